@@ -1,0 +1,43 @@
+# Two commands set up everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= data/demo.duckdb
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: venv + install, generate the demo warehouse if missing, show the catalog and live queries
+demo: install
+	@test -f $(DB) || $(BIN)/opsbot demo-data --out $(DB)
+	$(BIN)/opsbot metrics validate --db $(DB)
+	$(BIN)/opsbot metrics list
+	$(BIN)/opsbot query --db $(DB) -m gmv -m orders -m aov -m refund_rate --by channel --from $$($(BIN)/python -c "import datetime as d;print(d.date.today()-d.timedelta(days=8))")
+	$(BIN)/opsbot query --db $(DB) -m gmv -m buyers --by date --grain week --limit 8 --order date:desc
+	$(BIN)/opsbot query --db $(DB) -m available -m days_of_cover --by sku --having 'days_of_cover<3' --order days_of_cover:asc --limit 10
+	$(BIN)/opsbot query --db $(DB) -m gmv -m gross_margin --by category --compare yoy
+
+## make test: venv + install, then the whole suite (architecture contract and lint included)
+test: install
+	$(BIN)/python -m pytest -q
+
+## make lint: ruff, mypy (strict) and the import-linter contract of DESIGN.md
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## make bench: the speed targets, printed as figures and ratios
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The composition root: CLI now; conversation handling, chat and the web app in later work."""

@@ -1,0 +1,26 @@
+"""`opsbot`: the command line entry point."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli_demo import demo_data
+from bot.cli_metrics import metrics_group
+from bot.cli_query import query
+from bot.cli_serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="opsbot")
+def cli() -> None:
+    """opsbot: governed e-commerce metrics, questions and alerts, from the terminal and the group chat."""
+
+
+cli.add_command(demo_data)
+cli.add_command(metrics_group)
+cli.add_command(query)
+cli.add_command(serve)
+
+
+def main() -> None:
+    cli(prog_name="opsbot")

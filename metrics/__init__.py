@@ -1,0 +1,1 @@
+"""The semantic layer: catalog, queries, compiler, warehouse client, policies and demo data."""

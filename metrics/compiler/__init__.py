@@ -1,0 +1,57 @@
+"""MetricQuery → sqlglot AST (with bind parameters) → SQL for DuckDB or another dialect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from metrics.catalog_types import Catalog, Metric, Role
+from metrics.compiler.assemble import OutputColumn, core
+from metrics.compiler.finish import compare_select, final_select, output_columns
+from metrics.compiler.params import Params, inline
+from metrics.compiler.plan import plan
+from metrics.compiler.sqlparts import with_ctes
+from metrics.query import MetricQuery, TimeRange
+
+__all__ = ["CompiledQuery", "OutputColumn", "compile_query"]
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """The compiled SELECT, its bind parameters, and what each result column means."""
+
+    ast: exp.Select
+    params: dict[str, Any]
+    columns: tuple[OutputColumn, ...]
+    metrics: tuple[Metric, ...]
+    dimensions: tuple[str, ...]
+    query: MetricQuery
+    compare_range: TimeRange | None
+
+    def sql(self, dialect: str = "duckdb", *, inline_params: bool = False, pretty: bool = False) -> str:
+        if inline_params:
+            return inline(self.ast, self.params).sql(dialect=dialect, pretty=pretty, copy=False)
+        # generation for DuckDB leaves the tree as it is, so the defensive copy can be skipped
+        return self.ast.sql(dialect=dialect, pretty=pretty, copy=dialect != "duckdb")
+
+
+def compile_query(catalog: Catalog, query: MetricQuery, role: Role | None = None) -> CompiledQuery:
+    """Check `query` (raises metrics.problems.UserError) and compile it to one SELECT."""
+    p = plan(catalog, query, role)
+    params = Params()
+    ctes: list[tuple[str, exp.Select]] = []
+    compare_range = query.time_range.shifted(query.compare) if query.compare else None
+    if compare_range is not None:
+        ctes.append(("cur", core(catalog, p, query.time_range, params, "cur_", ctes)))
+        ctes.append(("prev", core(catalog, p, compare_range, params, "prev_", ctes)))
+        body = compare_select(p, p.dimensions)
+    else:
+        body = core(catalog, p, query.time_range, params, "", ctes)
+    ctes.append(("result", body))
+    select = final_select(catalog, p, params)
+    with_ctes(select, [(name, cte) for name, cte in ctes])
+    return CompiledQuery(
+        select, dict(params.values), tuple(output_columns(catalog, p)), p.metrics, p.dimensions, query, compare_range
+    )

@@ -1,0 +1,16 @@
+"""Where opsbot keeps its files: OPSBOT_DATA_DIR (default ./data) and the warehouse inside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("OPSBOT_DATA_DIR", "data"))
+
+
+def default_warehouse_path() -> Path:
+    """OPSBOT_WAREHOUSE, else <data dir>/demo.duckdb."""
+    explicit = os.environ.get("OPSBOT_WAREHOUSE")
+    return Path(explicit) if explicit else data_dir() / "demo.duckdb"

@@ -1,0 +1,86 @@
+"""MetricQuery: what to compute, independent of SQL and of any dialect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from metrics.catalog_types import Grain
+
+Comparison = Literal["previous", "yoy"]
+Operator = Literal[">", ">=", "<", "<=", "=", "!="]
+OPERATORS: tuple[Operator, ...] = (">=", "<=", "!=", ">", "<", "=")
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """An inclusive range of local calendar days."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"time range ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> TimeRange:
+        """The immediately preceding range of the same length (环比)."""
+        return TimeRange(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+    def year_earlier(self) -> TimeRange:
+        """The same dates a year earlier (同比); Feb 29 maps to Feb 28."""
+        return TimeRange(_year_back(self.start), _year_back(self.end))
+
+    def shifted(self, comparison: Comparison) -> TimeRange:
+        return self.previous() if comparison == "previous" else self.year_earlier()
+
+
+def _year_back(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class DimensionFilter:
+    """Keep rows whose dimension is one of `values` (canonical ids), or none of them if negated."""
+
+    dimension: str
+    values: tuple[str, ...]
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class MetricFilter:
+    """Keep result rows whose metric value satisfies `op value` (e.g. days_of_cover < 7)."""
+
+    metric: str
+    op: Operator
+    value: float
+
+
+@dataclass(frozen=True)
+class OrderBy:
+    key: str
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """A governed question: metrics, breakdown, filters, period, comparison, order and limit."""
+
+    metrics: tuple[str, ...]
+    time_range: TimeRange
+    dimensions: tuple[str, ...] = ()
+    grain: Grain = "day"
+    filters: tuple[DimensionFilter, ...] = ()
+    metric_filters: tuple[MetricFilter, ...] = ()
+    compare: Comparison | None = None
+    order_by: tuple[OrderBy, ...] = ()
+    limit: int | None = None
