@@ -20,7 +20,7 @@ class _Problem(Protocol):
 Report = Callable[[Source, str], None]
 
 
-def _column_problems(expr: exp.Expression, aliases: dict[str, str], tables: dict[str, dict[str, str]]) -> list[str]:
+def _column_problems(expr: exp.Expr, aliases: dict[str, str], tables: dict[str, dict[str, str]]) -> list[str]:
     found = []
     for col in expr.find_all(exp.Column):
         if not col.table:
@@ -43,7 +43,7 @@ def check_model(model: Model, catalog: Catalog, report: Report) -> None:
     aliases = model_aliases(model)
     if len(aliases) != 1 + len(model.joins):
         report(model.source, f"model {model.id}: table aliases must be unique")
-    exprs: list[exp.Expression] = [model.time_column, *(j.on for j in model.joins), *model.dimensions.values()]
+    exprs: list[exp.Expr] = [model.time_column, *(j.on for j in model.joins), *model.dimensions.values()]
     if model.where is not None:
         exprs.append(model.where)
     for e in exprs:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import sqlglot
 import yaml
@@ -76,7 +76,7 @@ class Collector:
             self.problems.append(CatalogProblem(where.file, where.line, message))
 
 
-def parse_sql(text: Any, where: Located, key: str, out: Collector) -> exp.Expression | None:
+def parse_sql(text: Any, where: Located, key: str, out: Collector) -> exp.Expr | None:
     if not isinstance(text, str) or not text.strip():
         out.add(where, key, f"{key}: expected a SQL expression")
         return None
@@ -143,7 +143,7 @@ def read_model(node: Located, out: Collector) -> Model | None:
         return None
     time_col = parse_sql(time.get("column"), time, "column", out)
     where = parse_sql(node["where"], node, "where", out) if "where" in node else None
-    dims: dict[str, exp.Expression] = {}
+    dims: dict[str, exp.Expr] = {}
     for dim_id, text in (node.get("dimensions") or {}).items():
         parsed = parse_sql(text, node["dimensions"], dim_id, out)
         if parsed is not None:
@@ -172,7 +172,7 @@ def read_dimension(node: Located, out: Collector) -> Dimension:
         DimensionValue(str(v["id"]), str(v.get("zh", v["id"])), str(v.get("en", v["id"])), _strs(v.get("synonyms")))
         for v in node.get("values") or []
     )
-    kind = "time" if node.get("kind") == "time" else "categorical"
+    kind: Literal["time", "categorical"] = "time" if node.get("kind") == "time" else "categorical"
     grains = cast(tuple[Grain, ...], tuple(node.get("grains") or ()))
     bad = [g for g in grains if g not in ("day", "week", "month")]
     if bad:

@@ -45,7 +45,7 @@ class Names:
 class Join:
     table: str
     alias: str
-    on: exp.Expression
+    on: exp.Expr
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,10 @@ class Model:
     table: str
     alias: str
     joins: tuple[Join, ...]
-    where: exp.Expression | None
+    where: exp.Expr | None
     time_column: exp.Column
     time_type: Literal["timestamp", "date"]
-    dimensions: dict[str, exp.Expression]
+    dimensions: dict[str, exp.Expr]
     source: Source
 
 
@@ -115,12 +115,12 @@ class Metric:
     kind: MetricKind
     source: Source
     model: str | None = None
-    expr: exp.Expression | None = None
+    expr: exp.Expr | None = None
     internal: bool = False
     base: str | None = None
     days: int | None = None
-    entity: exp.Expression | None = None
-    count: exp.Expression | None = None
+    entity: exp.Expr | None = None
+    count: exp.Expr | None = None
     at_least: int | None = None
     depends_on: tuple[str, ...] = ()
 

@@ -27,7 +27,8 @@ class Problem:
         joiner = "、" if lang == "zh" else ", "
         hint = "你是不是想找：" if lang == "zh" else "did you mean: "
         sep = "；" if lang == "zh" else "; "
-        return f"{base}{sep}{hint}{joiner.join(self.suggestions)}"
+        end = "？" if lang == "zh" else "?"
+        return f"{base.rstrip('.。')}{sep}{hint}{joiner.join(self.suggestions)}{end}"
 
 
 class UserError(Exception):

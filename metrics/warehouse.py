@@ -56,6 +56,19 @@ def _creation_hint(path: Path) -> str:
     return f"opsbot demo-data --out {path}"
 
 
+def _lock(con: duckdb.DuckDBPyConnection) -> None:
+    """Lock the configuration so SQL cannot re-enable file or network access.
+
+    A second connection to a file already open in this process shares its (locked) instance;
+    then it is enough to confirm that external access is off."""
+    try:
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException:
+        row = con.execute("SELECT current_setting('enable_external_access')").fetchone()
+        if row is None or row[0] not in (False, "false"):
+            raise
+
+
 class Warehouse:
     """A read-only DuckDB warehouse. Safe to share between threads: each query uses its own cursor."""
 
@@ -80,14 +93,14 @@ class Warehouse:
                 f"No warehouse at {self.path}. Create the demo one with: {_creation_hint(self.path)}",
                 f"找不到数据仓库 {self.path}。可以用这条命令生成演示数据：{_creation_hint(self.path)}",
             )
-        config = {
+        config: dict[str, str | bool | int | float | list[str]] = {
             "enable_external_access": False,
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
         }
         try:
             con = duckdb.connect(str(self.path), read_only=True, config=config)
-            con.execute("SET lock_configuration = true")
+            _lock(con)
         except duckdb.Error as e:
             raise user_error(
                 "bad_warehouse",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -32,7 +33,7 @@ def additive(leaf: Metric) -> bool:
 
 def period_days(
     q: MetricQuery, time_range: TimeRange, dims: tuple[str, ...], grain: Grain, params: Params, source: str
-) -> exp.Expression:
+) -> exp.Expr:
     if TIME_DIMENSION not in dims or grain == "day":
         return exp.Literal.number(1 if TIME_DIMENSION in dims else time_range.days)
     last = "__b + INTERVAL 6 DAY" if grain == "week" else "__b + INTERVAL 1 MONTH - INTERVAL 1 DAY"
@@ -44,17 +45,17 @@ def period_days(
     )
 
 
-def metric_expr(catalog: Catalog, metric: Metric, where: dict[str, str], days: exp.Expression) -> exp.Expression:
+def metric_expr(catalog: Catalog, metric: Metric, where: dict[str, str], days: Callable[[], exp.Expr]) -> exp.Expr:
     """A metric as an expression over the units' columns (`where` maps leaf id → unit name)."""
     if metric.kind != "derived":
-        ref: exp.Expression = col(metric.id, where[metric.id])
+        ref: exp.Expr = col(metric.id, where[metric.id])
         return exp.func("COALESCE", ref, exp.Literal.number(0)) if additive(metric) else ref
     assert metric.expr is not None
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table:
             if node.name == PERIOD_DAYS:
-                return days.copy()
+                return days()
             return exp.Paren(this=metric_expr(catalog, catalog.metrics[node.name], where, days))
         return node
 
@@ -73,7 +74,13 @@ def core(
         names.append(name)
     where = {leaf.id: n for unit, n in zip(p.units, names, strict=True) for leaf in unit.leaves}
     source, select = _join_units(p.units, names, dims, prefix, ctes)
-    days = period_days(q, time_range, dims, q.grain, params, source)
+    made: list[exp.Expr] = []
+
+    def days() -> exp.Expr:  # bound only when a metric uses period_days
+        if not made:
+            made.append(period_days(q, time_range, dims, q.grain, params, source))
+        return made[0].copy()
+
     keys = [col(key_name(d), source).as_(key_name(d), copy=False) for d in dims]
     values = [metric_expr(catalog, m, where, days).as_(m.id, copy=False) for m in p.metrics]
     return select.select(*keys, *values, copy=False)

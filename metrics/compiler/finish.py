@@ -107,7 +107,7 @@ def final_select(catalog: Catalog, p: Plan, params: Params) -> exp.Select:
         ],
         copy=False,
     )
-    conditions: list[exp.Expression] = [
+    conditions: list[exp.Expr] = [
         exp.Not(
             this=exp.paren(
                 all_of([exp.Is(this=col(c.name, RESULT), expression=exp.Null()) for c in value_cols]) or exp.false()

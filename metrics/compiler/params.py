@@ -21,7 +21,7 @@ class Params:
         return exp.Placeholder(this=name)
 
 
-def literal(value: Any) -> exp.Expression:
+def literal(value: Any) -> exp.Expr:
     """A SQL literal for a bound value (used only to show SQL, never to run it)."""
     if isinstance(value, dt.datetime):
         return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
@@ -34,10 +34,10 @@ def literal(value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def inline(tree: exp.Expression, values: dict[str, Any]) -> exp.Expression:
+def inline(tree: exp.Expr, values: dict[str, Any]) -> exp.Expr:
     """A copy of `tree` with every placeholder replaced by its value as a literal."""
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Placeholder) and node.name in values:
             return literal(values[node.name])
         return node

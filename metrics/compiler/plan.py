@@ -27,7 +27,7 @@ class Unit:
     model: Model
     variant: Variant
     leaves: tuple[Metric, ...]
-    measures: tuple[tuple[str, exp.Expression], ...]
+    measures: tuple[tuple[str, exp.Expr], ...]
     trailing_days: int = 0
 
 
@@ -207,7 +207,7 @@ def build_units(catalog: Catalog, metrics: tuple[Metric, ...]) -> tuple[Unit, ..
     return tuple(units)
 
 
-def _measure(catalog: Catalog, leaf: Metric) -> exp.Expression:
+def _measure(catalog: Catalog, leaf: Metric) -> exp.Expr:
     source = catalog.metrics[leaf.base or ""] if leaf.kind == "trailing" else leaf
     assert source.expr is not None
     return source.expr

@@ -7,15 +7,15 @@ from sqlglot import exp
 
 from metrics.catalog_types import Grain
 
-_TEMPLATES: dict[str, exp.Expression] = {}
+_TEMPLATES: dict[str, exp.Expr] = {}
 
 
-def template(sql: str, **parts: exp.Expression) -> exp.Expression:
+def template(sql: str, **parts: exp.Expr) -> exp.Expr:
     """Parse `sql` once, then substitute each bare column named like a keyword argument."""
     if sql not in _TEMPLATES:
         _TEMPLATES[sql] = sqlglot.parse_one(sql, read="duckdb")
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table and node.name in parts:
             return parts[node.name].copy()
         return node
@@ -23,11 +23,11 @@ def template(sql: str, **parts: exp.Expression) -> exp.Expression:
     return _TEMPLATES[sql].copy().transform(swap)
 
 
-def day_of(column: exp.Expression, is_timestamp: bool) -> exp.Expression:
+def day_of(column: exp.Expr, is_timestamp: bool) -> exp.Expr:
     return exp.cast(column.copy(), exp.DataType.Type.DATE) if is_timestamp else column.copy()
 
 
-def bucket(column: exp.Expression, grain: Grain, is_timestamp: bool) -> exp.Expression:
+def bucket(column: exp.Expr, grain: Grain, is_timestamp: bool) -> exp.Expr:
     """The day, week (its Monday) or month (its first day) of a time column, as a DATE."""
     if grain == "day":
         return day_of(column, is_timestamp)
@@ -35,7 +35,7 @@ def bucket(column: exp.Expression, grain: Grain, is_timestamp: bool) -> exp.Expr
     return template(f"CAST(DATE_TRUNC('{unit}', __t) AS DATE)", __t=column)
 
 
-def safe_divisions(tree: exp.Expression) -> exp.Expression:
+def safe_divisions(tree: exp.Expr) -> exp.Expr:
     """Every a / b becomes CAST(a AS DOUBLE) / NULLIF(b, 0): float division, no division by zero."""
     result = tree.copy()
     divisions = list(result.find_all(exp.Div))
@@ -50,7 +50,7 @@ def safe_divisions(tree: exp.Expression) -> exp.Expression:
     return result
 
 
-def all_of(conditions: list[exp.Expression]) -> exp.Expression | None:
+def all_of(conditions: list[exp.Expr]) -> exp.Expr | None:
     return exp.and_(*conditions, copy=False) if conditions else None
 
 
@@ -62,11 +62,11 @@ def table(name: str, alias: str | None = None) -> exp.Table:
     return node
 
 
-def named(expression: exp.Expression, name: str) -> exp.Alias:
+def named(expression: exp.Expr, name: str) -> exp.Alias:
     return exp.Alias(this=expression, alias=exp.to_identifier(name))
 
 
-def with_ctes(select: exp.Select, ctes: list[tuple[str, exp.Expression]]) -> exp.Select:
+def with_ctes(select: exp.Select, ctes: list[tuple[str, exp.Expr]]) -> exp.Select:
     ctes_nodes = [exp.CTE(this=q, alias=exp.TableAlias(this=exp.to_identifier(n))) for n, q in ctes]
     select.set("with_", exp.With(expressions=ctes_nodes)) if "with_" in exp.Select.arg_types else select.set(
         "with", exp.With(expressions=ctes_nodes)
@@ -78,7 +78,7 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=False)
 
 
-def add_join(select: exp.Select, target: exp.Expression, on: exp.Expression | None = None, kind: str = "") -> None:
+def add_join(select: exp.Select, target: exp.Expr, on: exp.Expr | None = None, kind: str = "") -> None:
     """Append a join in place: kind is '', 'LEFT', 'FULL OUTER' or 'CROSS'."""
     args: dict[str, object] = {"this": target}
     if on is not None:

@@ -17,7 +17,7 @@ def key_name(dim: str) -> str:
     return f"k_{dim}"
 
 
-def time_filter(model: Model, time_range: TimeRange, params: Params) -> exp.Expression:
+def time_filter(model: Model, time_range: TimeRange, params: Params) -> exp.Expr:
     column = model.time_column.copy()
     if model.time_type == "timestamp":
         start = dt.datetime.combine(time_range.start, dt.time())
@@ -29,19 +29,19 @@ def time_filter(model: Model, time_range: TimeRange, params: Params) -> exp.Expr
     return exp.Between(this=column, low=params.bind(time_range.start), high=params.bind(time_range.end))
 
 
-def dimension_expr(model: Model, dim: str, grain: Grain) -> exp.Expression:
+def dimension_expr(model: Model, dim: str, grain: Grain) -> exp.Expr:
     if dim == TIME_DIMENSION:
         return bucket(model.time_column, grain, model.time_type == "timestamp")
     return model.dimensions[dim].copy()
 
 
-def filter_expr(model: Model, f: DimensionFilter, params: Params) -> exp.Expression:
+def filter_expr(model: Model, f: DimensionFilter, params: Params) -> exp.Expr:
     column = model.dimensions[f.dimension].copy()
-    cond: exp.Expression = exp.In(this=column, expressions=[params.bind(v) for v in f.values])
+    cond: exp.Expr = exp.In(this=column, expressions=[params.bind(v) for v in f.values])
     return exp.Not(this=cond) if f.negate else cond
 
 
-def needed_joins(model: Model, exprs: list[exp.Expression]) -> list[exp.Expression]:
+def needed_joins(model: Model, exprs: list[exp.Expr]) -> list[exp.Expr]:
     """The model's joins that the expressions reach, directly or through another join."""
     used = {c.table for e in exprs for c in e.find_all(exp.Column) if c.table}
     changed = True
@@ -58,7 +58,7 @@ def needed_joins(model: Model, exprs: list[exp.Expression]) -> list[exp.Expressi
 
 def last_snapshot_condition(
     model: Model, time_range: TimeRange, grain: Grain, by_date: bool, params: Params
-) -> exp.Expression:
+) -> exp.Expr:
     """Only the last snapshot day of the period (or of each date bucket): stock is semi-additive."""
     inner = (
         exp.select(exp.Max(this=model.time_column.copy()), copy=False)
@@ -106,9 +106,9 @@ def unit_select(
 def _repeat_select(
     unit: Unit,
     dims: tuple[str, ...],
-    keys: list[exp.Expression],
-    joins: list[exp.Expression],
-    conditions: list[exp.Expression],
+    keys: list[exp.Expr],
+    joins: list[exp.Expr],
+    conditions: list[exp.Expr],
 ) -> exp.Select:
     leaf = unit.leaves[0]
     assert leaf.entity is not None and leaf.count is not None
