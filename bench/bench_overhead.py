@@ -14,7 +14,7 @@ from hand_sql import BY_CHANNEL, BY_WAREHOUSE
 from metrics.catalog_load import load_catalog
 from metrics.query import MetricQuery, TimeRange
 from metrics.service import SemanticLayer
-from metrics.warehouse import Warehouse
+from metrics.warehouse import CONNECT_CONFIG, Warehouse
 
 TARGET = 1.2
 REPEAT = 7
@@ -23,7 +23,7 @@ REPEAT = 7
 def main() -> dict[str, float]:
     path = bench_warehouse()
     layer = SemanticLayer(load_catalog(), Warehouse(path))
-    raw = duckdb.connect(str(path), read_only=True)
+    raw = duckdb.connect(str(path), read_only=True, config=dict(CONNECT_CONFIG))  # same settings
     rng = TimeRange(END - dt.timedelta(days=29), END)
     ratios = {}
     cases = [(m, "channel", sql) for m, sql in BY_CHANNEL.items()] + [

@@ -16,7 +16,7 @@ from bot.cli_common import as_of_day, guarded, open_layer, parse_day, warehouse_
 from bot.query_args import parse_having, parse_order, parse_where
 from bot.result_json import result_json
 from metrics.present import format_cell, json_rows
-from metrics.problems import user_error
+from metrics.problems import default_lang, user_error
 from metrics.query import Comparison, MetricQuery, TimeRange
 from metrics.service import MetricResult
 
@@ -32,22 +32,26 @@ def time_range(start: str | None, end: str | None, today: dt.date) -> TimeRange:
 
 
 def print_text(res: MetricResult, show_sql: bool) -> None:
-    c = res.compiled
+    """A readable table: names in the user's language, formatted numbers, then the definitions used."""
+    c, lang = res.compiled, default_lang()
     r = c.query.time_range
-    title = f"{', '.join(m.names.en for m in c.metrics)} · {r.start} … {r.end}"
+    title = f"{', '.join(m.names.name(lang) for m in c.metrics)} · {r.start} … {r.end}"
     if c.compare_range is not None:
         title += f" vs {c.compare_range.start} … {c.compare_range.end}"
+    other = "_name_en" if lang == "zh" else "_name_zh"
+    shown = [i for i, col in enumerate(c.columns) if not (col.role == "label" and col.name.endswith(other))]
     table = Table(title=title)
-    for col in c.columns:
-        table.add_column(col.name, justify="right" if col.role not in ("dimension", "label") else "left")
+    for i in shown:
+        col = c.columns[i]
+        table.add_column(col.name, justify="left" if col.role in ("dimension", "label") else "right")
     for row in res.result.rows:
-        table.add_row(*[format_cell(v, col, c) for v, col in zip(row, c.columns, strict=True)])
+        table.add_row(*[format_cell(row[i], c.columns[i], c) for i in shown])
     console = Console()
     console.print(table)
     if res.result.truncated:
         console.print(f"[yellow]only the first {len(res.result.rows):,} rows are shown (row cap)[/yellow]")
     for m in c.metrics:
-        console.print(f"[dim]{m.id}: {m.description_en} / {m.description_zh}[/dim]")
+        console.print(f"[dim]{m.id}: {m.description(lang)}[/dim]")
     if show_sql:
         console.print(c.sql(inline_params=True, pretty=True), markup=False, highlight=False)
 

@@ -44,6 +44,8 @@ def check_model(model: Model, catalog: Catalog, report: Report) -> None:
     if len(aliases) != 1 + len(model.joins):
         report(model.source, f"model {model.id}: table aliases must be unique")
     exprs: list[exp.Expr] = [model.time_column, *(j.on for j in model.joins), *model.dimensions.values()]
+    if model.primary_key is not None:
+        exprs.append(model.primary_key)
     if model.where is not None:
         exprs.append(model.where)
     for e in exprs:

@@ -136,7 +136,7 @@ def read_model(node: Located, out: Collector) -> Model | None:
     for j in node.get("joins") or []:
         on = parse_sql(j.get("on"), j, "on", out)
         if on is not None:
-            joins.append(Join(str(j.get("table")), str(j.get("alias")), on))
+            joins.append(Join(str(j.get("table")), str(j.get("alias")), on, bool(j.get("fanout", False))))
     time = node.get("time")
     if not isinstance(time, Located) or time.get("type") not in ("timestamp", "date"):
         out.add(node, "time", "time: needs {column: alias.column, type: timestamp|date}")
@@ -160,10 +160,21 @@ def read_model(node: Located, out: Collector) -> Model | None:
         joins=tuple(joins),
         where=where,
         time_column=time_col,
+        primary_key=_column(node, "primary_key", out),
         time_type=time["type"],
         dimensions=dims,
         source=source(node),
     )
+
+
+def _column(node: Located, key: str, out: Collector) -> exp.Column | None:
+    if key not in node:
+        return None
+    parsed = parse_sql(node[key], node, key, out)
+    if not isinstance(parsed, exp.Column):
+        out.add(node, key, f"{key}: must be a column like o.order_id")
+        return None
+    return parsed
 
 
 def read_dimension(node: Located, out: Collector) -> Dimension:

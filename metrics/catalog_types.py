@@ -46,6 +46,7 @@ class Join:
     table: str
     alias: str
     on: exp.Expr
+    fanout: bool = False  # one row of the model's table may match many rows of this join
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Model:
     time_type: Literal["timestamp", "date"]
     dimensions: dict[str, exp.Expr]
     source: Source
+    primary_key: exp.Column | None = None  # unique per row of `table`
 
 
 @dataclass(frozen=True)

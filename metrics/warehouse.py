@@ -30,6 +30,12 @@ REQUIRED_TABLES = (
 )
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 100_000
+# no file or network access, and no extension may be installed or loaded behind our back
+CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,8 @@ class Warehouse:
                 f"No warehouse at {self.path}. Create the demo one with: {_creation_hint(self.path)}",
                 f"找不到数据仓库 {self.path}。可以用这条命令生成演示数据：{_creation_hint(self.path)}",
             )
-        config: dict[str, str | bool | int | float | list[str]] = {
-            "enable_external_access": False,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        }
         try:
-            con = duckdb.connect(str(self.path), read_only=True, config=config)
+            con = duckdb.connect(str(self.path), read_only=True, config=dict(CONNECT_CONFIG))
             _lock(con)
         except duckdb.Error as e:
             raise user_error(

@@ -136,7 +136,10 @@ def test_query_where_having_order_limit_compare(cli_env: dict[str, str]) -> None
 
 def test_query_text_table(cli_env: dict[str, str]) -> None:
     out = run(cli_env, "query", "-m", "gmv", "-m", "refund_rate", "--by", "channel", "--show-sql").stdout
-    assert "¥" in out and "%" in out and "天猫" in out and "SELECT" in out
+    assert "¥" in out and "%" in out and "Tmall" in out and "天猫" not in out and "SELECT" in out
+    assert "Refund amount / GMV" in out  # the definition used is shown with the numbers
+    out = run({**cli_env, "OPSBOT_LANG": "zh"}, "query", "-m", "gmv", "--by", "channel").stdout
+    assert "天猫" in out and "成交金额" in out and "有效订单" in out
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(small_db: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "opsbot"), "serve", "--port", str(port),
-                             "--db", str(small_db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "opsbot"), "serve", "--port", str(port), "--db", str(small_db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -61,15 +64,23 @@ def test_health(server: str) -> None:
 def test_metrics_and_query(server: str) -> None:
     status, metrics = call(f"{server}/api/metrics")
     assert status == 200 and "gmv" in {m["id"] for m in metrics}
-    status, doc = call(f"{server}/api/query", {"metrics": ["gmv", "orders"], "dimensions": ["channel"],
-                                               "start": "2026-11-09", "end": "2026-11-15",
-                                               "where": {"category": ["美妆"]}})
+    status, doc = call(
+        f"{server}/api/query",
+        {
+            "metrics": ["gmv", "orders"],
+            "dimensions": ["channel"],
+            "start": "2026-11-09",
+            "end": "2026-11-15",
+            "where": {"category": ["美妆"]},
+        },
+    )
     assert status == 200 and len(doc["rows"]) == 5 and doc["columns"][-2:] == ["gmv", "orders"]
 
 
 def test_bad_query_is_a_400_in_both_languages(server: str) -> None:
     status, doc = call(f"{server}/api/query", {"metrics": ["conversion_rate"], "dimensions": ["sku"]})
     assert status == 400 and "cannot be broken down" in doc["error"][0]["en"] and doc["error"][0]["zh"]
-    status, doc = call(f"{server}/api/query", {"metrics": ["gmv"], "role": "douyin_ops",
-                                               "where": {"channel": ["tmall"]}})
+    status, doc = call(
+        f"{server}/api/query", {"metrics": ["gmv"], "role": "douyin_ops", "where": {"channel": ["tmall"]}}
+    )
     assert status == 400 and doc["error"][0]["code"] == "forbidden_value"

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlglot import exp
 
-from metrics.catalog_types import TIME_DIMENSION, Grain, Model
+from metrics.catalog_types import TIME_DIMENSION, Grain, Join, Model
 from metrics.compiler.params import Params
 from metrics.compiler.plan import Unit, trailing_range
 from metrics.compiler.sqlparts import all_of, bucket, col, table, template
@@ -41,7 +41,7 @@ def filter_expr(model: Model, f: DimensionFilter, params: Params) -> exp.Expr:
     return exp.Not(this=cond) if f.negate else cond
 
 
-def needed_joins(model: Model, exprs: list[exp.Expr]) -> list[exp.Expr]:
+def needed_joins(model: Model, exprs: list[exp.Expr]) -> list[Join]:
     """The model's joins that the expressions reach, directly or through another join."""
     used = {c.table for e in exprs for c in e.find_all(exp.Column) if c.table}
     changed = True
@@ -53,7 +53,31 @@ def needed_joins(model: Model, exprs: list[exp.Expr]) -> list[exp.Expr]:
                     if c.table and c.table != j.alias and c.table not in used:
                         used.add(c.table)
                         changed = True
-    return [exp.Join(this=table(j.table, j.alias), on=j.on.copy(), kind="") for j in model.joins if j.alias in used]
+    return [j for j in model.joins if j.alias in used]
+
+
+def join_node(j: Join) -> exp.Join:
+    return exp.Join(this=table(j.table, j.alias), on=j.on.copy(), kind="")
+
+
+def without_needless_distinct(measure: exp.Expr, key: exp.Column) -> exp.Expr:
+    """COUNT(DISTINCT key) → COUNT(key) (also inside CASE) when no join fans the rows out:
+    the same number, without the cost of de-duplication."""
+
+    def counts_key(e: exp.Expr) -> bool:
+        if isinstance(e, exp.Case):
+            ifs = e.args.get("ifs") or []
+            return len(ifs) == 1 and e.args.get("default") is None and ifs[0].args.get("true") == key
+        return e == key
+
+    def swap(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Count) and isinstance(node.this, exp.Distinct):
+            inner = node.this.expressions
+            if len(inner) == 1 and counts_key(inner[0]):
+                return exp.Count(this=inner[0].copy())
+        return node
+
+    return measure.transform(swap, copy=False)
 
 
 def last_snapshot_condition(
@@ -88,9 +112,16 @@ def unit_select(
     conditions += [filter_expr(model, f, params) for f in filters]
     if unit.variant == "snapshot":
         conditions.append(last_snapshot_condition(model, window, grain, TIME_DIMENSION in dims, params))
-    joins = needed_joins(model, keys + [m for _, m in measures] + conditions)
     if unit.variant == "repeat":
-        return _repeat_select(unit, dims, keys, joins, conditions)
+        leaf = unit.leaves[0]
+        assert leaf.entity is not None and leaf.count is not None
+        measures = [("entity", leaf.entity.copy()), ("n", leaf.count.copy())]
+    used = needed_joins(model, keys + [m for _, m in measures] + conditions)
+    if model.primary_key is not None and not any(j.fanout for j in used):
+        measures = [(name, without_needless_distinct(m, model.primary_key)) for name, m in measures]
+    joins = [join_node(j) for j in used]
+    if unit.variant == "repeat":
+        return _repeat_select(unit, dims, keys, measures, joins, conditions)
     select = exp.select(
         *[k.as_(key_name(d), copy=False) for d, k in zip(dims, keys, strict=True)],
         *[m.as_(name, copy=False) for name, m in measures],
@@ -107,24 +138,23 @@ def _repeat_select(
     unit: Unit,
     dims: tuple[str, ...],
     keys: list[exp.Expr],
-    joins: list[exp.Expr],
+    measures: list[tuple[str, exp.Expr]],
+    joins: list[exp.Join],
     conditions: list[exp.Expr],
 ) -> exp.Select:
+    """Count the entities (e.g. buyers) whose per-entity count reaches `at_least`."""
     leaf = unit.leaves[0]
-    assert leaf.entity is not None and leaf.count is not None
     model = unit.model
+    entity = measures[0][1]
     inner = exp.select(
         *[k.as_(key_name(d), copy=False) for d, k in zip(dims, keys, strict=True)],
-        leaf.entity.copy().as_("entity", copy=False),
-        leaf.count.copy().as_("n", copy=False),
+        *[m.as_(name, copy=False) for name, m in measures],
         copy=False,
     )
     inner = inner.from_(table(model.table, model.alias), copy=False)
     for j in joins:
         inner.append("joins", j)
-    inner = inner.where(all_of(conditions), copy=False).group_by(
-        *[k.copy() for k in keys], leaf.entity.copy(), copy=False
-    )
+    inner = inner.where(all_of(conditions), copy=False).group_by(*[k.copy() for k in keys], entity.copy(), copy=False)
     hit = template("SUM(CASE WHEN n >= __k THEN 1 ELSE 0 END)", __k=exp.Literal.number(leaf.at_least or 2))
     outer = exp.select(*[col(key_name(d)) for d in dims], hit.as_(leaf.id, copy=False), copy=False).from_(
         inner.subquery("per_entity"), copy=False

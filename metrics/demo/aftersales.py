@@ -32,13 +32,15 @@ Bools = NDArray[np.bool_]
 STATUSES = ("paid", "shipped", "completed", "cancelled", "refunded")
 PARTIAL_REFUND_SHARE = 0.02
 # P(reason) in reference.REFUND_REASONS order: 质量问题 发货太慢 不想要了 尺码不合适 与描述不符 破损
-_REASONS_BY_CATEGORY = np.array([
-    [0.25, 0.08, 0.35, 0.00, 0.22, 0.10],
-    [0.25, 0.08, 0.35, 0.00, 0.17, 0.15],
-    [0.25, 0.10, 0.25, 0.00, 0.15, 0.25],
-    [0.25, 0.10, 0.30, 0.00, 0.20, 0.15],
-    [0.12, 0.05, 0.22, 0.42, 0.17, 0.02],
-])
+_REASONS_BY_CATEGORY = np.array(
+    [
+        [0.25, 0.08, 0.35, 0.00, 0.22, 0.10],
+        [0.25, 0.08, 0.35, 0.00, 0.17, 0.15],
+        [0.25, 0.10, 0.25, 0.00, 0.15, 0.25],
+        [0.25, 0.10, 0.30, 0.00, 0.20, 0.15],
+        [0.12, 0.05, 0.22, 0.42, 0.17, 0.02],
+    ]
+)
 _PARTIAL_REASONS = np.array([0.45, 0.0, 0.1, 0.0, 0.25, 0.2])
 # P(category) in reference.COMPLAINT_CATEGORIES order: 物流 质量 客服 假货
 _COMPLAINT_LATE = np.array([0.75, 0.08, 0.15, 0.02])
@@ -105,9 +107,7 @@ def _first_items(ob: OrderBook) -> Ints:
     return np.searchsorted(ob.item_order, np.arange(ob.size)).astype(np.int64)
 
 
-def _full_refunds(
-    a: Assortment, ob: OrderBook, first: Ints, end: int, rng: np.random.Generator
-) -> tuple[Bools, Ints]:
+def _full_refunds(a: Assortment, ob: OrderBook, first: Ints, end: int, rng: np.random.Generator) -> tuple[Bools, Ints]:
     """(refunded flag, refund time) per order."""
     shipped = ob.shipped >= 0
     late = shipped & (ob.shipped > ob.promised)
@@ -125,15 +125,25 @@ def _status(ob: OrderBook, refunded: Bools, end: int, rng: np.random.Generator) 
     confirmed = shipped & (ob.shipped + (rng.uniform(5.0, 12.0, ob.size) * DAY_SECONDS).astype(np.int64) < end)
     status = np.select(
         [ob.cancelled, refunded, confirmed, shipped],
-        [STATUSES.index("cancelled"), STATUSES.index("refunded"), STATUSES.index("completed"),
-         STATUSES.index("shipped")],
+        [
+            STATUSES.index("cancelled"),
+            STATUSES.index("refunded"),
+            STATUSES.index("completed"),
+            STATUSES.index("shipped"),
+        ],
         STATUSES.index("paid"),
     )
     return np.asarray(status, dtype=np.int64)
 
 
 def _refunds(
-    a: Assortment, ob: OrderBook, refunded: Bools, refund_ts: Ints, status: Ints, first: Ints, end: int,
+    a: Assortment,
+    ob: OrderBook,
+    refunded: Bools,
+    refund_ts: Ints,
+    status: Ints,
+    first: Ints,
+    end: int,
     rng: np.random.Generator,
 ) -> Refunds:
     """Full refunds (every line of refunded orders) and partial refunds of one line."""
@@ -151,14 +161,18 @@ def _refunds(
     line_qty = ob.item_qty[pick[partial]]
     qty = np.where(line_qty > 1, 1 + np.floor(rng.random(len(partial)) * (line_qty - 1)), line_qty).astype(np.int64)
     item = np.concatenate([full_items, pick[partial]])
-    return Refunds.concat([Refunds(
-        number=ob.number[np.concatenate([full_order, partial])],
-        sku=ob.item_sku[item],
-        ts=np.concatenate([refund_ts[full_order], partial_ts[partial]]),
-        qty=np.concatenate([ob.item_qty[full_items], qty]),
-        amount=np.concatenate([ob.item_amount[full_items], ob.item_amount[pick[partial]] * qty // line_qty]),
-        reason=np.concatenate([full_reason, _draw(np.tile(_PARTIAL_REASONS, (len(partial), 1)), rng)]),
-    )])
+    return Refunds.concat(
+        [
+            Refunds(
+                number=ob.number[np.concatenate([full_order, partial])],
+                sku=ob.item_sku[item],
+                ts=np.concatenate([refund_ts[full_order], partial_ts[partial]]),
+                qty=np.concatenate([ob.item_qty[full_items], qty]),
+                amount=np.concatenate([ob.item_amount[full_items], ob.item_amount[pick[partial]] * qty // line_qty]),
+                reason=np.concatenate([full_reason, _draw(np.tile(_PARTIAL_REASONS, (len(partial), 1)), rng)]),
+            )
+        ]
+    )
 
 
 def _complaints(ob: OrderBook, refunded: Bools, end: int, rng: np.random.Generator) -> Complaints:
@@ -169,8 +183,9 @@ def _complaints(ob: OrderBook, refunded: Bools, end: int, rng: np.random.Generat
     base = np.where(late, ob.promised, np.where(shipped, ob.shipped, ob.ts))
     ts = base + (rng.uniform(0.1, 6.0, ob.size) * DAY_SECONDS).astype(np.int64)
     chosen = np.flatnonzero(~ob.cancelled & (rng.random(ob.size) < p) & (ts < end))
-    probs = np.where(late[chosen, None], _COMPLAINT_LATE,
-                     np.where(refunded[chosen, None], _COMPLAINT_REFUNDED, _COMPLAINT_OTHER))
+    probs = np.where(
+        late[chosen, None], _COMPLAINT_LATE, np.where(refunded[chosen, None], _COMPLAINT_REFUNDED, _COMPLAINT_OTHER)
+    )
     return Complaints.concat([Complaints(number=ob.number[chosen], ts=ts[chosen], category=_draw(probs, rng))])
 
 

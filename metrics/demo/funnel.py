@@ -74,8 +74,9 @@ def daily_totals(ob: OrderBook, days: int) -> DailyTotals:
     unique = np.unique(cell[valid] * span + ob.buyer[valid])
     buyers = np.bincount(unique // span, minlength=cells)
     item_valid = valid[ob.item_order]
-    gmv = np.bincount(cell[ob.item_order][item_valid], weights=ob.item_amount[item_valid].astype(np.float64),
-                      minlength=cells)
+    gmv = np.bincount(
+        cell[ob.item_order][item_valid], weights=ob.item_amount[item_valid].astype(np.float64), minlength=cells
+    )
     shape = (days, reference.N_CHANNELS)
     return DailyTotals(buyers=buyers.reshape(shape).astype(np.int64), gmv=gmv.reshape(shape).astype(np.float64))
 
@@ -83,8 +84,11 @@ def daily_totals(ob: OrderBook, days: int) -> DailyTotals:
 def traffic(buyers: Ints, promotion: Floats, rng: np.random.Generator) -> Traffic:
     """Visitors and page views consistent with the day's buyers."""
     days = buyers.shape[0]
-    conversion = np.array([c.conversion for c in reference.CHANNELS])[None, :] * (
-        1.0 + 0.15 * np.log(promotion[:, None])) * rng.lognormal(0.0, 0.06, buyers.shape)
+    conversion = (
+        np.array([c.conversion for c in reference.CHANNELS])[None, :]
+        * (1.0 + 0.15 * np.log(promotion[:, None]))
+        * rng.lognormal(0.0, 0.06, buyers.shape)
+    )
     visitors = np.maximum(np.round(np.maximum(buyers, 1) / conversion), buyers).astype(np.int64)
     pv = np.array([c.pv_per_visitor for c in reference.CHANNELS])[None, :] * rng.lognormal(0.0, 0.05, buyers.shape)
     page_views = np.maximum(np.round(visitors * pv), visitors).astype(np.int64)
@@ -110,8 +114,12 @@ def ads(gmv: Floats, promotion: Floats, rng: np.random.Generator) -> Ads:
         channel_total[:, c] = share[:, channel == c].sum(axis=1)
     attributed_share = np.array([c.ad_attributed_share for c in reference.CHANNELS])
     attributed = gmv[:, channel] * attributed_share[channel] * share / channel_total[:, channel]
-    roi = (np.array([c.roi for c in reference.CHANNELS])[channel] * roi_factor
-           * (1.0 + 0.1 * np.log(promotion[:, None])) * rng.lognormal(0.0, 0.1, share.shape))
+    roi = (
+        np.array([c.roi for c in reference.CHANNELS])[channel]
+        * roi_factor
+        * (1.0 + 0.1 * np.log(promotion[:, None]))
+        * rng.lognormal(0.0, 0.1, share.shape)
+    )
     spend = attributed / roi
     cpm = np.array([c.cpm for c in reference.CHANNELS])[channel] * rng.lognormal(0.0, 0.1, share.shape)
     impressions = spend / 100.0 / cpm * 1000.0

@@ -71,8 +71,11 @@ def _validate(end_date: object, days: object, seed: object, scale: object) -> _P
         raise ValueError(f"days must be an integer from {MIN_DAYS} to {MAX_DAYS}, got {days!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if isinstance(scale, bool) or not isinstance(scale, int | float) or not math.isfinite(scale) or not (
-        0 < scale <= MAX_SCALE
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, int | float)
+        or not math.isfinite(scale)
+        or not (0 < scale <= MAX_SCALE)
     ):
         raise ValueError(f"scale must be a number greater than 0 and at most {MAX_SCALE:g}, got {scale!r}")
     end = end_date.date() if isinstance(end_date, dt.datetime) else end_date
@@ -86,8 +89,12 @@ def _chunks(plan: _Plan) -> list[range]:
 
 
 def _orders(
-    w: WarehouseWriter, plan: _Plan, a: assortment.Assortment, sim: simulate.Simulation,
-    dates: NDArray[np.datetime64], progress: Progress,
+    w: WarehouseWriter,
+    plan: _Plan,
+    a: assortment.Assortment,
+    sim: simulate.Simulation,
+    dates: NDArray[np.datetime64],
+    progress: Progress,
 ) -> tuple[NDArray[np.int32], list[funnel.DailyTotals]]:
     """Generate and write orders chunk by chunk, then refunds and complaints (ids in time order).
 
@@ -118,10 +125,15 @@ def _write(path: Path, plan: _Plan, progress: Progress) -> dict[str, int]:
     """Generate the business and write it to ``path``; returns row counts."""
     progress("building the assortment", 0.0)
     a = assortment.build(plan.seed, plan.scale, plan.days)
-    model = demand.build(a, start=np.datetime64(plan.start), days=plan.days, burn_in=BURN_IN_DAYS,
-                         scale=plan.scale, seed=plan.seed)
-    sim = simulate.run(a, model, stream(plan.seed, "simulate"),
-                       lambda f: progress("simulating stock and sales day by day", 0.02 + 0.28 * f))
+    model = demand.build(
+        a, start=np.datetime64(plan.start), days=plan.days, burn_in=BURN_IN_DAYS, scale=plan.scale, seed=plan.seed
+    )
+    sim = simulate.run(
+        a,
+        model,
+        stream(plan.seed, "simulate"),
+        lambda f: progress("simulating stock and sales day by day", 0.02 + 0.28 * f),
+    )
     dates = model.dates[model.burn_in : model.steps]
     promotion = model.promotion[model.burn_in : model.steps]
     with WarehouseWriter(str(path), plan.start) as w:
@@ -175,6 +187,12 @@ def generate_warehouse(
         _remove(tmp)
     report("done", 1.0)
     return GenerationSummary(
-        path=out, start_date=plan.start, end_date=plan.end, days=plan.days, seed=plan.seed, scale=plan.scale,
-        row_counts=counts, seconds=time.perf_counter() - began,
+        path=out,
+        start_date=plan.start,
+        end_date=plan.end,
+        days=plan.days,
+        seed=plan.seed,
+        scale=plan.scale,
+        row_counts=counts,
+        seconds=time.perf_counter() - began,
     )

@@ -19,7 +19,12 @@ CLEARANCE = 0.7
 
 
 def line_amounts(
-    a: Assortment, sku: Ints, qty: Ints, day: Ints, channel: Ints, dates: NDArray[np.datetime64],
+    a: Assortment,
+    sku: Ints,
+    qty: Ints,
+    day: Ints,
+    channel: Ints,
+    dates: NDArray[np.datetime64],
     rng: np.random.Generator,
 ) -> Ints:
     """Amount paid per line in cents (always at least 1 cent)."""

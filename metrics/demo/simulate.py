@@ -125,8 +125,9 @@ def _review(t: int, a: Assortment, model: DemandModel, p: pol.Policy, st: _State
     recent = (cum[t + 1] - cum[max(0, t - 27)]) / (t + 1 - max(0, t - 27))
     ratio = (cum[t + 1 + window] - cum[t + 1]) / (window * recent)
     ratio = np.maximum(0.2, 1.0 + (ratio - 1.0) * p.promo_bias[series])
-    floor = pol.FLOOR_SHARE * p.belief[series] * _series_rate(
-        model, t, a.warehouse_mix, float(model.base_level[t]))[series]
+    floor = (
+        pol.FLOOR_SHARE * p.belief[series] * _series_rate(model, t, a.warehouse_mix, float(model.base_level[t]))[series]
+    )
     rate = np.maximum(st.estimate[series], floor) * ratio
     mean = rate * window
     sigma = np.sqrt(mean * (1.0 + rate / p.dispersion[series]))
@@ -155,8 +156,11 @@ def _step(t: int, a: Assortment, model: DemandModel, p: pol.Policy, st: _State, 
 
 def _purchase_orders(st: _State, model: DemandModel) -> PurchaseOrders:
     """Purchase orders not received before the data starts, in creation order."""
-    cols = [np.concatenate([o[i] for o in st.orders]) for i in range(5)] if st.orders else [
-        np.zeros(0, dtype=np.int64)] * 5
+    cols = (
+        [np.concatenate([o[i] for o in st.orders]) for i in range(5)]
+        if st.orders
+        else [np.zeros(0, dtype=np.int64)] * 5
+    )
     series, created, expected, arrival, qty = cols
     keep = arrival >= model.burn_in
     received = np.where(arrival < model.steps, arrival - model.burn_in, NULL_DAY)

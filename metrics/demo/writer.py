@@ -140,72 +140,142 @@ class WarehouseWriter:
         self._rows("dim_category", [[c.category_id, c.name_zh, c.name_en] for c in reference.CATEGORIES])
         self._rows("dim_channel", [[c.channel_id, c.name_zh, c.name_en] for c in reference.CHANNELS])
         self._rows("dim_warehouse", [[w.warehouse_id, w.name_zh, w.name_en, w.region] for w in reference.WAREHOUSES])
-        self._insert("dim_sku", {
-            "sku": np.arange(a.size), "name_zh": _strings(a.name_zh), "name_en": _strings(a.name_en),
-            "category": a.category, "brand": _strings(a.brand), "cost": a.cost_cents, "price": a.price_cents,
-            "launch": a.launch.astype(np.int32), "lead": a.lead_time.astype(np.int32),
-        })
+        self._insert(
+            "dim_sku",
+            {
+                "sku": np.arange(a.size),
+                "name_zh": _strings(a.name_zh),
+                "name_en": _strings(a.name_en),
+                "category": a.category,
+                "brand": _strings(a.brand),
+                "cost": a.cost_cents,
+                "price": a.price_cents,
+                "launch": a.launch.astype(np.int32),
+                "lead": a.lead_time.astype(np.int32),
+            },
+        )
 
     def orders(self, ob: OrderBook, status: NDArray[np.int64]) -> None:
         """Append a chunk of fact_order and fact_order_item."""
-        self._insert("fact_order", {
-            "number": ob.number, "ts": _timestamps(self.start, ob.ts), "channel": ob.channel,
-            "buyer": ob.buyer_number, "province": ob.province, "warehouse": ob.warehouse, "status": status,
-            "promised": _timestamps(self.start, ob.promised), "shipped": _timestamps(self.start, ob.shipped),
-        })
-        self._insert("fact_order_item", {
-            "number": ob.number[ob.item_order], "sku": ob.item_sku, "qty": ob.item_qty.astype(np.int32),
-            "amount": ob.item_amount,
-        })
+        self._insert(
+            "fact_order",
+            {
+                "number": ob.number,
+                "ts": _timestamps(self.start, ob.ts),
+                "channel": ob.channel,
+                "buyer": ob.buyer_number,
+                "province": ob.province,
+                "warehouse": ob.warehouse,
+                "status": status,
+                "promised": _timestamps(self.start, ob.promised),
+                "shipped": _timestamps(self.start, ob.shipped),
+            },
+        )
+        self._insert(
+            "fact_order_item",
+            {
+                "number": ob.number[ob.item_order],
+                "sku": ob.item_sku,
+                "qty": ob.item_qty.astype(np.int32),
+                "amount": ob.item_amount,
+            },
+        )
 
     def refunds(self, r: Refunds) -> None:
         """fact_refund (ids follow the row order)."""
-        self._insert("fact_refund", {
-            "seq": np.arange(1, len(r.number) + 1), "number": r.number, "sku": r.sku,
-            "ts": _timestamps(self.start, r.ts), "qty": r.qty.astype(np.int32), "amount": r.amount,
-            "reason": r.reason,
-        })
+        self._insert(
+            "fact_refund",
+            {
+                "seq": np.arange(1, len(r.number) + 1),
+                "number": r.number,
+                "sku": r.sku,
+                "ts": _timestamps(self.start, r.ts),
+                "qty": r.qty.astype(np.int32),
+                "amount": r.amount,
+                "reason": r.reason,
+            },
+        )
 
     def complaints(self, c: Complaints) -> None:
         """fact_complaint (ids follow the row order)."""
-        self._insert("fact_complaint", {
-            "seq": np.arange(1, len(c.number) + 1), "number": c.number, "ts": _timestamps(self.start, c.ts),
-            "category": c.category,
-        })
+        self._insert(
+            "fact_complaint",
+            {
+                "seq": np.arange(1, len(c.number) + 1),
+                "number": c.number,
+                "ts": _timestamps(self.start, c.ts),
+                "category": c.category,
+            },
+        )
 
     def inventory(self, inv: Snapshots) -> None:
         """fact_inventory_daily."""
         sku, warehouse = np.divmod(inv.series, reference.N_WAREHOUSES)
-        self._insert("fact_inventory_daily", {
-            "day": inv.day.astype(np.int32), "sku": sku, "warehouse": warehouse, "on_hand": inv.on_hand,
-            "reserved": inv.reserved,
-        })
+        self._insert(
+            "fact_inventory_daily",
+            {
+                "day": inv.day.astype(np.int32),
+                "sku": sku,
+                "warehouse": warehouse,
+                "on_hand": inv.on_hand,
+                "reserved": inv.reserved,
+            },
+        )
 
     def purchase_orders(self, po: PurchaseOrders) -> None:
         """fact_purchase_order (ids follow creation order)."""
         sku, warehouse = np.divmod(po.series, reference.N_WAREHOUSES)
-        self._insert("fact_purchase_order", {
-            "seq": np.arange(1, len(po.series) + 1), "sku": sku, "warehouse": warehouse,
-            "qty": po.qty.astype(np.int32), "created": po.created.astype(np.int32),
-            "expected": po.expected.astype(np.int32), "received": po.received.astype(np.int32),
-        })
+        self._insert(
+            "fact_purchase_order",
+            {
+                "seq": np.arange(1, len(po.series) + 1),
+                "sku": sku,
+                "warehouse": warehouse,
+                "qty": po.qty.astype(np.int32),
+                "created": po.created.astype(np.int32),
+                "expected": po.expected.astype(np.int32),
+                "received": po.received.astype(np.int32),
+            },
+        )
 
     def traffic(self, t: Traffic) -> None:
         """fact_traffic_daily."""
-        self._insert("fact_traffic_daily", {
-            "day": t.day.astype(np.int32), "channel": t.channel, "visitors": t.visitors, "page_views": t.page_views,
-        })
+        self._insert(
+            "fact_traffic_daily",
+            {
+                "day": t.day.astype(np.int32),
+                "channel": t.channel,
+                "visitors": t.visitors,
+                "page_views": t.page_views,
+            },
+        )
 
     def ads(self, ad: Ads) -> None:
         """fact_ad_spend_daily."""
-        self._insert("fact_ad_spend_daily", {
-            "day": ad.day.astype(np.int32), "channel": ad.channel, "campaign": ad.campaign, "spend": ad.spend,
-            "attributed": ad.attributed_gmv, "impressions": ad.impressions, "clicks": ad.clicks,
-        })
+        self._insert(
+            "fact_ad_spend_daily",
+            {
+                "day": ad.day.astype(np.int32),
+                "channel": ad.channel,
+                "campaign": ad.campaign,
+                "spend": ad.spend,
+                "attributed": ad.attributed_gmv,
+                "impressions": ad.impressions,
+                "clicks": ad.clicks,
+            },
+        )
 
     def meta(self, *, seed: int, scale: float, end: dt.date) -> None:
         """opsbot_meta: how the rest of the system recognises a demo warehouse and its last day."""
-        self._rows("opsbot_meta", [
-            ["schema", SCHEMA], ["schema_version", SCHEMA_VERSION], ["seed", str(seed)], ["scale", repr(scale)],
-            ["start_date", self.start.isoformat()], ["end_date", end.isoformat()], ["generated_by", GENERATED_BY],
-        ])
+        self._rows(
+            "opsbot_meta",
+            [
+                ["schema", SCHEMA],
+                ["schema_version", SCHEMA_VERSION],
+                ["seed", str(seed)],
+                ["scale", repr(scale)],
+                ["start_date", self.start.isoformat()],
+                ["end_date", end.isoformat()],
+                ["generated_by", GENERATED_BY],
+            ],
+        )

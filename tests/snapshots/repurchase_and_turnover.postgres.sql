@@ -17,7 +17,7 @@ WITH u_sales AS (
   FROM (
     SELECT
       o.buyer_id AS entity,
-      COUNT(DISTINCT o.order_id) AS n
+      COUNT(o.order_id) AS n
     FROM fact_order AS o
     WHERE
       o.status <> 'cancelled'
