@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+BENCHES = ("bench_demo_data", "bench_compile", "bench_overhead")
 
 if __name__ == "__main__":
-    for name in ("bench_demo_data", "bench_compile", "bench_overhead"):
+    failed = []
+    for name in BENCHES:
         print(f"\n== {name} ==", flush=True)
-        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+        if subprocess.run([sys.executable, str(HERE / f"{name}.py")], cwd=HERE).returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+    sys.exit(1 if failed else 0)

@@ -59,10 +59,10 @@ def list_metrics(fmt: str, show_all: bool, db: Path | None, as_of: str | None) -
         click.echo(json.dumps([metric_json(catalog, m) for m in metrics], ensure_ascii=False, indent=1))
         return
     table = Table(title=f"{len(metrics)} metrics", show_lines=False)
-    for header in ("id", "中文", "English", "unit", "kind", "sliced by", "owner"):
-        table.add_column(header)
+    for header in ("id", "中文", "English", "unit", "sliced by"):
+        table.add_column(header, no_wrap=header == "id")
     for m in metrics:
-        table.add_row(m.id, m.names.zh, m.names.en, m.unit, m.kind, ", ".join(sorted(catalog.sliceable[m.id])), m.owner)
+        table.add_row(m.id, m.names.zh, m.names.en, m.unit, " ".join(sorted(catalog.sliceable[m.id])))
     Console().print(table)
 
 

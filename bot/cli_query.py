@@ -39,7 +39,12 @@ def print_text(res: MetricResult, show_sql: bool) -> None:
     if c.compare_range is not None:
         title += f" vs {c.compare_range.start} … {c.compare_range.end}"
     other = "_name_en" if lang == "zh" else "_name_zh"
-    shown = [i for i, col in enumerate(c.columns) if not (col.role == "label" and col.name.endswith(other))]
+    # text keeps one name column (the user's language) and, in comparisons, the % change only
+    shown = [
+        i
+        for i, col in enumerate(c.columns)
+        if not (col.role == "label" and col.name.endswith(other)) and col.role != "change"
+    ]
     table = Table(title=title)
     for i in shown:
         col = c.columns[i]

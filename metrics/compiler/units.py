@@ -157,6 +157,6 @@ def _repeat_select(
     inner = inner.where(all_of(conditions), copy=False).group_by(*[k.copy() for k in keys], entity.copy(), copy=False)
     hit = template("SUM(CASE WHEN n >= __k THEN 1 ELSE 0 END)", __k=exp.Literal.number(leaf.at_least or 2))
     outer = exp.select(*[col(key_name(d)) for d in dims], hit.as_(leaf.id, copy=False), copy=False).from_(
-        inner.subquery("per_entity"), copy=False
+        inner.subquery("per_entity", copy=False), copy=False
     )
     return outer.group_by(*[col(key_name(d)) for d in dims], copy=False) if dims else outer
