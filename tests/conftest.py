@@ -15,12 +15,12 @@ from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
 
 END = dt.date(2026, 11, 20)
-SMALL = {"end_date": END, "days": 120, "seed": 7, "scale": 0.05}
+SMALL = {"end_date": END, "days": 400, "seed": 7, "scale": 0.05}
 
 
 @pytest.fixture(scope="session")
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 120-day, 5%-scale demo warehouse ending 2026-11-20 (seed 7)."""
+    """A 400-day, 5%-scale demo warehouse ending 2026-11-20 (seed 7)."""
     from metrics.demo import generate_warehouse
 
     path = tmp_path_factory.mktemp("wh") / "small.duckdb"
