@@ -84,4 +84,27 @@ def open_layer(db: Path | None, catalog: Catalog | None = None) -> SemanticLayer
 
 
 def as_of_day(layer: SemanticLayer, as_of: str | None) -> dt.date:
-    return parse_day(as_of, "--as-of") or layer.as_of()
+    """--as-of, which may not lie after the warehouse's last day (there is no data there yet)."""
+    last = layer.as_of()
+    day = parse_day(as_of, "--as-of") or last
+    if day > last:
+        raise user_error(
+            "future_as_of",
+            f"--as-of {day} is after the warehouse's last day ({last}); there is no data for it yet.",
+            f"--as-of {day} 晚于数据仓库的最后一天（{last}），那时还没有数据。",
+        )
+    return day
+
+
+def warn_outside_data(layer: SemanticLayer, start: dt.date, end: dt.date) -> None:
+    """Say so when a period reaches beyond the data, rather than showing silently partial numbers."""
+    first, last = layer.warehouse.first_day(), layer.as_of()
+    if (first is not None and start < first) or end > last:
+        lang = default_lang()
+        span = f"{first or '…'} … {last}"
+        click.echo(
+            f"opsbot: 注意：所选时间段超出了数据范围（{span}），超出部分没有数据。"
+            if lang == "zh"
+            else f"opsbot: note: the period reaches beyond the data ({span}); there is no data outside it.",
+            err=True,
+        )

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_common import as_of_day, guarded, open_layer, parse_day, warehouse_options
+from bot.cli_common import as_of_day, guarded, open_layer, parse_day, warehouse_options, warn_outside_data
 from bot.query_args import parse_having, parse_order, parse_where
 from bot.result_json import result_json
 from metrics.present import format_cell, json_rows
@@ -53,6 +53,8 @@ def print_text(res: MetricResult, show_sql: bool) -> None:
         table.add_row(*[format_cell(row[i], c.columns[i], c) for i in shown])
     console = Console()
     console.print(table)
+    if not res.result.rows:
+        console.print("没有符合条件的数据。" if lang == "zh" else "No rows match.")
     if res.result.truncated:
         console.print(f"[yellow]only the first {len(res.result.rows):,} rows are shown (row cap)[/yellow]")
     for m in c.metrics:
@@ -131,6 +133,7 @@ def query(
         order_by=parse_order(order, dims),
         limit=limit,
     )
+    warn_outside_data(layer, q.time_range.start, q.time_range.end)
     res = layer.run(q, layer.role(role))
     if fmt == "json":
         click.echo(json.dumps(result_json(res), ensure_ascii=False))

@@ -155,6 +155,7 @@ def test_query_text_table(cli_env: dict[str, str]) -> None:
         (("query", "-m", "gmv", "--role", "nobody"), "Unknown role 'nobody'"),
         (("query", "-m", "gmv", "--db", "/nonexistent/x.duckdb"), "opsbot demo-data --out /nonexistent/x.duckdb"),
         (("metrics", "show", "nothing_like_it"), "Unknown metric"),
+        (("query", "-m", "gmv", "--as-of", "2027-01-01"), "after the warehouse's last day (2026-11-20)"),
     ],
 )
 def test_bad_input_gets_one_clear_line(cli_env: dict[str, str], args: tuple[str, ...], needle: str) -> None:
@@ -183,3 +184,8 @@ def test_demo_data_bad_arguments(cli_env: dict[str, str], tmp_path: Path) -> Non
     assert "days" in proc.stderr
     proc = run(cli_env, "demo-data", "--out", str(tmp_path / "x.duckdb"), "--end-date", "yesterday", ok=False)
     assert "not a date" in proc.stderr
+
+
+def test_a_period_beyond_the_data_is_flagged(cli_env: dict[str, str]) -> None:
+    proc = run(cli_env, "query", "-m", "gmv", "--by", "channel", "--from", "2020-01-01", "--to", "2020-01-31")
+    assert "beyond the data (2025-10-17 … 2026-11-20)" in proc.stderr and "No rows match." in proc.stdout
