@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.cli_ask import ask
 from bot.cli_demo import demo_data
 from bot.cli_metrics import metrics_group
 from bot.cli_query import query
@@ -16,6 +17,7 @@ def cli() -> None:
     """opsbot: governed e-commerce metrics, questions and alerts, from the terminal and the group chat."""
 
 
+cli.add_command(ask)
 cli.add_command(demo_data)
 cli.add_command(metrics_group)
 cli.add_command(query)

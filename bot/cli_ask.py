@@ -1,0 +1,44 @@
+"""`opsbot ask`: questions in Chinese or English → governed answers, one at a time or a batch."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli_common import as_of_day, guarded, open_layer, warehouse_options
+from nlq.answer import Answer
+from nlq.ask import Asker
+
+
+def emit(answer: Answer, fmt: str, show_sql: bool) -> None:
+    if fmt == "text":
+        click.echo(answer.text(show_sql))
+        return
+    doc = answer.to_json()
+    if not show_sql and fmt == "text":
+        doc.pop("sql", None)
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=None if fmt == "jsonl" else 1, default=str))
+
+
+@click.command("ask")
+@click.argument("question")
+@click.option("--role", default=None, help="Ask as a role (its row filters and metric visibility apply).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--show-sql", is_flag=True, help="Also print the SQL that produced the numbers.")
+@warehouse_options
+@guarded
+def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | None, as_of: str | None) -> None:
+    """Ask a question, e.g. `opsbot ask "上周各渠道GMV是多少"`; `-` reads one question per line from stdin."""
+    layer = open_layer(db)
+    today = as_of_day(layer, as_of)
+    asker = Asker(layer)
+    who = layer.role(role)
+    questions = [line.rstrip("\n") for line in sys.stdin] if question == "-" else [question]
+    for q in questions:
+        if question == "-" and not q.strip():
+            continue
+        answer, _ = asker.ask(q, today=today, role=who)
+        emit(answer, fmt, show_sql)

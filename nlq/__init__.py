@@ -1,0 +1,1 @@
+"""Natural-language questions → governed MetricQuery → answers (offline first, optional LLM)."""

@@ -1,0 +1,56 @@
+"""The answer object every interface renders: JSON for machines, short text for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from metrics.query import TimeRange
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    status: str  # answered | clarify | refused | error
+    message: str
+    lang: str
+    columns: tuple[str, ...] = ()
+    rows: list[list[Any]] = field(default_factory=list)
+    sql: str | None = None
+    metrics: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    time_range: TimeRange | None = None
+    options: tuple[dict[str, str], ...] = ()
+    definitions: tuple[str, ...] = ()
+    truncated: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "message": self.message,
+            "columns": list(self.columns),
+            "rows": self.rows,
+            "sql": self.sql,
+            "metrics": list(self.metrics),
+            "dimensions": list(self.dimensions),
+            "time_range": {"start": self.time_range.start.isoformat(), "end": self.time_range.end.isoformat()}
+            if self.time_range
+            else None,
+            "options": list(self.options),
+            "truncated": self.truncated,
+        }
+
+    def text(self, show_sql: bool = False) -> str:
+        parts = [self.message]
+        if self.options:
+            parts.append("\n".join(f"  {i}. {o['label']}" for i, o in enumerate(self.options, 1)))
+        if self.definitions:
+            parts.append(
+                ("口径：" if self.lang == "zh" else "Definitions: ") + "；".join(self.definitions)
+                if self.lang == "zh"
+                else "Definitions: " + "; ".join(self.definitions)
+            )
+        if show_sql and self.sql:
+            parts.append(self.sql)
+        return "\n".join(parts)

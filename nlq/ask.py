@@ -1,0 +1,102 @@
+"""The NLQ service the bot and the CLI call: question + context → Answer + new context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from metrics.catalog_types import Role
+from metrics.present import json_rows
+from metrics.problems import UserError
+from metrics.service import MetricResult, SemanticLayer
+from nlq.answer import Answer
+from nlq.lexicon import Lexicon, build_lexicon
+from nlq.render import summary
+from nlq.understand import Context, Parser, Understood, language
+
+
+def period_label(u: Understood, lang: str) -> str:
+    if u.time is not None and u.time.explicit and u.time.label:
+        return u.time.label
+    assert u.query is not None
+    r = u.query.time_range
+    span = str(r.start) if r.start == r.end else f"{r.start} – {r.end}"
+    return span
+
+
+def with_share(res: MetricResult, rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Append each additive metric's share of the rows' total (占比)."""
+    columns = [c.name for c in res.compiled.columns]
+    additive = [
+        i
+        for i, c in enumerate(res.compiled.columns)
+        if c.role == "metric"
+        and next(m for m in res.compiled.metrics if m.id == c.ref).unit in ("currency", "count", "units")
+    ]
+    for i in additive:
+        total = sum(float(r[i] or 0) for r in rows)
+        columns.append(f"{columns[i]}_share")
+        for r in rows:
+            r.append(float(r[i] or 0) / total if total else None)
+    return columns, rows
+
+
+@dataclass
+class Asker:
+    layer: SemanticLayer
+    llm: Any = None  # nlq.llm.LlmFallback when configured
+    _lexicon: Lexicon | None = field(default=None, init=False)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = build_lexicon(self.layer.catalog, self.layer.values)
+        return self._lexicon
+
+    def ask(
+        self, question: str, *, today: dt.date | None = None, role: Role | None = None, context: Context | None = None
+    ) -> tuple[Answer, Context]:
+        lang = language(question)
+        today = today or self.layer.as_of()
+        if not question.strip():
+            return Answer(
+                question, "refused", "请输入一个问题。" if lang == "zh" else "Ask me a question.", lang
+            ), context or Context()
+        u = Parser(self.layer.catalog, self.lexicon).understand(question, today, context)
+        if u.status != "ok" or u.query is None:
+            options = tuple({"label": o.label, "value": o.question} for o in u.options)
+            return Answer(
+                question, u.status if u.status != "refused" else "refused", u.message(), lang, options=options
+            ), context or Context()
+        try:
+            res = self.layer.run(u.query, role)
+        except UserError as e:
+            return Answer(question, "refused", e.text(lang), lang), context or Context()
+        return self._answer(question, lang, u, res), Context(u.query, question)
+
+    def _answer(self, question: str, lang: str, u: Understood, res: MetricResult) -> Answer:
+        rows = json_rows(res.compiled, res.result.rows)
+        columns = [c.name for c in res.compiled.columns]
+        if u.share and res.compiled.dimensions:
+            columns, rows = with_share(res, rows)
+        metrics = res.compiled.metrics
+        return Answer(
+            question=question,
+            status="answered",
+            lang=lang,
+            message=summary(res.compiled, rows, lang, period_label(u, lang)),
+            columns=tuple(columns),
+            rows=rows,
+            sql=res.compiled.sql(inline_params=True, pretty=True),
+            metrics=tuple(m.id for m in metrics),
+            dimensions=res.compiled.dimensions,
+            time_range=res.compiled.query.time_range,
+            definitions=tuple(
+                f"{m.names.name(lang)}：{m.description(lang)}"
+                if lang == "zh"
+                else f"{m.names.en}: {m.description('en')}"
+                for m in metrics
+            ),
+            truncated=res.result.truncated,
+        )

@@ -1,0 +1,108 @@
+"""The vocabulary of questions, built from the catalog and the warehouse's values: metric names and
+synonyms, dimension names, and every dimension value's spellings (channels, categories, brands,
+warehouses, regions, provinces, SKU ids and names). Matching is longest-first over a trie, so
+"可用库存" beats "库存", and English terms must stand as whole words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from metrics.catalog_types import Catalog
+from metrics.values import ValueResolver
+
+Kind = Literal["metric", "dimension", "value"]
+_ASCII_WORD = re.compile(r"[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One meaning of a term: a metric, a dimension, or a value of a dimension."""
+
+    kind: Kind
+    ref: str  # metric id, dimension id, or dimension id of the value
+    value: str = ""  # the value's canonical id
+    label_zh: str = ""
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    text: str
+    senses: tuple[Sense, ...]
+
+    def of(self, kind: Kind) -> tuple[Sense, ...]:
+        return tuple(s for s in self.senses if s.kind == kind)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, and one space for any run of spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@dataclass
+class Lexicon:
+    terms: dict[str, list[Sense]] = field(default_factory=dict)
+    _trie: dict[str, dict] = field(default_factory=dict)  # type: ignore[type-arg]
+
+    def add(self, spelling: str, sense: Sense) -> None:
+        key = normalise(spelling)
+        if len(key) < 2 and not key.isascii():
+            return  # one Chinese character is too ambiguous to be a term
+        if len(key) < 2:
+            return
+        senses = self.terms.setdefault(key, [])
+        if sense not in senses:
+            senses.append(sense)
+            node = self._trie
+            for ch in key:
+                node = node.setdefault(ch, {})
+            node["$"] = key  # type: ignore[assignment]
+
+    def scan(self, text: str) -> list[Hit]:
+        """Longest non-overlapping terms of a normalised text, left to right."""
+        hits, i, n = [], 0, len(text)
+        while i < n:
+            node, j, best = self._trie, i, None
+            while j < n and text[j] in node:
+                node = node[text[j]]
+                j += 1
+                if "$" in node and self._whole_word(text, i, j):
+                    best = j
+            if best is None:
+                i += 1
+                continue
+            key = text[i:best]
+            hits.append(Hit(i, best, key, tuple(self.terms[key])))
+            i = best
+        return hits
+
+    @staticmethod
+    def _whole_word(text: str, start: int, end: int) -> bool:
+        """An ASCII term must not run on into letters or digits (app ≠ happy, jd ≠ jds)."""
+        if _ASCII_WORD.match(text[start]) and start > 0 and _ASCII_WORD.match(text[start - 1]):
+            return False
+        if _ASCII_WORD.match(text[end - 1]) and end < len(text) and _ASCII_WORD.match(text[end]):
+            return text[end] == "s" and (end + 1 == len(text) or not _ASCII_WORD.match(text[end + 1]))
+        return True
+
+
+def build_lexicon(catalog: Catalog, values: ValueResolver) -> Lexicon:
+    lex = Lexicon()
+    for m in catalog.public_metrics():
+        sense = Sense("metric", m.id, label_zh=m.names.zh, label_en=m.names.en)
+        for spelling in (m.id, m.id.replace("_", " "), *m.names.all()):
+            lex.add(spelling, sense)
+    for d in catalog.dimensions.values():
+        sense = Sense("dimension", d.id, label_zh=d.names.zh, label_en=d.names.en)
+        for spelling in (d.id, *d.names.all()):
+            lex.add(spelling, sense)
+        if d.kind == "time":
+            continue
+        for spelling, v in values.spellings(d).items():
+            lex.add(spelling, Sense("value", d.id, v.id, v.zh, v.en))
+    return lex

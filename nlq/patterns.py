@@ -1,0 +1,116 @@
+"""Small phrase patterns of questions: thresholds on a metric, top/bottom N, "now", trends, shares,
+slow movers. Each returns what it found and the span it consumed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from metrics.query import Operator
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
+
+
+def cn_number(text: str) -> float:
+    """'12', '3.5', '十', '二十', '十五', '一百' → number."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if text == "百" or text == "一百":
+        return 100.0
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return float((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0))
+    return float(_CN_DIGITS.get(text, 0))
+
+
+@dataclass(frozen=True)
+class Threshold:
+    op: Operator
+    value: float
+    start: int
+    end: int
+    percent: bool
+
+
+_LT = r"(?:低于|少于|小于|不到|不足|不满|<=?|under|below|less than|fewer than|lower than)"
+_GT = r"(?:高于|超过|大于|多于|>=?|above|over|more than|greater than|higher than|exceeding)"
+_UNIT = r"\s*(%|个百分点|天(?!数)|days?(?!\s+of)|件|单|元|块|¥)?"
+THRESHOLD = re.compile(rf"(?P<op>{_LT}|{_GT})\s*[¥￥]?\s*(?P<num>{NUM})\s*(?P<wan>万)?{_UNIT}")
+
+
+def thresholds(text: str) -> list[Threshold]:
+    out = []
+    for m in THRESHOLD.finditer(text):
+        op_text = m.group("op")
+        less = re.fullmatch(_LT, op_text) is not None
+        op: Operator = ("<=" if op_text == "<=" else "<") if less else (">=" if op_text == ">=" else ">")
+        value = cn_number(m.group("num")) * (10_000 if m.group("wan") else 1)
+        unit = m.group(m.lastindex or 0) if m.lastindex and m.lastindex > 3 else None
+        percent = unit in ("%", "个百分点")
+        end = m.start() + len(m.group(0).rstrip())  # trailing spaces belong to whatever follows
+        out.append(Threshold(op, value / 100 if percent else value, m.start(), end, percent))
+    return out
+
+
+@dataclass(frozen=True)
+class Rank:
+    n: int
+    descending: bool
+    start: int
+    end: int
+
+
+_TOP = re.compile(rf"(?:前|top\s*|排名前|最高的?|最多的?|最大的?|highest\s*|largest\s*|best\s*)(?P<n>{NUM})")
+_BOTTOM = re.compile(rf"(?:后|bottom\s*|倒数|最低的?|最少的?|lowest\s*|smallest\s*|worst\s*)(?P<n>{NUM})")
+_SUPERLATIVE_DESC = re.compile(
+    r"最多|最高|最大|最严重|最好|最快|最厉害|most|highest|largest|biggest|best|worst|top(?!\s*\d)"
+)
+_SUPERLATIVE_ASC = re.compile(r"最少|最低|最小|最差|least|lowest|smallest|fewest")
+
+
+def rank(text: str) -> Rank | None:
+    for pattern, desc in ((_TOP, True), (_BOTTOM, False)):
+        m = pattern.search(text)
+        if m:
+            return Rank(int(cn_number(m.group("n"))), desc, m.start(), m.end())
+    for pattern, desc in ((_SUPERLATIVE_DESC, True), (_SUPERLATIVE_ASC, False)):
+        m = pattern.search(text)
+        if m:
+            return Rank(1, desc, m.start(), m.end())
+    return None
+
+
+NOW = re.compile(
+    r"现在|当前|目前|此刻|眼下|实时|right now|currently|now\b|at the moment|as of today|today'?s? (?:stock|inventory)"
+)
+TREND = re.compile(r"趋势|走势|变化|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
+SHARE = re.compile(r"占比|份额|比重|占多少|share|percentage of total|% of total|proportion")
+SLOW_MOVER = re.compile(
+    r"没卖出|没有卖出|没卖|未售出|零销售|零销量|没有销量|无销量|一件都没|滞销|no sales|not sold|unsold|zero sales|"
+    r"haven't sold|have not sold|did not sell|didn't sell|slow[- ]moving|slow movers?|dead stock"
+)
+IN_STOCK = re.compile(r"有库存|在库|库存不为零|in stock|have stock|with stock|on hand")
+QUESTION_WORDS = re.compile(r"哪些|哪个|哪几个|which|what|list|列出|有哪些")
+
+# one-character dimension words, understood only where they must be dimensions: 各仓, 哪个仓, 按省
+BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}
+BOUND_DIMENSION = re.compile(r"(?:各|每个?|哪个|哪些|哪几个|按|分)(?P<dim>[仓省店])")
+
+_GRAINS = (
+    ("week", re.compile(r"按周|每周|逐周|分周|周度|weekly|by week|per week|each week|week by week")),
+    ("month", re.compile(r"按月|每月|逐月|分月|月度|monthly|by month|per month|each month|month by month")),
+    ("day", re.compile(r"按天|按日|每天|每日|逐日|分天|日度|daily|by day|per day|each day|day by day")),
+)
+
+
+def grain(text: str) -> Literal["day", "week", "month"] | None:
+    """A time grain asked for in words (按周看, monthly), or None."""
+    for name, pattern in _GRAINS:
+        if pattern.search(text):
+            return name  # type: ignore[return-value]
+    return None
+
+
+SKU_ID = re.compile(r"\bsku-\d{3,}\b")

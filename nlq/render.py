@@ -1,0 +1,62 @@
+"""Short human text for an answered query, in the question's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metrics.compiler import CompiledQuery
+from nlq.numbers import change, human
+
+MAX_LISTED = 10
+
+
+def _label(row: list[Any], compiled: CompiledQuery, lang: str) -> str:
+    parts = []
+    for i, col in enumerate(compiled.columns):
+        if col.role == "dimension":
+            name_col = f"{col.ref}_name_{lang}"
+            names = [j for j, c in enumerate(compiled.columns) if c.name == name_col]
+            parts.append(str(row[names[0]] if names and row[names[0]] else row[i]))
+    return " / ".join(parts)
+
+
+def _values(row: list[Any], compiled: CompiledQuery, lang: str, with_names: bool) -> str:
+    out = []
+    for i, col in enumerate(compiled.columns):
+        metric = next((m for m in compiled.metrics if m.id == col.ref), None)
+        if metric is None:
+            continue
+        name = metric.names.name(lang)
+        if col.role == "metric":
+            out.append(
+                f"{name} {human(row[i], metric.format, lang)}" if with_names else human(row[i], metric.format, lang)
+            )
+        elif col.role == "compare":
+            out.append(("对比期 " if lang == "zh" else "vs ") + human(row[i], metric.format, lang))
+        elif col.role == "change_pct":
+            out.append(change(row[i], lang))
+        elif col.role == "share":
+            out.append(("占比 " if lang == "zh" else "share ") + human(row[i], "percent", lang))
+    return ("，" if lang == "zh" else ", ").join(out)
+
+
+def summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, period: str) -> str:
+    if not rows:
+        return f"{period}：没有符合条件的数据。" if lang == "zh" else f"{period}: no data matches."
+    if not compiled.dimensions:
+        return (
+            f"{period}：{_values(rows[0], compiled, lang, True)}"
+            if lang == "zh"
+            else f"{period}: {_values(rows[0], compiled, lang, True)}"
+        )
+    lines = [f"{period}（共 {len(rows)} 行）：" if lang == "zh" else f"{period} ({len(rows)} rows):"]
+    single = len(compiled.metrics) == 1 and not compiled.compare_range
+    for n, row in enumerate(rows[:MAX_LISTED], 1):
+        lines.append(f"{n}. {_label(row, compiled, lang)}: {_values(row, compiled, lang, not single)}")
+    if len(rows) > MAX_LISTED:
+        lines.append(
+            f"…… 其余 {len(rows) - MAX_LISTED} 行见表格"
+            if lang == "zh"
+            else f"… {len(rows) - MAX_LISTED} more rows in the table"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""What is left of a question after every known term, time word and pattern is taken out. A name
+left over ("快手", "Kuaishou", "SKU-99999") is something the catalog does not know: the answer says
+so instead of quietly ignoring it."""
+
+from __future__ import annotations
+
+import re
+
+# words that carry no entity: question words, verbs of asking, particles, units, fillers
+ZH_FILLER = (
+    "请问 帮我 帮忙 告诉我 查一下 查查 看一下 看看 一下 我们 我们的 咱们 公司 整体 总体 全部 所有 一共 总共 合计 总计 "
+    "多少 是多少 有多少 怎么样 如何 情况 表现 数据 分别 各自 各个 各 每个 每 哪些 哪个 哪几个 哪 什么 几 "
+    "的 了 吗 呢 吧 啊 呀 和 与 及 以及 还有 跟 同 比 对比 相比 比较 比一比 是 有 在 把 给 为 按 按照 分 "
+    "只看 仅看 只 仅 单看 就看 看 列出 列一下 排名 排行 前 后 最 最近 近 期间 时候 里 中 内 以来 至今 "
+    "现在 当前 目前 还 会 能 可以 要 应该 将 已经 都 也 又 再 就 才 一件 一个 件 个 单 笔 人 元 块 天 周 月 年 "
+    "增长 下降 变化 趋势 走势 占比 卖 卖了 卖出 卖出去 没 没有 一件都没 但 但是 而 并且 且 或 或者 上 下 本 这 那 "
+    "该 此 其 他们 大家 统计 计算 汇报 报告 总结 目标 低于 高于 超过 不到 少于 大于 小于 以上 以下 严重 最严重 高 低"
+).split()
+_FILLER_RE = re.compile("|".join(sorted(map(re.escape, ZH_FILLER), key=len, reverse=True)))
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_PROPER = re.compile(r"\b[A-Z][a-z]{2,}\b")
+EN_COMMON = set(
+    "What Which How Who When Where Why Show List Give Tell Compare Top Bottom Daily Weekly Monthly Average Total "
+    "Please Our The This Last Next Our Sales Revenue Units Orders Buyers Customers Stock Inventory Refund Refunds "
+    "Gross Ad Ads Conversion Repeat Late Sell Days Complaints Visitors Traffic Did Does Do Are Is Was Were Can Could "
+    "Would Should Any All Each Per Over Since Between From For And With Without Only Just Also Year Month Week Day "
+    "Today Yesterday Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
+    "July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Double Singles "
+    "Average Break Breakdown Trend Share Overall Hey Hi Okay Thanks".split()
+)
+
+
+def unknown_names(masked_text: str, original: str) -> list[str]:
+    """Names in the question that nothing understood: leftover Chinese runs, proper nouns, SKU ids."""
+    found: list[str] = []
+    for run in _CJK_RUN.findall(_FILLER_RE.sub(" ", masked_text)):
+        if len(run) >= 2:
+            found.append(run)
+    for word in _PROPER.findall(original):
+        if word not in EN_COMMON and re.search(rf"\b{re.escape(word.lower())}\b", masked_text):
+            found.append(word)
+    return found

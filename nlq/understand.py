@@ -1,0 +1,324 @@
+"""The offline parser: a question (中文 / English) → a MetricQuery, a clarifying question, or a
+refusal that says what can be answered. Nothing here writes SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
+from nlq import patterns as P
+from nlq.lexicon import Hit, Lexicon, Sense, normalise
+from nlq.residue import unknown_names
+from nlq.timewords import TimeMatch, find_time
+
+Status = Literal["ok", "clarify", "refused"]
+POINT_IN_TIME = ("snapshot",)
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a thread remembers for follow-ups: the last understood query."""
+
+    query: MetricQuery | None = None
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Understood:
+    status: Status
+    lang: str
+    query: MetricQuery | None = None
+    en: str = ""
+    zh: str = ""
+    options: tuple[Option, ...] = ()
+    share: bool = False
+    time: TimeMatch | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def message(self) -> str:
+        return self.zh if self.lang == "zh" else self.en
+
+
+def language(text: str) -> str:
+    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+
+
+def _mask(text: str, spans: list[tuple[int, int]], fill: str = " ") -> str:
+    chars = list(text)
+    for a, b in spans:
+        for i in range(a, b):
+            chars[i] = fill
+    return "".join(chars)
+
+
+@dataclass
+class Reading:
+    """What the words of one question say, before it becomes a query."""
+
+    metrics: list[str] = field(default_factory=list)
+    metric_at: list[int] = field(default_factory=list)
+    dims: list[str] = field(default_factory=list)
+    values: list[tuple[Hit, tuple[Sense, ...]]] = field(default_factory=list)
+
+
+def read_hits(hits: list[Hit]) -> Reading:
+    r = Reading()
+    for h in hits:
+        metric, dim, value = h.of("metric"), h.of("dimension"), h.of("value")
+        if metric:
+            if metric[0].ref not in r.metrics:
+                r.metrics.append(metric[0].ref)
+                r.metric_at.append(h.start)
+        elif value:
+            r.values.append((h, value))
+        elif dim and dim[0].ref not in r.dims:
+            r.dims.append(dim[0].ref)
+    return r
+
+
+class Parser:
+    def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
+        self.catalog = catalog
+        self.lexicon = lexicon
+
+    def refuse(self, lang: str, en: str, zh: str, suggestions: tuple[str, ...] = ()) -> Understood:
+        examples = (
+            Option("上周各渠道的GMV是多少？", "上周各渠道的GMV是多少？")
+            if lang == "zh"
+            else Option("GMV by channel last week", "GMV by channel last week"),
+        )
+        known = [self.catalog.metrics[m] for m in suggestions] or self.catalog.public_metrics()[:8]
+        names_zh = "、".join(m.names.zh for m in known)
+        names_en = ", ".join(m.names.en for m in known)
+        return Understood(
+            "refused",
+            lang,
+            en=f"{en} I know these metrics: {names_en}. Try e.g. \u201c{examples[0].question}\u201d.",
+            zh=f"{zh}我能回答这些指标：{names_zh}。可以这样问：\u201c{examples[0].question}\u201d",
+            options=examples,
+        )
+
+    def understand(self, question: str, today: dt.date, context: Context | None = None) -> Understood:
+        lang = language(question)
+        text = normalise(question)
+        # metric names may hold time-like words (日均销量, average daily units, days of cover): they go first
+        # and so may names (天猫 is not "上周天" + 猫; the brand 每日优选 is not "daily")
+        metric_spans = [(h.start, h.end) for h in self.lexicon.scan(text) if h.of("metric") or h.of("value")]
+        time = find_time(_mask(text, metric_spans, "#"), today, lang=lang)  # '#': no phrase runs across it
+        spans = list(time.spans) if time else []
+        ths = P.thresholds(_mask(text, spans + metric_spans))
+        spans += [(t.start, t.end) for t in ths]
+        rk = P.rank(_mask(text, spans))
+        if rk:
+            spans.append((rk.start, rk.end))
+        hits = self.lexicon.scan(_mask(text, spans))
+        reading = read_hits(hits)
+        for m in P.BOUND_DIMENSION.finditer(_mask(text, spans + [(h.start, h.end) for h in hits])):
+            spans.append(m.span())
+            dim = P.BOUND_DIMENSIONS[m.group("dim")]
+            if dim not in reading.dims:
+                reading.dims.append(dim)
+        rest = _mask(text, spans + [(h.start, h.end) for h in hits])
+        unknown = [sku.upper() for sku in P.SKU_ID.findall(text) if sku not in self.lexicon.terms]
+        unknown += unknown_names(rest, question)
+        if unknown:
+            return self.refuse(
+                lang,
+                f"I don't know \u201c{unknown[0]}\u201d: it is not a metric, channel, category, "
+                "brand, SKU, warehouse, region or province in the catalog.",
+                f"我不认识「{unknown[0]}」：它不是指标库里的指标、渠道、品类、品牌、商品、仓库、大区或省份。",
+            )
+        slow = bool(P.SLOW_MOVER.search(text)) and (bool(P.IN_STOCK.search(text)) or "库存" in text or "stock" in text)
+        if slow:
+            reading.metrics = ["on_hand", "units_sold"]
+            reading.metric_at = [0, 0]
+            if "sku" not in reading.dims:
+                reading.dims.append("sku")
+        prev = context.query if context else None
+        if not reading.metrics and prev is None:
+            if reading.values or reading.dims:
+                return self._which_metric(lang, reading)
+            return self.refuse(
+                lang,
+                "I could not find a metric in the question.",
+                "没有在问题里找到指标。",
+                self._nearest_metrics(text),
+            )
+        return self._to_query(question, rest, lang, today, time, ths, rk, reading, prev, slow)
+
+    def _nearest_metrics(self, text: str) -> tuple[str, ...]:
+        from metrics.problems import nearest
+
+        words = [w for w in re.split(r"[\s,，。？?!！、]+", text) if len(w) >= 2]
+        by_name = {s: m.id for m in self.catalog.public_metrics() for s in m.names.all()}
+        found: list[str] = []
+        for w in words:
+            for s in nearest(w, list(by_name), n=2):
+                if by_name[s] not in found:
+                    found.append(by_name[s])
+        return tuple(found[:6])
+
+    def _which_metric(self, lang: str, reading: Reading) -> Understood:
+        opts = tuple(
+            Option(self.catalog.metrics[m].names.name(lang), self.catalog.metrics[m].names.name(lang))
+            for m in ("gmv", "orders", "units_sold", "buyers")
+        )
+        return Understood("clarify", lang, en="Which metric do you mean?", zh="你想看哪个指标？", options=opts)
+
+    def _to_query(
+        self,
+        question: str,
+        text: str,
+        lang: str,
+        today: dt.date,
+        time: TimeMatch | None,
+        ths: list[P.Threshold],
+        rk: P.Rank | None,
+        reading: Reading,
+        prev: MetricQuery | None,
+        slow: bool,
+    ) -> Understood:
+        follow_up = prev is not None and (not reading.metrics or time is None)
+        metrics = tuple(reading.metrics) or (prev.metrics if prev else ())
+        dims = list(reading.dims)
+        word_grain = P.grain(text)
+        grain = (time.grain if time and time.grain else word_grain) or (prev.grain if follow_up and prev else "day")
+        if ((time and time.grain) or word_grain) and TIME_DIMENSION not in dims:
+            dims.append(TIME_DIMENSION)
+        if P.TREND.search(text) and TIME_DIMENSION not in dims:
+            dims.append(TIME_DIMENSION)
+        filters: dict[str, tuple[str, ...]] = {}
+        if follow_up and prev:
+            filters = {f.dimension: f.values for f in prev.filters}
+            if not dims:
+                dims = list(prev.dimensions)
+        clarify = self._values(reading, metrics, filters, lang)
+        if clarify is not None:
+            return clarify
+        for d in list(dims):
+            if d in filters and len(filters[d]) == 1 and d != "sku":
+                dims.remove(d)  # "抖音的GMV" filters; it does not break down by channel
+        rng = self._range(text, lang, today, time, metrics, prev if follow_up else None)
+        if isinstance(rng, Understood):
+            return replace(rng, lang=lang)
+        metric_filters = self._metric_filters(ths, reading, metrics)
+        if slow:
+            metric_filters = (MetricFilter("on_hand", ">", 0), MetricFilter("units_sold", "=", 0))
+        order: tuple[OrderBy, ...] = ()
+        limit: int | None = None
+        if rk:
+            target = metrics[0]
+            if rk.n == 1 and not dims:
+                return Understood(
+                    "clarify",
+                    lang,
+                    en="Top what — channel, category, SKU, warehouse or province?",
+                    zh="按什么排名——渠道、品类、商品、仓库还是省份？",
+                    options=tuple(
+                        Option(self.catalog.dimensions[d].names.name(lang), d)
+                        for d in ("channel", "category", "sku", "warehouse", "province")
+                    ),
+                )
+            order, limit = (OrderBy(target, rk.descending),), rk.n
+        q = MetricQuery(
+            metrics=metrics,
+            time_range=rng[0],
+            dimensions=tuple(dims),
+            grain=grain,
+            filters=tuple(DimensionFilter(d, v) for d, v in filters.items()),
+            metric_filters=metric_filters,
+            compare=rng[1],
+            order_by=order,
+            limit=limit,
+        )
+        return Understood("ok", lang, query=q, share=bool(P.SHARE.search(text)), time=time)
+
+    def _values(
+        self, reading: Reading, metrics: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str
+    ) -> Understood | None:
+        """Filters from named values; a name that could mean two things gets a clarifying question."""
+        sliceable = set(self.catalog.dimensions)
+        for m in metrics:
+            sliceable &= self.catalog.sliceable.get(m, set())
+        chosen: dict[str, list[str]] = {}
+        for hit, senses in reading.values:
+            usable = [s for s in senses if s.ref in sliceable] or list(senses)
+            if len(usable) > 1:
+                opts = tuple(
+                    Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.ref})", f"{s.ref}={s.value}")
+                    for s in usable[:6]
+                )
+                return Understood(
+                    "clarify",
+                    lang,
+                    en=f"\u201c{hit.text}\u201d could mean several things — which one?",
+                    zh=f"「{hit.text}」有多个含义，你指的是哪一个？",
+                    options=opts,
+                )
+            s = usable[0]
+            chosen.setdefault(s.ref, [])
+            if s.value not in chosen[s.ref]:
+                chosen[s.ref].append(s.value)
+        for d, vals in chosen.items():
+            filters[d] = tuple(vals)
+        return None
+
+    def _range(
+        self,
+        text: str,
+        lang: str,
+        today: dt.date,
+        time: TimeMatch | None,
+        metrics: tuple[str, ...],
+        prev: MetricQuery | None,
+    ) -> tuple[TimeRange, Comparison | None] | Understood:
+        if time is not None and time.explicit:
+            compare = time.compare
+            return time.time_range, compare
+        compare = time.compare if time else None
+        if prev is not None:
+            return prev.time_range, compare or prev.compare
+        point = all(self._point_in_time(m) for m in metrics)
+        if point or P.NOW.search(text):
+            return TimeRange(today, today), compare
+        opts = [
+            ("今天", "today", TimeRange(today, today)),
+            ("昨天", "yesterday", TimeRange(today - dt.timedelta(days=1), today - dt.timedelta(days=1))),
+            ("最近7天", "last 7 days", TimeRange(today - dt.timedelta(days=6), today)),
+            ("本月", "this month", TimeRange(today.replace(day=1), today)),
+        ]
+        return Understood(
+            "clarify",
+            lang,
+            en="For which period?",
+            zh="想看哪个时间段？",
+            options=tuple(Option(zh if lang == "zh" else en, f"{r.start}..{r.end}") for zh, en, r in opts),
+        )
+
+    def _point_in_time(self, metric_id: str) -> bool:
+        leaves = self.catalog.leaf_models.get(metric_id, frozenset())
+        kinds = {self.catalog.metrics[leaf].kind for leaf in leaves}
+        point = TIME_DIMENSION not in self.catalog.sliceable[metric_id] or kinds == {"snapshot"}
+        return "snapshot" in kinds and point
+
+    @staticmethod
+    def _metric_filters(ths: list[P.Threshold], reading: Reading, metrics: tuple[str, ...]) -> tuple[MetricFilter, ...]:
+        out = []
+        for t in ths:
+            if not reading.metrics:
+                target = metrics[0]
+            else:  # the metric mentioned nearest to the threshold
+                dist = [abs(pos - t.start) for pos in reading.metric_at]
+                target = reading.metrics[dist.index(min(dist))]
+            out.append(MetricFilter(target, t.op, t.value))
+        return tuple(out)

@@ -1,0 +1,91 @@
+"""The offline NLQ parser through its public API (Asker.ask) on a real warehouse: breakdowns,
+filters, rankings, thresholds, follow-ups, clarifying questions and honest refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metrics.service import SemanticLayer
+from nlq.ask import Asker
+from nlq.understand import Context
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def asker(layer: SemanticLayer) -> Asker:
+    return Asker(layer)
+
+
+def ask(asker: Asker, q: str, context: Context | None = None):  # type: ignore[no-untyped-def]
+    return asker.ask(q, today=TODAY, context=context)
+
+
+def test_breakdown_in_both_languages_gives_the_same_numbers(asker: Asker) -> None:
+    zh, _ = ask(asker, "上周各渠道的GMV是多少？")
+    en, _ = ask(asker, "GMV by channel last week")
+    assert zh.status == en.status == "answered"
+    assert zh.rows == en.rows and zh.dimensions == ("channel",) and zh.metrics == ("gmv",)
+    assert str(zh.time_range.start) == "2026-11-09" and "¥" in zh.message and "天猫" in zh.message  # type: ignore[union-attr]
+    assert "Tmall" in en.message and "Definitions" not in en.message
+
+
+def test_value_synonyms_filter(asker: Asker) -> None:
+    a, _ = ask(asker, "只看美妆，上周天猫卖了多少钱")
+    b, _ = ask(asker, "Tmall beauty GMV last week")
+    assert a.status == b.status == "answered" and a.rows == b.rows and len(a.rows) == 1
+
+
+def test_top_n_and_threshold(asker: Asker) -> None:
+    top, _ = ask(asker, "top 3 SKUs by units sold last month")
+    assert top.status == "answered" and len(top.rows) == 3
+    values = [r[-1] for r in top.rows]
+    assert values == sorted(values, reverse=True)
+    low, _ = ask(asker, "可售天数低于7天的SKU")
+    assert low.status == "answered" and all(r[-1] < 7 for r in low.rows)
+    assert low.time_range is not None and low.time_range.start == low.time_range.end == TODAY
+
+
+def test_follow_ups_resolve_against_the_previous_question(asker: Asker) -> None:
+    first, ctx = ask(asker, "上周各渠道GMV")
+    douyin, ctx2 = ask(asker, "那抖音呢？", ctx)
+    assert douyin.status == "answered" and len(douyin.rows) == 1
+    by_channel = {r[0]: r[-1] for r in first.rows}
+    assert douyin.rows[0][-1] == pytest.approx(by_channel["douyin"])
+    weekly, _ = ask(asker, "按周看", ctx2)
+    assert weekly.status == "answered" and "date" in weekly.dimensions
+    last_month, _ = ask(asker, "what about last month", ctx)
+    assert last_month.status == "answered" and str(last_month.time_range.start) == "2026-10-01"  # type: ignore[union-attr]
+    beauty, _ = ask(asker, "只看美妆", ctx)
+    assert beauty.status == "answered" and sum(r[-1] for r in beauty.rows) < sum(r[-1] for r in first.rows)
+
+
+def test_unknown_names_are_said_not_ignored(asker: Asker) -> None:
+    a, _ = ask(asker, "上周快手的GMV是多少")
+    assert a.status == "refused" and "快手" in a.message
+    b, _ = ask(asker, "GMV of SKU-99999 last week")
+    assert b.status == "refused" and "SKU-99999" in b.message
+
+
+def test_cannot_understand_says_what_it_can(asker: Asker) -> None:
+    a, _ = ask(asker, "今天天气怎么样")
+    assert a.status == "refused" and "成交金额" in a.message
+
+
+def test_missing_period_for_a_flow_metric_is_a_clarifying_question(asker: Asker) -> None:
+    a, _ = ask(asker, "各渠道的GMV")
+    assert a.status == "clarify" and len(a.options) >= 3
+
+
+def test_ambiguous_place_name_asks(asker: Asker) -> None:
+    a, _ = ask(asker, "上周上海的订单数")  # the province 上海, or the Shanghai warehouse?
+    assert a.status == "clarify" and len(a.options) == 2
+    b, _ = ask(asker, "上海现在库存多少")  # stock has no province: only the warehouse fits
+    assert b.status == "answered"
+
+
+def test_not_sliceable_is_refused_with_the_reason(asker: Asker) -> None:
+    a, _ = ask(asker, "上周各品类的转化率")
+    assert a.status == "refused" and "转化率" in a.message
