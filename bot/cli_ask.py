@@ -11,6 +11,7 @@ import click
 from bot.cli_common import as_of_day, guarded, open_layer, warehouse_options
 from nlq.answer import Answer
 from nlq.ask import Asker
+from nlq.llm import LlmConfig, LlmFallback
 
 
 def emit(answer: Answer, fmt: str, show_sql: bool) -> None:
@@ -34,7 +35,8 @@ def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | No
     """Ask a question, e.g. `opsbot ask "上周各渠道GMV是多少"`; `-` reads one question per line from stdin."""
     layer = open_layer(db)
     today = as_of_day(layer, as_of)
-    asker = Asker(layer)
+    config = LlmConfig.from_env()
+    asker = Asker(layer, LlmFallback(layer.catalog, config) if config else None)
     who = layer.role(role)
     questions = [line.rstrip("\n") for line in sys.stdin] if question == "-" else [question]
     for q in questions:

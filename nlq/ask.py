@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +12,22 @@ from metrics.present import json_rows
 from metrics.problems import UserError
 from metrics.service import MetricResult, SemanticLayer
 from nlq.answer import Answer
+from nlq.query_json import query_to_json
 from nlq.lexicon import Lexicon, build_lexicon
+from nlq.llm import LlmFallback
 from nlq.render import summary
 from nlq.understand import Context, Parser, Understood, language
+
+
+SQL_ROW_CAP = 1_000
+
+
+def json_cell(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def period_label(u: Understood, lang: str) -> str:
@@ -45,7 +59,7 @@ def with_share(res: MetricResult, rows: list[list[Any]]) -> tuple[list[str], lis
 @dataclass
 class Asker:
     layer: SemanticLayer
-    llm: Any = None  # nlq.llm.LlmFallback when configured
+    llm: LlmFallback | None = None  # the optional model, used only when the offline parser cannot read a question
     _lexicon: Lexicon | None = field(default=None, init=False)
 
     @property
@@ -64,6 +78,8 @@ class Asker:
                 question, "refused", "请输入一个问题。" if lang == "zh" else "Ask me a question.", lang
             ), context or Context()
         u = Parser(self.layer.catalog, self.lexicon).understand(question, today, context)
+        if u.status == "refused" and self.llm is not None:
+            return self._ask_llm(question, lang, today, role, context, u)
         if u.status != "ok" or u.query is None:
             options = tuple({"label": o.label, "value": o.question} for o in u.options)
             return Answer(
@@ -74,6 +90,46 @@ class Asker:
         except UserError as e:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
         return self._answer(question, lang, u, res), Context(u.query, question)
+
+    def _ask_llm(
+        self, question: str, lang: str, today: dt.date, role: Role | None, context: Context | None, offline: Understood
+    ) -> tuple[Answer, Context]:
+        """What the offline parser could not read goes to the model, and comes back validated."""
+        assert self.llm is not None
+        ctx = {"previous_query": query_to_json(context.query)} if context and context.query else None
+        proposal = self.llm.propose(question, today=today, context=ctx, lang=lang)
+        if proposal.refusal is not None:
+            text = f"{offline.message()}\n{proposal.refusal.text(lang)}"
+            return Answer(question, "refused", text, lang), context or Context()
+        if proposal.sql is not None:
+            return self._answer_sql(question, lang, proposal.sql), context or Context()
+        assert proposal.query is not None
+        u = Understood("ok", lang, query=proposal.query)
+        try:
+            res = self.layer.run(proposal.query, role)
+        except UserError as e:
+            return Answer(question, "refused", e.text(lang), lang), context or Context()
+        return self._answer(question, lang, u, res), Context(proposal.query, question)
+
+    def _answer_sql(self, question: str, lang: str, sql: str) -> Answer:
+        """Model-written SQL (already guarded: one read-only SELECT over catalog tables, LIMIT set)."""
+        result = self.layer.warehouse.query(sql, row_cap=SQL_ROW_CAP)
+        rows = [[json_cell(v) for v in r] for r in result.rows]
+        note = (
+            "以下结果来自模型编写并经过校验的 SQL，不属于指标口径，请核对。"
+            if lang == "zh"
+            else "This result comes from model-written, validated SQL outside the governed metrics; check it."
+        )
+        return Answer(
+            question,
+            "answered",
+            note,
+            lang,
+            columns=tuple(result.names),
+            rows=rows,
+            sql=sql,
+            truncated=result.truncated,
+        )
 
     def _answer(self, question: str, lang: str, u: Understood, res: MetricResult) -> Answer:
         rows = json_rows(res.compiled, res.result.rows)

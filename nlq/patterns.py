@@ -114,3 +114,9 @@ def grain(text: str) -> Literal["day", "week", "month"] | None:
 
 
 SKU_ID = re.compile(r"\bsku-\d{3,}\b")
+
+# a question is not a place for SQL: statements are refused outright, never "answered around"
+SQL_TEXT = re.compile(
+    r"\b(select|delete|drop|insert|update|alter|create|truncate|copy|attach|detach|pragma|install|load|grant)\b"
+    r"[^。？?]*\b(from|table|into|to|database|set|where|extension|\*)\b|;\s*\w|--|/\*"
+)

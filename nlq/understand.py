@@ -111,10 +111,18 @@ class Parser:
     def understand(self, question: str, today: dt.date, context: Context | None = None) -> Understood:
         lang = language(question)
         text = normalise(question)
+        if P.SQL_TEXT.search(text):
+            return self.refuse(
+                lang,
+                "I answer questions about metrics; I do not run SQL or commands.",
+                "我只回答指标问题，不执行 SQL 或命令。",
+            )
         # metric names may hold time-like words (日均销量, average daily units, days of cover): they go first
         # and so may names (天猫 is not "上周天" + 猫; the brand 每日优选 is not "daily")
         metric_spans = [(h.start, h.end) for h in self.lexicon.scan(text) if h.of("metric") or h.of("value")]
-        time = find_time(_mask(text, metric_spans, "#"), today, lang=lang)  # '#': no phrase runs across it
+        prev_range = context.query.time_range if context and context.query else None
+        # '#' so that no phrase runs across a masked name; a follow-up keeps its thread's period by default
+        time = find_time(_mask(text, metric_spans, "#"), today, lang=lang, default=prev_range)
         spans = list(time.spans) if time else []
         ths = P.thresholds(_mask(text, spans + metric_spans))
         spans += [(t.start, t.end) for t in ths]
