@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from metrics.catalog_types import Role
 from metrics.present import json_rows
 from metrics.problems import UserError
+from metrics.query import MetricQuery
 from metrics.service import MetricResult, SemanticLayer
 from nlq.answer import Answer
-from nlq.query_json import query_to_json
 from nlq.lexicon import Lexicon, build_lexicon
 from nlq.llm import LlmFallback
+from nlq.query_json import query_to_json
 from nlq.render import summary
 from nlq.understand import Context, Parser, Understood, language
-
 
 SQL_ROW_CAP = 1_000
 
@@ -111,6 +111,19 @@ class Asker:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
         return self._answer(question, lang, u, res), Context(proposal.query, question)
 
+    def _filters_text(self, q: MetricQuery, lang: str) -> str:
+        """' · 天猫、京东 · 美妆': what the numbers were limited to, so nobody misreads them."""
+        parts = []
+        for f in q.filters:
+            dim = self.layer.catalog.dimensions[f.dimension]
+            by_id = {v.id: v for v in self.layer.values.spellings(dim).values()}
+            names = [by_id[v].zh if lang == "zh" else by_id[v].en if v in by_id else v for v in f.values]
+            if f.dimension == "sku":
+                names = [f"{n}（{v}）" if lang == "zh" else f"{n} ({v})" for n, v in zip(names, f.values, strict=True)]
+            label = ("、" if lang == "zh" else ", ").join(names)
+            parts.append(("不含 " if lang == "zh" else "excluding ") + label if f.negate else label)
+        return "".join(f" · {p}" for p in parts)
+
     def _answer_sql(self, question: str, lang: str, sql: str) -> Answer:
         """Model-written SQL (already guarded: one read-only SELECT over catalog tables, LIMIT set)."""
         result = self.layer.warehouse.query(sql, row_cap=SQL_ROW_CAP)
@@ -134,14 +147,17 @@ class Asker:
     def _answer(self, question: str, lang: str, u: Understood, res: MetricResult) -> Answer:
         rows = json_rows(res.compiled, res.result.rows)
         columns = [c.name for c in res.compiled.columns]
+        shares: dict[str, int] = {}
         if u.share and res.compiled.dimensions:
             columns, rows = with_share(res, rows)
+            shares = {c[: -len("_share")]: i for i, c in enumerate(columns) if c.endswith("_share")}
         metrics = res.compiled.metrics
+        heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang)
         return Answer(
             question=question,
             status="answered",
             lang=lang,
-            message=summary(res.compiled, rows, lang, period_label(u, lang)),
+            message=summary(res.compiled, rows, lang, heading, shares),
             columns=tuple(columns),
             rows=rows,
             sql=res.compiled.sql(inline_params=True, pretty=True),

@@ -63,6 +63,19 @@ class Lexicon:
                 node = node.setdefault(ch, {})
             node["$"] = key  # type: ignore[assignment]
 
+    def products_containing(self, fragment: str) -> tuple[Sense, ...]:
+        """SKUs whose zh or en name contains `fragment` (at least 3 characters)."""
+        key = normalise(fragment)
+        if len(key) < 3:
+            return ()
+        found: dict[str, Sense] = {}
+        for term, senses in self.terms.items():
+            if key in term:
+                for s in senses:
+                    if s.kind == "value" and s.ref == "sku":
+                        found.setdefault(s.value, s)
+        return tuple(found[k] for k in sorted(found))
+
     def scan(self, text: str) -> list[Hit]:
         """Longest non-overlapping terms of a normalised text, left to right."""
         hits, i, n = [], 0, len(text)

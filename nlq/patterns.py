@@ -120,3 +120,9 @@ SQL_TEXT = re.compile(
     r"\b(select|delete|drop|insert|update|alter|create|truncate|copy|attach|detach|pragma|install|load|grant)\b"
     r"[^。？?]*\b(from|table|into|to|database|set|where|extension|\*)\b|;\s*\w|--|/\*"
 )
+
+# "how much did we sell" names no metric: money or units? (a clarifying question, never a guess)
+VAGUE_SALES = re.compile(
+    r"卖了多少|卖得怎么样|卖得如何|销售情况|销售怎么样|销售如何|卖得好不好|"
+    r"how much did we sell|how are sales|how did sales|sales performance|how much have we sold"
+)

@@ -20,7 +20,9 @@ def _label(row: list[Any], compiled: CompiledQuery, lang: str) -> str:
     return " / ".join(parts)
 
 
-def _values(row: list[Any], compiled: CompiledQuery, lang: str, with_names: bool) -> str:
+def _values(
+    row: list[Any], compiled: CompiledQuery, lang: str, with_names: bool, shares: dict[str, int] | None = None
+) -> str:
     out = []
     for i, col in enumerate(compiled.columns):
         metric = next((m for m in compiled.metrics if m.id == col.ref), None)
@@ -28,19 +30,21 @@ def _values(row: list[Any], compiled: CompiledQuery, lang: str, with_names: bool
             continue
         name = metric.names.name(lang)
         if col.role == "metric":
-            out.append(
-                f"{name} {human(row[i], metric.format, lang)}" if with_names else human(row[i], metric.format, lang)
-            )
+            value = human(row[i], metric.format, lang)
+            if shares and metric.id in shares:
+                share = human(row[shares[metric.id]], "percent", lang)
+                value += f"（占比 {share}）" if lang == "zh" else f" ({share} of total)"
+            out.append(f"{name} {value}" if with_names else value)
         elif col.role == "compare":
             out.append(("对比期 " if lang == "zh" else "vs ") + human(row[i], metric.format, lang))
         elif col.role == "change_pct":
             out.append(change(row[i], lang))
-        elif col.role == "share":
-            out.append(("占比 " if lang == "zh" else "share ") + human(row[i], "percent", lang))
     return ("，" if lang == "zh" else ", ").join(out)
 
 
-def summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, period: str) -> str:
+def summary(
+    compiled: CompiledQuery, rows: list[list[Any]], lang: str, period: str, shares: dict[str, int] | None = None
+) -> str:
     if not rows:
         return f"{period}：没有符合条件的数据。" if lang == "zh" else f"{period}: no data matches."
     if not compiled.dimensions:
@@ -52,7 +56,7 @@ def summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, period: s
     lines = [f"{period}（共 {len(rows)} 行）：" if lang == "zh" else f"{period} ({len(rows)} rows):"]
     single = len(compiled.metrics) == 1 and not compiled.compare_range
     for n, row in enumerate(rows[:MAX_LISTED], 1):
-        lines.append(f"{n}. {_label(row, compiled, lang)}: {_values(row, compiled, lang, not single)}")
+        lines.append(f"{n}. {_label(row, compiled, lang)}: {_values(row, compiled, lang, not single, shares)}")
     if len(rows) > MAX_LISTED:
         lines.append(
             f"…… 其余 {len(rows) - MAX_LISTED} 行见表格"

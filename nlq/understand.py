@@ -120,6 +120,7 @@ class Parser:
         # metric names may hold time-like words (日均销量, average daily units, days of cover): they go first
         # and so may names (天猫 is not "上周天" + 猫; the brand 每日优选 is not "daily")
         metric_spans = [(h.start, h.end) for h in self.lexicon.scan(text) if h.of("metric") or h.of("value")]
+        metric_spans += [m.span() for m in P.SHARE.finditer(text)]  # 占比 is not "比" + a period
         prev_range = context.query.time_range if context and context.query else None
         # '#' so that no phrase runs across a masked name; a follow-up keeps its thread's period by default
         time = find_time(_mask(text, metric_spans, "#"), today, lang=lang, default=prev_range)
@@ -138,7 +139,13 @@ class Parser:
                 reading.dims.append(dim)
         rest = _mask(text, spans + [(h.start, h.end) for h in hits])
         unknown = [sku.upper() for sku in P.SKU_ID.findall(text) if sku not in self.lexicon.terms]
-        unknown += unknown_names(rest, question)
+        names = unknown_names(rest, question)
+        if names and not unknown:
+            linked = self._link_products(names, reading, lang)
+            if isinstance(linked, Understood):
+                return linked
+            names = linked
+        unknown += names
         if unknown:
             return self.refuse(
                 lang,
@@ -154,6 +161,9 @@ class Parser:
                 reading.dims.append("sku")
         prev = context.query if context else None
         if not reading.metrics and prev is None:
+            vague = P.VAGUE_SALES.search(text)
+            if vague:
+                return self._which_metric(lang, reading, ("gmv", "units_sold", "orders"))
             if reading.values or reading.dims:
                 return self._which_metric(lang, reading)
             return self.refuse(
@@ -176,10 +186,36 @@ class Parser:
                     found.append(by_name[s])
         return tuple(found[:6])
 
-    def _which_metric(self, lang: str, reading: Reading) -> Understood:
+    def _link_products(self, names: list[str], reading: Reading, lang: str) -> list[str] | Understood:
+        """Part of a product name (玻尿酸补水面膜) names the SKUs whose names contain it: one is taken,
+        a few become a clarifying question; names that match nothing stay unknown."""
+        left = []
+        for name in names:
+            found = self.lexicon.products_containing(name)
+            if len(found) == 1:
+                hit_text = name
+                reading.values.append((Hit(0, 0, hit_text, found), found))
+            elif 1 < len(found) <= 8:
+                opts = tuple(
+                    Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.value})", f"sku={s.value}") for s in found
+                )
+                return Understood(
+                    "clarify",
+                    lang,
+                    en=f"Several products match \u201c{name}\u201d — which one?",
+                    zh=f"有多个商品与「{name}」匹配，你指的是哪一个？",
+                    options=opts,
+                )
+            else:
+                left.append(name)
+        return left
+
+    def _which_metric(
+        self, lang: str, reading: Reading, candidates: tuple[str, ...] = ("gmv", "orders", "units_sold", "buyers")
+    ) -> Understood:
         opts = tuple(
             Option(self.catalog.metrics[m].names.name(lang), self.catalog.metrics[m].names.name(lang))
-            for m in ("gmv", "orders", "units_sold", "buyers")
+            for m in candidates
         )
         return Understood("clarify", lang, en="Which metric do you mean?", zh="你想看哪个指标？", options=opts)
 
@@ -213,6 +249,13 @@ class Parser:
         clarify = self._values(reading, metrics, filters, lang)
         if clarify is not None:
             return clarify
+        for d, vals in filters.items():
+            if (
+                len(vals) > 1
+                and d not in dims
+                and not (follow_up and prev and d in {f.dimension for f in prev.filters})
+            ):
+                dims.append(d)  # "京东和天猫的GMV": one row each, not one sum
         for d in list(dims):
             if d in filters and len(filters[d]) == 1 and d != "sku":
                 dims.remove(d)  # "抖音的GMV" filters; it does not break down by channel

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from fake_openai import FakeOpenAI, text, tool_call
+
+from metrics.service import SemanticLayer
 
 OPSBOT = str(Path(sys.executable).parent / "opsbot")
 
@@ -62,12 +63,12 @@ def test_text_answer_with_sql(cli_env: dict[str, str]) -> None:
     ],
 )
 def test_hostile_questions_are_refused_and_change_nothing(
-    cli_env: dict[str, str], small_db: Path, question: str
+    cli_env: dict[str, str], layer: SemanticLayer, question: str
 ) -> None:
-    before = duckdb.connect(str(small_db), read_only=True).execute("SELECT COUNT(*) FROM fact_order").fetchone()
+    before = layer.warehouse.query("SELECT COUNT(*) FROM fact_order").rows
     doc = json.loads(ask(cli_env, question, "--format", "json").stdout)
     assert doc["status"] in ("refused", "clarify"), doc
-    after = duckdb.connect(str(small_db), read_only=True).execute("SELECT COUNT(*) FROM fact_order").fetchone()
+    after = layer.warehouse.query("SELECT COUNT(*) FROM fact_order").rows
     assert before == after and not Path("/tmp/x.csv").exists()
 
 
