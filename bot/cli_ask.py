@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | No
     layer = open_layer(db)
     today = as_of_day(layer, as_of)
     config = LlmConfig.from_env()
-    asker = Asker(layer, LlmFallback(layer.catalog, config) if config else None)
+    allow_sql = os.environ.get("OPSBOT_LLM_ALLOW_SQL", "").lower() in ("1", "true", "yes")
+    asker = Asker(layer, LlmFallback(layer.catalog, config, allow_sql=allow_sql) if config else None)
     who = layer.role(role)
     questions = [line.rstrip("\n") for line in sys.stdin] if question == "-" else [question]
     for q in questions:

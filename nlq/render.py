@@ -36,7 +36,13 @@ def _values(
                 value += f"（占比 {share}）" if lang == "zh" else f" ({share} of total)"
             out.append(f"{name} {value}" if with_names else value)
         elif col.role == "compare":
-            out.append(("对比期 " if lang == "zh" else "vs ") + human(row[i], metric.format, lang))
+            yoy = compiled.query.compare == "yoy"
+            before = (
+                ("去年同期 " if yoy else "上期 ")
+                if lang == "zh"
+                else ("same period last year " if yoy else "previous period ")
+            )
+            out.append(before + human(row[i], metric.format, lang))
         elif col.role == "change_pct":
             out.append(change(row[i], lang))
     return ("，" if lang == "zh" else ", ").join(out)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.problems import nearest
 from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from nlq import patterns as P
 from nlq.lexicon import Hit, Lexicon, Sense, normalise
@@ -147,11 +148,18 @@ class Parser:
             names = linked
         unknown += names
         if unknown:
+            close = nearest(
+                unknown[0],
+                [t for t in self.lexicon.terms if not t.isascii()] if lang == "zh" else list(self.lexicon.terms),
+                n=3,
+            )
+            hint_en = f" Did you mean {', '.join(close)}?" if close else ""
+            hint_zh = f"你是不是想找：{'、'.join(close)}？" if close else ""
             return self.refuse(
                 lang,
                 f"I don't know \u201c{unknown[0]}\u201d: it is not a metric, channel, category, "
-                "brand, SKU, warehouse, region or province in the catalog.",
-                f"我不认识「{unknown[0]}」：它不是指标库里的指标、渠道、品类、品牌、商品、仓库、大区或省份。",
+                f"brand, SKU, warehouse, region or province in the catalog.{hint_en}",
+                f"我不认识「{unknown[0]}」：它不是指标库里的指标、渠道、品类、品牌、商品、仓库、大区或省份。{hint_zh}",
             )
         slow = bool(P.SLOW_MOVER.search(text)) and (bool(P.IN_STOCK.search(text)) or "库存" in text or "stock" in text)
         if slow:

@@ -58,6 +58,8 @@ def test_follow_ups_resolve_against_the_previous_question(asker: Asker) -> None:
     assert weekly.status == "answered" and "date" in weekly.dimensions
     last_month, _ = ask(asker, "what about last month", ctx)
     assert last_month.status == "answered" and str(last_month.time_range.start) == "2026-10-01"  # type: ignore[union-attr]
+    yoy, _ = ask(asker, "同比呢？", ctx)
+    assert yoy.status == "answered" and "gmv_last_year" in yoy.columns and yoy.time_range == first.time_range
     beauty, _ = ask(asker, "只看美妆", ctx)
     assert beauty.status == "answered" and sum(r[-1] for r in beauty.rows) < sum(r[-1] for r in first.rows)
 
@@ -65,6 +67,8 @@ def test_follow_ups_resolve_against_the_previous_question(asker: Asker) -> None:
 def test_unknown_names_are_said_not_ignored(asker: Asker) -> None:
     a, _ = ask(asker, "上周快手的GMV是多少")
     assert a.status == "refused" and "快手" in a.message
+    typo, _ = ask(asker, "上周京冬的GMV是多少")
+    assert typo.status == "refused" and "京东" in typo.message  # the nearest name is suggested
     b, _ = ask(asker, "GMV of SKU-99999 last week")
     assert b.status == "refused" and "SKU-99999" in b.message
 
