@@ -13,6 +13,7 @@ from bot.result_json import result_json
 from metrics.problems import UserError, user_error
 from metrics.query import DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import SemanticLayer
+from nlq.ask import Asker
 
 
 class QueryRequest(BaseModel):
@@ -50,8 +51,17 @@ class QueryRequest(BaseModel):
         )
 
 
+class AskRequest(BaseModel):
+    """A question in Chinese or English; `as_of` pins "today" (default: the warehouse's last day)."""
+
+    question: str = Field(min_length=1, max_length=2000)
+    role: str | None = None
+    as_of: dt.date | None = None
+
+
 def create_app(layer: SemanticLayer) -> FastAPI:
     app = FastAPI(title="opsbot", version="0.1.0")
+    asker = Asker(layer)
 
     @app.exception_handler(UserError)
     async def user_error(_: Any, exc: UserError) -> JSONResponse:
@@ -89,5 +99,10 @@ def create_app(layer: SemanticLayer) -> FastAPI:
     def run_query(req: QueryRequest) -> dict[str, Any]:
         res = layer.run(req.to_query(layer.as_of()), layer.role(req.role))
         return result_json(res)
+
+    @app.post("/api/ask")
+    def ask(req: AskRequest) -> dict[str, Any]:
+        answer, _ = asker.ask(req.question, today=req.as_of, role=layer.role(req.role))
+        return answer.to_json()
 
     return app

@@ -10,7 +10,7 @@ from typing import Any
 from metrics.catalog_types import Role
 from metrics.present import json_rows
 from metrics.problems import UserError
-from metrics.query import MetricQuery
+from metrics.query import DimensionFilter, MetricQuery, TimeRange
 from metrics.service import MetricResult, SemanticLayer
 from nlq.answer import Answer
 from nlq.lexicon import Lexicon, build_lexicon
@@ -89,7 +89,7 @@ class Asker:
             res = self.layer.run(u.query, role)
         except UserError as e:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
-        return self._answer(question, lang, u, res), Context(u.query, question)
+        return self._answer(question, lang, u, res, role), Context(u.query, question)
 
     def _ask_llm(
         self, question: str, lang: str, today: dt.date, role: Role | None, context: Context | None, offline: Understood
@@ -109,7 +109,7 @@ class Asker:
             res = self.layer.run(proposal.query, role)
         except UserError as e:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
-        return self._answer(question, lang, u, res), Context(proposal.query, question)
+        return self._answer(question, lang, u, res, role), Context(proposal.query, question)
 
     def _filters_text(self, q: MetricQuery, lang: str) -> str:
         """' · 天猫、京东 · 美妆': what the numbers were limited to, so nobody misreads them."""
@@ -123,6 +123,18 @@ class Asker:
             label = ("、" if lang == "zh" else ", ").join(names)
             parts.append(("不含 " if lang == "zh" else "excluding ") + label if f.negate else label)
         return "".join(f" · {p}" for p in parts)
+
+    def _role_text(self, role: Role | None, lang: str) -> str:
+        """The scope a role's row filters impose, so a restricted total is never read as the whole."""
+        if role is None or not role.row_filters:
+            return ""
+        scope = MetricQuery(
+            ("gmv",),
+            TimeRange(dt.date.min, dt.date.min),
+            filters=tuple(DimensionFilter(d, v) for d, v in role.row_filters.items()),
+        )
+        where = self._filters_text(scope, lang).removeprefix(" · ")
+        return f" · 仅{where}（{role.names.zh}权限）" if lang == "zh" else f" · {where} only ({role.names.en} access)"
 
     def _answer_sql(self, question: str, lang: str, sql: str) -> Answer:
         """Model-written SQL (already guarded: one read-only SELECT over catalog tables, LIMIT set)."""
@@ -144,7 +156,7 @@ class Asker:
             truncated=result.truncated,
         )
 
-    def _answer(self, question: str, lang: str, u: Understood, res: MetricResult) -> Answer:
+    def _answer(self, question: str, lang: str, u: Understood, res: MetricResult, role: Role | None) -> Answer:
         rows = json_rows(res.compiled, res.result.rows)
         columns = [c.name for c in res.compiled.columns]
         shares: dict[str, int] = {}
@@ -152,7 +164,7 @@ class Asker:
             columns, rows = with_share(res, rows)
             shares = {c[: -len("_share")]: i for i, c in enumerate(columns) if c.endswith("_share")}
         metrics = res.compiled.metrics
-        heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang)
+        heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang) + self._role_text(role, lang)
         return Answer(
             question=question,
             status="answered",

@@ -84,3 +84,12 @@ def test_bad_query_is_a_400_in_both_languages(server: str) -> None:
         f"{server}/api/query", {"metrics": ["gmv"], "role": "douyin_ops", "where": {"channel": ["tmall"]}}
     )
     assert status == 400 and doc["error"][0]["code"] == "forbidden_value"
+
+
+def test_ask(server: str) -> None:
+    status, doc = call(f"{server}/api/ask", {"question": "上周各渠道的GMV是多少？"})
+    assert status == 200 and doc["status"] == "answered" and len(doc["rows"]) == 5 and "天猫" in doc["message"]
+    status, doc = call(f"{server}/api/ask", {"question": "上周GMV", "role": "douyin_ops"})
+    assert status == 200 and doc["status"] == "answered" and "仅抖音" in doc["message"]
+    status, doc = call(f"{server}/api/ask", {"question": ""})
+    assert status == 422
