@@ -124,6 +124,29 @@ class Asker:
             parts.append(("不含 " if lang == "zh" else "excluding ") + label if f.negate else label)
         return "".join(f" · {p}" for p in parts)
 
+    def _count_answer(
+        self, question: str, lang: str, u: Understood, res: MetricResult, rows: list[list[Any]], dim: str
+    ) -> Answer:
+        """ "How many SKUs …": the number of distinct SKUs among the rows that answer the question."""
+        at = next(i for i, c in enumerate(res.compiled.columns) if c.role == "dimension" and c.ref == dim)
+        n = len({r[at] for r in rows})
+        key = f"{dim}_count"
+        heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang)
+        message = f"{heading}：共 {n} 个商品" if lang == "zh" else f"{heading}: {n} SKUs"
+        message = "\n".join((message, *u.notes))
+        return Answer(
+            question,
+            "answered",
+            message,
+            lang,
+            columns=(key,),
+            rows=[[n]],
+            sql=res.compiled.sql(inline_params=True, pretty=True),
+            metrics=tuple(m.id for m in res.compiled.metrics),
+            dimensions=res.compiled.dimensions,
+            time_range=res.compiled.query.time_range,
+        )
+
     def _role_text(self, role: Role | None, lang: str) -> str:
         """The scope a role's row filters impose, so a restricted total is never read as the whole."""
         if role is None or not role.row_filters:
@@ -164,12 +187,14 @@ class Asker:
             columns, rows = with_share(res, rows)
             shares = {c[: -len("_share")]: i for i, c in enumerate(columns) if c.endswith("_share")}
         metrics = res.compiled.metrics
+        if u.count is not None:
+            return self._count_answer(question, lang, u, res, rows, u.count)
         heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang) + self._role_text(role, lang)
         return Answer(
             question=question,
             status="answered",
             lang=lang,
-            message=summary(res.compiled, rows, lang, heading, shares),
+            message="\n".join((summary(res.compiled, rows, lang, heading, shares), *u.notes)),
             columns=tuple(columns),
             rows=rows,
             sql=res.compiled.sql(inline_params=True, pretty=True),

@@ -126,3 +126,8 @@ VAGUE_SALES = re.compile(
     r"卖了多少|卖得怎么样|卖得如何|销售情况|销售怎么样|销售如何|卖得好不好|"
     r"how much did we sell|how are sales|how did sales|sales performance|how much have we sold"
 )
+
+OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|stocked out|stock-?outs?|oos\b")
+COUNT_ENTITIES = re.compile(
+    r"how many (?:skus?|products?|items?)|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
+)

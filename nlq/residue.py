@@ -30,12 +30,36 @@ EN_COMMON = set(
 )
 
 
+# English words that change no number: anything else left over is reported, never silently dropped
+EN_FILLER = set(
+    """a an the and or but of in on at to for from by with without into over under during since until between
+    across per each every all any some both either this that these those it its it's is are was were be been
+    being do does did done doing have has had having will would can could should may might must shall
+    i me my we us our ours you your they them their he she his her what what's which who whom whose when where
+    why how how's many much more most less least very really just only also still right now please pls plz
+    thanks thank hi hey ok okay tell show give get got list see let let's know find compare compared versus vs
+    against than then there here so as if about around roughly approximately overall total totals altogether
+    sum number numbers count amount amounts value values figure figures data stats report summary level levels
+    break breakdown broken down split change changes changed growth grow grew increase increased decrease
+    decreased trend trends share rank ranking ranked top bottom come came bring brought make made sell sold
+    selling sale spend spent buy bought earn earned generate generated ship shipped shipping look looking
+    like want need would've did't didn't doesn't don't isn't aren't wasn't weren't haven't hasn't no not none
+    out still have had stock currently ads ad advertising campaigns today's yesterday's whole entire full
+    complete so far to-date date
+    """.split()
+)
+_EN_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
 def unknown_names(masked_text: str, original: str) -> list[str]:
     """Names in the question that nothing understood: leftover Chinese runs, proper nouns, SKU ids."""
     found: list[str] = []
     for run in _CJK_RUN.findall(_FILLER_RE.sub(" ", masked_text)):
         if len(run) >= 2:
             found.append(run)
+    for word in _EN_WORD.findall(masked_text):
+        if word not in EN_FILLER and word.rstrip("s") not in EN_FILLER and len(word) > 2:
+            found.append(word)
     for word in _PROPER.findall(original):
         if word not in EN_COMMON and re.search(rf"\b{re.escape(word.lower())}\b", masked_text):
             found.append(word)

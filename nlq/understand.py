@@ -43,6 +43,7 @@ class Understood:
     zh: str = ""
     options: tuple[Option, ...] = ()
     share: bool = False
+    count: str | None = None  # answer "how many SKUs …" with the number of distinct values of this dimension
     time: TimeMatch | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -161,6 +162,15 @@ class Parser:
                 f"brand, SKU, warehouse, region or province in the catalog.{hint_en}",
                 f"我不认识「{unknown[0]}」：它不是指标库里的指标、渠道、品类、品牌、商品、仓库、大区或省份。{hint_zh}",
             )
+        counting = bool(P.COUNT_ENTITIES.search(text))
+        if counting and "sku" not in reading.dims:
+            reading.dims.append("sku")
+        stocked_out = bool(P.OUT_OF_STOCK.search(text)) and "sku" in reading.dims and rk is None
+        if stocked_out:  # SKUs out of stock: available ≤ 0 where they are stocked, one row per SKU × warehouse
+            reading.metrics, reading.metric_at = ["available"], [0]
+            ths = [P.Threshold("<=", 0.0, 0, 0, False)]
+            if "warehouse" not in reading.dims and "warehouse" not in {s.ref for _, ss in reading.values for s in ss}:
+                reading.dims.append("warehouse")
         slow = bool(P.SLOW_MOVER.search(text)) and (bool(P.IN_STOCK.search(text)) or "库存" in text or "stock" in text)
         if slow:
             reading.metrics = ["on_hand", "units_sold"]
@@ -180,7 +190,17 @@ class Parser:
                 "没有在问题里找到指标。",
                 self._nearest_metrics(text),
             )
-        return self._to_query(question, rest, lang, today, time, ths, rk, reading, prev, slow)
+        u = self._to_query(question, rest, lang, today, time, ths, rk, reading, prev, slow)
+        if stocked_out and u.status == "ok":
+            u = replace(
+                u,
+                notes=(
+                    "“缺货”按 可用库存 ≤ 0 计，逐个仓库判断。"
+                    if lang == "zh"
+                    else "“Out of stock” means available ≤ 0, warehouse by warehouse.",
+                ),
+            )
+        return replace(u, count="sku") if counting and u.status == "ok" else u
 
     def _nearest_metrics(self, text: str) -> tuple[str, ...]:
         from metrics.problems import nearest

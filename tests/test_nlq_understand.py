@@ -93,3 +93,38 @@ def test_ambiguous_place_name_asks(asker: Asker) -> None:
 def test_not_sliceable_is_refused_with_the_reason(asker: Asker) -> None:
     a, _ = ask(asker, "上周各品类的转化率")
     assert a.status == "refused" and "转化率" in a.message
+
+
+def test_words_it_cannot_use_are_reported_not_dropped(asker: Asker) -> None:
+    for q in ("What were refunds by reason last month?", "How many orders were cancelled last week?"):
+        a, _ = ask(asker, q)
+        assert a.status == "refused", (q, a.message)
+    a, _ = ask(asker, "How much did we spend on ads in Q3?")
+    assert a.status == "answered" and a.metrics == ("ad_spend",)
+
+
+def test_out_of_stock_skus_are_listed_and_counted(asker: Asker, layer: SemanticLayer) -> None:
+    listed, _ = ask(asker, "现在缺货的SKU有哪些")
+    assert listed.status == "answered" and listed.rows and all(r[-1] <= 0 for r in listed.rows)
+    counted, _ = ask(asker, "How many SKUs are out of stock right now?")
+    want = layer.warehouse.query(
+        "SELECT COUNT(DISTINCT sku_id) FROM fact_inventory_daily WHERE snapshot_date = DATE '2026-11-20' "
+        "AND on_hand - reserved <= 0"
+    ).rows[0][0]
+    assert counted.columns == ("sku_count",) and counted.rows == [[want]] and "available ≤ 0" in counted.message
+
+
+def test_product_names_link_by_part_of_the_name(asker: Asker, layer: SemanticLayer) -> None:
+    name, sku = layer.warehouse.query("SELECT name_zh, sku_id FROM dim_sku ORDER BY sku_id LIMIT 1").rows[0]
+    base = name.split(" ")[0]
+    same = layer.warehouse.query("SELECT COUNT(*) FROM dim_sku WHERE name_zh LIKE $p", {"p": f"%{base}%"}).rows[0][0]
+    a, _ = ask(asker, f"{base}上个月的销量")
+    if same == 1:
+        assert a.status == "answered" and sku in a.message
+    else:
+        assert a.status == "clarify" and any(sku in o["label"] for o in a.options)
+
+
+def test_role_scope_is_named_in_the_answer(asker: Asker, layer: SemanticLayer) -> None:
+    a, _ = asker.ask("上周GMV", today=TODAY, role=layer.role("douyin_ops"))
+    assert a.status == "answered" and "仅抖音" in a.message
