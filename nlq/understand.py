@@ -219,7 +219,8 @@ class Parser:
         a few become a clarifying question; names that match nothing stay unknown."""
         left = []
         for name in names:
-            found = self.lexicon.products_containing(name)
+            # a Chinese fragment names products; a single English word (life, fresh) is too common to
+            found = self.lexicon.products_containing(name) if not name.isascii() else ()
             if len(found) == 1:
                 hit_text = name
                 reading.values.append((Hit(0, 0, hit_text, found), found))

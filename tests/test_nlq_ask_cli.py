@@ -98,7 +98,7 @@ def test_llm_fallback_through_the_environment(cli_env: dict[str, str]) -> None:
         assert len(fake.requests) == 1
         fake.push(text("I think the answer is 42"))
         doc = json.loads(ask(env, "what is the meaning of life", "--format", "json").stdout)
-        assert doc["status"] == "refused" and doc["rows"] == []
+        assert doc["status"] == "refused" and doc["rows"] == [], doc
         # the offline parser answers what it can: no model call at all
         doc = json.loads(ask(env, "上周各渠道的GMV是多少？", "--format", "json").stdout)
         assert doc["status"] == "answered" and len(fake.requests) == 2
