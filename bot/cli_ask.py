@@ -20,8 +20,6 @@ def emit(answer: Answer, fmt: str, show_sql: bool) -> None:
         click.echo(answer.text(show_sql))
         return
     doc = answer.to_json()
-    if not show_sql and fmt == "text":
-        doc.pop("sql", None)
     click.echo(json.dumps(doc, ensure_ascii=False, indent=None if fmt == "jsonl" else 1, default=str))
 
 
@@ -44,5 +42,10 @@ def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | No
     for q in questions:
         if question == "-" and not q.strip():
             continue
-        answer, _ = asker.ask(q, today=today, role=who)
+        try:
+            answer, _ = asker.ask(q, today=today, role=who)
+        except Exception as e:  # one bad question must not lose the rest of a batch
+            lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in q) else "en"
+            text = f"内部错误：{type(e).__name__}" if lang == "zh" else f"internal error: {type(e).__name__}"
+            answer = Answer(q, "error", text, lang)
         emit(answer, fmt, show_sql)
