@@ -186,6 +186,9 @@ class Asker:
         if u.share and res.compiled.dimensions:
             columns, rows = with_share(res, rows)
             shares = {c[: -len("_share")]: i for i, c in enumerate(columns) if c.endswith("_share")}
+        if u.focus is not None:
+            at = next(i for i, c in enumerate(res.compiled.columns) if c.role == "dimension" and c.ref == u.focus[0])
+            rows = [r for r in rows if r[at] == u.focus[1]]
         metrics = res.compiled.metrics
         if u.count is not None:
             return self._count_answer(question, lang, u, res, rows, u.count)

@@ -60,6 +60,11 @@ class Rank:
     descending: bool
     start: int
     end: int
+    also: tuple[tuple[int, int], ...] = ()  # a count said apart from the superlative ("which 5 … highest")
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return ((self.start, self.end), *self.also)
 
 
 _TOP = re.compile(rf"(?:前|top\s*|排名前|最高的?|最多的?|最大的?|highest\s*|largest\s*|best\s*)(?P<n>{NUM})")
@@ -78,8 +83,27 @@ def rank(text: str) -> Rank | None:
     for pattern, desc in ((_SUPERLATIVE_DESC, True), (_SUPERLATIVE_ASC, False)):
         m = pattern.search(text)
         if m:
+            # "which 5 SKUs had the highest …", "哪3个品类…最高": the count stands before the superlative
+            n = _COUNTED.search(text[: m.start()])
+            if n:
+                return Rank(int(cn_number(n.group("n"))), desc, m.start(), m.end(), (n.span("n"),))
             return Rank(1, desc, m.start(), m.end())
     return None
+
+
+_EN_NUMS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twenty": 20,
+}
+_COUNTED = re.compile(r"(?:which|what|the|哪|列出)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个|款|家|种)?")
 
 
 NOW = re.compile(

@@ -44,6 +44,7 @@ class Understood:
     options: tuple[Option, ...] = ()
     share: bool = False
     count: str | None = None  # answer "how many SKUs …" with the number of distinct values of this dimension
+    focus: tuple[str, str] | None = None  # show only this (dimension, value) row, after shares are computed
     time: TimeMatch | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -131,7 +132,7 @@ class Parser:
         spans += [(t.start, t.end) for t in ths]
         rk = P.rank(_mask(text, spans))
         if rk:
-            spans.append((rk.start, rk.end))
+            spans.extend(rk.spans)
         hits = self.lexicon.scan(_mask(text, spans))
         reading = read_hits(hits)
         for m in P.BOUND_DIMENSION.finditer(_mask(text, spans + [(h.start, h.end) for h in hits])):
@@ -288,6 +289,12 @@ class Parser:
         for d in list(dims):
             if d in filters and len(filters[d]) == 1 and d != "sku":
                 dims.remove(d)  # "抖音的GMV" filters; it does not break down by channel
+        focus: tuple[str, str] | None = None
+        share = bool(P.SHARE.search(text))
+        single = [d for d, v in filters.items() if len(v) == 1 and d != "sku"]
+        if share and not dims and len(single) == 1:  # "抖音的GMV占比": douyin's row of the channel breakdown
+            focus = (single[0], filters.pop(single[0])[0])
+            dims.append(single[0])
         rng = self._range(text, lang, today, time, metrics, prev if follow_up else None)
         if isinstance(rng, Understood):
             return replace(rng, lang=lang)
@@ -321,7 +328,7 @@ class Parser:
             order_by=order,
             limit=limit,
         )
-        return Understood("ok", lang, query=q, share=bool(P.SHARE.search(text)), time=time)
+        return Understood("ok", lang, query=q, share=share, focus=focus, time=time)
 
     def _values(
         self, reading: Reading, metrics: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str

@@ -128,3 +128,13 @@ def test_product_names_link_by_part_of_the_name(asker: Asker, layer: SemanticLay
 def test_role_scope_is_named_in_the_answer(asker: Asker, layer: SemanticLayer) -> None:
     a, _ = asker.ask("上周GMV", today=TODAY, role=layer.role("douyin_ops"))
     assert a.status == "answered" and "仅抖音" in a.message
+
+
+def test_counted_superlatives_and_single_value_shares(asker: Asker) -> None:
+    top, _ = ask(asker, "Which 3 categories had the highest refund rate last month?")
+    assert top.status == "answered" and len(top.rows) == 3 and top.dimensions == ("category",)
+    share, _ = ask(asker, "上周抖音的GMV占比")
+    assert share.status == "answered" and len(share.rows) == 1 and share.rows[0][0] == "douyin"
+    everyone, _ = ask(asker, "上周各渠道GMV占比")
+    by_channel = {r[0]: r[-1] for r in everyone.rows}
+    assert share.rows[0][-1] == pytest.approx(by_channel["douyin"]) and sum(by_channel.values()) == pytest.approx(1)
