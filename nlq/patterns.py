@@ -155,3 +155,8 @@ OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|s
 COUNT_ENTITIES = re.compile(
     r"how many (?:skus?|products?|items?)|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
 )
+
+# a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东
+NEGATION = re.compile(
+    r"(?:除了|除去|除|不含|不包括|不包含|排除|不算|去掉|excluding|except(?: for)?|without|other than|apart from)\s*$"
+)

@@ -13,7 +13,7 @@ ZH_FILLER = (
     "的 了 吗 呢 吧 啊 呀 和 与 及 以及 还有 跟 同 比 对比 相比 比较 比一比 是 有 在 把 给 为 按 按照 分 "
     "只看 仅看 只 仅 单看 就看 看 列出 列一下 排名 排行 前 后 最 最近 近 期间 时候 里 中 内 以来 至今 "
     "现在 当前 目前 还 会 能 可以 要 应该 将 已经 都 也 又 再 就 才 一件 一个 件 个 单 笔 人 元 块 天 周 月 年 "
-    "广告 投放 广告投放 推广 营销 "
+    "广告 投放 广告投放 推广 营销 除了 除去 以外 之外 不含 不包括 不包含 排除 不算 去掉 "
     "增长 下降 变化 趋势 走势 占比 卖 卖了 卖出 卖出去 没 没有 一件都没 但 但是 而 并且 且 或 或者 上 下 本 这 那 "
     "该 此 其 他们 大家 统计 计算 汇报 报告 总结 目标 低于 高于 超过 不到 少于 大于 小于 以上 以下 严重 最严重 高 低"
 ).split()
@@ -46,7 +46,7 @@ EN_FILLER = set(
     selling sale spend spent buy bought earn earned generate generated ship shipped shipping look looking
     like want need would've did't didn't doesn't don't isn't aren't wasn't weren't haven't hasn't no not none
     out still have had stock currently ads ad advertising campaigns today's yesterday's whole entire full
-    complete so far to-date date
+    complete so far to-date date excluding except apart other
     """.split()
 )
 _EN_WORD = re.compile(r"[a-z][a-z'-]+")

@@ -72,6 +72,8 @@ class Reading:
     metric_at: list[int] = field(default_factory=list)
     dims: list[str] = field(default_factory=list)
     values: list[tuple[Hit, tuple[Sense, ...]]] = field(default_factory=list)
+    negated: set[int] = field(default_factory=set)  # starts of value hits said with 除了/excluding …
+    excluded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_hits(hits: list[Hit]) -> Reading:
@@ -135,6 +137,9 @@ class Parser:
             spans.extend(rk.spans)
         hits = self.lexicon.scan(_mask(text, spans))
         reading = read_hits(hits)
+        reading.negated = {
+            h.start for h in hits if h.of("value") and P.NEGATION.search(text[max(0, h.start - 12) : h.start])
+        }
         for m in P.BOUND_DIMENSION.finditer(_mask(text, spans + [(h.start, h.end) for h in hits])):
             spans.append(m.span())
             dim = P.BOUND_DIMENSIONS[m.group("dim")]
@@ -322,7 +327,8 @@ class Parser:
             time_range=rng[0],
             dimensions=tuple(dims),
             grain=grain,
-            filters=tuple(DimensionFilter(d, v) for d, v in filters.items()),
+            filters=tuple(DimensionFilter(d, v) for d, v in filters.items())
+            + tuple(DimensionFilter(d, v, negate=True) for d, v in reading.excluded.items()),
             metric_filters=metric_filters,
             compare=rng[1],
             order_by=order,
@@ -353,6 +359,9 @@ class Parser:
                     options=opts,
                 )
             s = usable[0]
+            if hit.start in reading.negated:
+                reading.excluded[s.ref] = (*reading.excluded.get(s.ref, ()), s.value)
+                continue
             chosen.setdefault(s.ref, [])
             if s.value not in chosen[s.ref]:
                 chosen[s.ref].append(s.value)

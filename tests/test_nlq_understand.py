@@ -138,3 +138,13 @@ def test_counted_superlatives_and_single_value_shares(asker: Asker) -> None:
     everyone, _ = ask(asker, "上周各渠道GMV占比")
     by_channel = {r[0]: r[-1] for r in everyone.rows}
     assert share.rows[0][-1] == pytest.approx(by_channel["douyin"]) and sum(by_channel.values()) == pytest.approx(1)
+
+
+def test_excluded_values(asker: Asker) -> None:
+    everyone, _ = ask(asker, "上周GMV")
+    tmall, _ = ask(asker, "上周天猫的GMV")
+    rest, _ = ask(asker, "GMV excluding Tmall last week")
+    assert rest.status == "answered" and "excluding Tmall" in rest.message
+    assert rest.rows[0][0] == pytest.approx(everyone.rows[0][0] - tmall.rows[0][0])
+    others, _ = ask(asker, "除了天猫以外，上周各渠道的GMV")
+    assert others.status == "answered" and {r[0] for r in others.rows} == {"jd", "douyin", "pdd", "app"}
