@@ -267,7 +267,7 @@ class Parser:
         prev: MetricQuery | None,
         slow: bool,
     ) -> Understood:
-        follow_up = prev is not None and (not reading.metrics or time is None)
+        follow_up = prev is not None and (not reading.metrics or time is None or not time.explicit)
         metrics = tuple(reading.metrics) or (prev.metrics if prev else ())
         dims = list(reading.dims)
         word_grain = P.grain(text)
