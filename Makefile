@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make demo: venv + install, generate the demo warehouse if missing, show the catalog and live queries
+## make demo: venv + install, generate the demo warehouse if missing, show the catalog, live queries and questions
 demo: install
 	@test -f $(DB) || $(BIN)/opsbot demo-data --out $(DB)
 	$(BIN)/opsbot metrics validate --db $(DB)
@@ -24,6 +24,9 @@ demo: install
 	$(BIN)/opsbot query --db $(DB) -m gmv -m buyers --by date --grain week --limit 8 --order date:desc
 	$(BIN)/opsbot query --db $(DB) -m available -m days_of_cover --by sku --having 'days_of_cover<3' --order days_of_cover:asc --limit 10
 	$(BIN)/opsbot query --db $(DB) -m gmv -m gross_margin --by category --compare yoy
+	$(BIN)/opsbot ask --db $(DB) "上周各渠道的GMV是多少？"
+	$(BIN)/opsbot ask --db $(DB) "which SKUs have less than 3 days of cover right now?"
+	$(BIN)/opsbot ask --db $(DB) "本月GMV跟去年同期比怎么样？"
 
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install

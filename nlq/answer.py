@@ -47,7 +47,8 @@ class Answer:
             parts.append("\n".join(f"  {i}. {o['label']}" for i, o in enumerate(self.options, 1)))
         if self.definitions:
             parts.append(
-                ("口径：" if self.lang == "zh" else "Definitions: ") + "；".join(self.definitions)
+                ("口径：" if self.lang == "zh" else "Definitions: ")
+                + "；".join(d.rstrip("。") for d in self.definitions)
                 if self.lang == "zh"
                 else "Definitions: " + "; ".join(self.definitions)
             )

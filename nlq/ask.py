@@ -35,8 +35,9 @@ def period_label(u: Understood, lang: str) -> str:
         return u.time.label
     assert u.query is not None
     r = u.query.time_range
-    span = str(r.start) if r.start == r.end else f"{r.start} – {r.end}"
-    return span
+    if r.start == r.end:  # a point in time: stock "now", or a follow-up's single day
+        return f"截至 {r.end}" if lang == "zh" else f"as of {r.end}"
+    return f"{r.start} 至 {r.end}" if lang == "zh" else f"{r.start} – {r.end}"
 
 
 def with_share(res: MetricResult, rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
