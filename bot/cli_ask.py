@@ -13,6 +13,7 @@ from bot.cli_common import as_of_day, guarded, open_layer, warehouse_options
 from nlq.answer import Answer
 from nlq.ask import Asker
 from nlq.llm import LlmConfig, LlmFallback
+from nlq.understand import language
 
 
 def emit(answer: Answer, fmt: str, show_sql: bool) -> None:
@@ -45,7 +46,7 @@ def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | No
         try:
             answer, _ = asker.ask(q, today=today, role=who)
         except Exception as e:  # one bad question must not lose the rest of a batch
-            lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in q) else "en"
+            lang = language(q)
             text = f"内部错误：{type(e).__name__}" if lang == "zh" else f"internal error: {type(e).__name__}"
             answer = Answer(q, "error", text, lang)
         emit(answer, fmt, show_sql)

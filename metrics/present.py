@@ -10,21 +10,27 @@ from typing import Any
 from metrics.compiler import CompiledQuery, OutputColumn
 
 
-def json_cell(value: Any, column: OutputColumn, grain: str) -> Any:
-    """Full precision; a month as YYYY-MM, a week as its Monday, a day as YYYY-MM-DD."""
-    if value is None:
-        return None
+def plain_json(value: Any) -> Any:
+    """Any warehouse value as JSON, full precision: dates in ISO form, decimals as numbers."""
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
-        if column.role == "dimension" and column.ref == "date" and grain == "month":
-            return value.strftime("%Y-%m")
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() and column.role == "dimension" else float(value)
+        return float(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def json_cell(value: Any, column: OutputColumn, grain: str) -> Any:
+    """A result cell as JSON; a month bucket is YYYY-MM (a week is its Monday), an integral id stays whole."""
+    if column.role == "dimension":
+        if column.ref == "date" and grain == "month" and isinstance(value, dt.date):
+            return value.strftime("%Y-%m")
+        if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
+            return int(value)
+    return plain_json(value)
 
 
 def json_rows(compiled: CompiledQuery, rows: list[tuple[Any, ...]]) -> list[list[Any]]:

@@ -4,6 +4,7 @@ into the canonical value the warehouse stores, or say clearly that no such value
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from metrics.catalog_types import Catalog, Dimension
@@ -21,7 +22,8 @@ class Value:
 
 
 def normalise(text: str) -> str:
-    return " ".join(text.strip().lower().split())
+    """NFKC (full-width → half-width), lower case, and one space for any run of spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 @dataclass

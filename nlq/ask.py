@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from metrics.catalog_types import Role
-from metrics.present import json_rows
+from metrics.present import json_rows, plain_json
 from metrics.problems import UserError
-from metrics.query import DimensionFilter, MetricQuery, TimeRange
+from metrics.query import DimensionFilter
 from metrics.service import MetricResult, SemanticLayer
 from nlq.answer import Answer
 from nlq.lexicon import Lexicon, build_lexicon
@@ -20,14 +19,6 @@ from nlq.render import summary
 from nlq.understand import Context, Parser, Understood, language
 
 SQL_ROW_CAP = 1_000
-
-
-def json_cell(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
 
 
 def period_label(u: Understood, lang: str) -> str:
@@ -112,13 +103,13 @@ class Asker:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
         return self._answer(question, lang, u, res, role), Context(proposal.query, question)
 
-    def _filters_text(self, q: MetricQuery, lang: str) -> str:
+    def _filters_text(self, filters: tuple[DimensionFilter, ...], lang: str) -> str:
         """' · 天猫、京东 · 美妆': what the numbers were limited to, so nobody misreads them."""
         parts = []
-        for f in q.filters:
+        for f in filters:
             dim = self.layer.catalog.dimensions[f.dimension]
             by_id = {v.id: v for v in self.layer.values.spellings(dim).values()}
-            names = [by_id[v].zh if lang == "zh" else by_id[v].en if v in by_id else v for v in f.values]
+            names = [(by_id[v].zh if lang == "zh" else by_id[v].en) if v in by_id else v for v in f.values]
             if f.dimension == "sku":
                 names = [f"{n}（{v}）" if lang == "zh" else f"{n} ({v})" for n, v in zip(names, f.values, strict=True)]
             label = ("、" if lang == "zh" else ", ").join(names)
@@ -126,13 +117,20 @@ class Asker:
         return "".join(f" · {p}" for p in parts)
 
     def _count_answer(
-        self, question: str, lang: str, u: Understood, res: MetricResult, rows: list[list[Any]], dim: str
+        self,
+        question: str,
+        lang: str,
+        u: Understood,
+        res: MetricResult,
+        role: Role | None,
+        rows: list[list[Any]],
+        dim: str,
     ) -> Answer:
         """ "How many SKUs …": the number of distinct SKUs among the rows that answer the question."""
         at = next(i for i, c in enumerate(res.compiled.columns) if c.role == "dimension" and c.ref == dim)
         n = len({r[at] for r in rows})
         key = f"{dim}_count"
-        heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang)
+        heading = self._heading(u, res, role, lang)
         message = f"{heading}：共 {n} 个商品" if lang == "zh" else f"{heading}: {n} SKUs"
         message = "\n".join((message, *u.notes))
         return Answer(
@@ -148,22 +146,24 @@ class Asker:
             time_range=res.compiled.query.time_range,
         )
 
+    def _heading(self, u: Understood, res: MetricResult, role: Role | None, lang: str) -> str:
+        """The period, the filters and the role's scope: everything the numbers are limited to."""
+        return (
+            period_label(u, lang) + self._filters_text(res.compiled.query.filters, lang) + self._role_text(role, lang)
+        )
+
     def _role_text(self, role: Role | None, lang: str) -> str:
         """The scope a role's row filters impose, so a restricted total is never read as the whole."""
         if role is None or not role.row_filters:
             return ""
-        scope = MetricQuery(
-            ("gmv",),
-            TimeRange(dt.date.min, dt.date.min),
-            filters=tuple(DimensionFilter(d, v) for d, v in role.row_filters.items()),
-        )
+        scope = tuple(DimensionFilter(d, v) for d, v in role.row_filters.items())
         where = self._filters_text(scope, lang).removeprefix(" · ")
         return f" · 仅{where}（{role.names.zh}权限）" if lang == "zh" else f" · {where} only ({role.names.en} access)"
 
     def _answer_sql(self, question: str, lang: str, sql: str) -> Answer:
         """Model-written SQL (already guarded: one read-only SELECT over catalog tables, LIMIT set)."""
         result = self.layer.warehouse.query(sql, row_cap=SQL_ROW_CAP)
-        rows = [[json_cell(v) for v in r] for r in result.rows]
+        rows = [[plain_json(v) for v in r] for r in result.rows]
         note = (
             "以下结果来自模型编写并经过校验的 SQL，不属于指标口径，请核对。"
             if lang == "zh"
@@ -192,8 +192,8 @@ class Asker:
             rows = [r for r in rows if r[at] == u.focus[1]]
         metrics = res.compiled.metrics
         if u.count is not None:
-            return self._count_answer(question, lang, u, res, rows, u.count)
-        heading = period_label(u, lang) + self._filters_text(res.compiled.query, lang) + self._role_text(role, lang)
+            return self._count_answer(question, lang, u, res, role, rows, u.count)
+        heading = self._heading(u, res, role, lang)
         return Answer(
             question=question,
             status="answered",

@@ -6,12 +6,11 @@ warehouses, regions, provinces, SKU ids and names). Matching is longest-first ov
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
 from metrics.catalog_types import Catalog
-from metrics.values import ValueResolver
+from metrics.values import ValueResolver, normalise
 
 Kind = Literal["metric", "dimension", "value"]
 _ASCII_WORD = re.compile(r"[a-z0-9]")
@@ -39,11 +38,6 @@ class Hit:
         return tuple(s for s in self.senses if s.kind == kind)
 
 
-def normalise(text: str) -> str:
-    """NFKC (full-width → half-width), lower case, and one space for any run of spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
-
-
 @dataclass
 class Lexicon:
     terms: dict[str, list[Sense]] = field(default_factory=dict)
@@ -51,10 +45,8 @@ class Lexicon:
 
     def add(self, spelling: str, sense: Sense) -> None:
         key = normalise(spelling)
-        if len(key) < 2 and not key.isascii():
-            return  # one Chinese character is too ambiguous to be a term
         if len(key) < 2:
-            return
+            return  # one character (仓, 日) is too ambiguous to be a term
         senses = self.terms.setdefault(key, [])
         if sense not in senses:
             senses.append(sense)

@@ -91,18 +91,6 @@ def rank(text: str) -> Rank | None:
     return None
 
 
-_EN_NUMS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twenty": 20,
-}
 _COUNTED = re.compile(r"(?:which|what|the|哪|列出)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个|款|家|种)?")
 
 
@@ -116,7 +104,6 @@ SLOW_MOVER = re.compile(
     r"haven't sold|have not sold|did not sell|didn't sell|slow[- ]moving|slow movers?|dead stock"
 )
 IN_STOCK = re.compile(r"有库存|在库|库存不为零|in stock|have stock|with stock|on hand")
-QUESTION_WORDS = re.compile(r"哪些|哪个|哪几个|which|what|list|列出|有哪些")
 
 # one-character dimension words, understood only where they must be dimensions: 各仓, 哪个仓, 按省
 BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}

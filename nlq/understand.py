@@ -11,13 +11,13 @@ from typing import Literal
 from metrics.catalog_types import TIME_DIMENSION, Catalog
 from metrics.problems import nearest
 from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
+from metrics.values import normalise
 from nlq import patterns as P
-from nlq.lexicon import Hit, Lexicon, Sense, normalise
+from nlq.lexicon import Hit, Lexicon, Sense
 from nlq.residue import unknown_names
 from nlq.timewords import TimeMatch, find_time
 
 Status = Literal["ok", "clarify", "refused"]
-POINT_IN_TIME = ("snapshot",)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,9 @@ def test_follow_ups_resolve_against_the_previous_question(asker: Asker) -> None:
     last_month, _ = ask(asker, "what about last month", ctx)
     assert last_month.status == "answered" and str(last_month.time_range.start) == "2026-10-01"  # type: ignore[union-attr]
     refunds, _ = ask(asker, "退款率呢", ctx)
-    assert refunds.status == "answered" and refunds.metrics == ("refund_rate",) and refunds.time_range == first.time_range
+    assert (
+        refunds.status == "answered" and refunds.metrics == ("refund_rate",) and refunds.time_range == first.time_range
+    )
     yoy, _ = ask(asker, "同比呢？", ctx)
     assert yoy.status == "answered" and "gmv_last_year" in yoy.columns and yoy.time_range == first.time_range
     beauty, _ = ask(asker, "只看美妆", ctx)
