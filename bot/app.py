@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.result_json import result_json
 from metrics.problems import UserError, user_error
-from metrics.query import DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
+from metrics.query import DEFAULT_PERIOD_DAYS, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import SemanticLayer
 from nlq.ask import Asker
 
@@ -33,7 +33,7 @@ class QueryRequest(BaseModel):
 
     def to_query(self, today: dt.date) -> MetricQuery:
         end = self.end or today
-        start = self.start or end - dt.timedelta(days=29)
+        start = self.start or TimeRange.last_days(end, DEFAULT_PERIOD_DAYS).start
         if end < start:
             raise user_error(
                 "bad_range", f"end {end} is before start {start}.", f"结束日期 {end} 早于开始日期 {start}。"

@@ -17,15 +17,13 @@ from bot.query_args import parse_having, parse_order, parse_where
 from bot.result_json import result_json
 from metrics.present import format_cell, json_rows
 from metrics.problems import default_lang, user_error
-from metrics.query import Comparison, MetricQuery, TimeRange
+from metrics.query import DEFAULT_PERIOD_DAYS, Comparison, MetricQuery, TimeRange
 from metrics.service import MetricResult
-
-DEFAULT_DAYS = 30
 
 
 def time_range(start: str | None, end: str | None, today: dt.date) -> TimeRange:
     last = parse_day(end, "--to") or today
-    first = parse_day(start, "--from") or last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    first = parse_day(start, "--from") or TimeRange.last_days(last, DEFAULT_PERIOD_DAYS).start
     if last < first:
         raise user_error("bad_range", f"--to {last} is before --from {first}.", f"--to {last} 早于 --from {first}。")
     return TimeRange(first, last)

@@ -10,6 +10,7 @@ from metrics.catalog_types import Grain
 
 Comparison = Literal["previous", "yoy"]
 Operator = Literal[">", ">=", "<", "<=", "=", "!="]
+DEFAULT_PERIOD_DAYS = 30  # a query that names no period covers the 30 days ending on the as-of day
 OPERATORS: tuple[Operator, ...] = (">=", "<=", "!=", ">", "<", "=")
 
 
@@ -23,6 +24,11 @@ class TimeRange:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"time range ends ({self.end}) before it starts ({self.start})")
+
+    @classmethod
+    def last_days(cls, end: dt.date, days: int) -> TimeRange:
+        """The `days` days ending on `end`, inclusive (最近N天 / a trailing window)."""
+        return cls(end - dt.timedelta(days=days - 1), end)
 
     @property
     def days(self) -> int:

@@ -91,6 +91,7 @@ class Warehouse:
         self.row_cap = row_cap
         self._con = self._connect()
         self._check_tables(check_tables)
+        self._meta = self._read_meta()  # read-only file: how it was made cannot change while it is open
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if not self.path.exists():
@@ -162,11 +163,15 @@ class Warehouse:
         columns = tuple(ResultColumn(d[0], str(d[1])) for d in description)
         return QueryResult(columns, rows[:cap], len(rows) > cap, (time.perf_counter() - started) * 1000)
 
-    def meta(self) -> dict[str, str]:
+    def _read_meta(self) -> dict[str, str]:
         try:
             return dict(self._con.execute("SELECT key, value FROM opsbot_meta").fetchall())
         except duckdb.Error:
             return {}
+
+    def meta(self) -> dict[str, str]:
+        """The generator's record (seed, scale, start and end dates); empty for other warehouses."""
+        return dict(self._meta)
 
     def last_day(self) -> dt.date:
         """The warehouse's last complete day: the generator's end date, else the last order day."""

@@ -390,7 +390,7 @@ class Parser:
         opts = [
             ("今天", "today", TimeRange(today, today)),
             ("昨天", "yesterday", TimeRange(today - dt.timedelta(days=1), today - dt.timedelta(days=1))),
-            ("最近7天", "last 7 days", TimeRange(today - dt.timedelta(days=6), today)),
+            ("最近7天", "last 7 days", TimeRange.last_days(today, 7)),
             ("本月", "this month", TimeRange(today.replace(day=1), today)),
         ]
         return Understood(

@@ -49,7 +49,7 @@ def metric_expr(catalog: Catalog, metric: Metric, where: dict[str, str], days: C
     """A metric as an expression over the units' columns (`where` maps leaf id → unit name)."""
     if metric.kind != "derived":
         ref: exp.Expr = col(metric.id, where[metric.id])
-        return exp.func("COALESCE", ref, exp.Literal.number(0)) if additive(metric) else ref
+        return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)]) if additive(metric) else ref
     assert metric.expr is not None
 
     def swap(node: exp.Expr) -> exp.Expr:

@@ -37,7 +37,7 @@ def output_columns(catalog: Catalog, p: Plan) -> list[OutputColumn]:
 def compare_select(p: Plan, dims: tuple[str, ...]) -> exp.Select:
     """Current and comparison periods side by side, one row per group, with the change."""
     keys = [
-        exp.func("COALESCE", col(key_name(d), "cur"), col(key_name(d), "prev")).as_(key_name(d), copy=False)
+        exp.Coalesce(this=col(key_name(d), "cur"), expressions=[col(key_name(d), "prev")]).as_(key_name(d), copy=False)
         for d in dims
     ]
     select = exp.select(*keys, copy=False).from_(table("cur"), copy=False)
@@ -52,7 +52,7 @@ def compare_select(p: Plan, dims: tuple[str, ...]) -> exp.Select:
         pct = exp.Sub(
             this=exp.Div(
                 this=exp.cast(now.copy(), exp.DataType.Type.DOUBLE),
-                expression=exp.func("NULLIF", before.copy(), exp.Literal.number(0)),
+                expression=exp.Nullif(this=before.copy(), expression=exp.Literal.number(0)),
             ),
             expression=exp.Literal.number(1),
         )

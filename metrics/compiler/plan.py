@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from metrics.catalog_types import TIME_DIMENSION, Catalog, Metric, Model, Role
 from metrics.problems import nearest, user_error
-from metrics.query import DimensionFilter, MetricQuery, TimeRange
+from metrics.query import DimensionFilter, MetricQuery
 
 Variant = Literal["period", "snapshot", "trailing", "repeat"]
 MAX_LIMIT = 100_000
@@ -223,9 +223,3 @@ def plan(catalog: Catalog, q: MetricQuery, role: Role | None = None) -> Plan:
         check_sliceable(catalog, metric, tuple(f.dimension for f in q.filters), "filtered")
     policy_filters = check_role(catalog, role, metrics, q.filters)
     return Plan(q, metrics, q.dimensions, q.filters + policy_filters, build_units(catalog, metrics))
-
-
-def trailing_range(time_range: TimeRange, days: int) -> TimeRange:
-    from datetime import timedelta
-
-    return TimeRange(time_range.end - timedelta(days=days - 1), time_range.end)

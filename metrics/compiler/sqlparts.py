@@ -42,7 +42,7 @@ def safe_divisions(tree: exp.Expr) -> exp.Expr:
     for div in reversed(divisions):  # innermost first, so parents wrap already-safe children
         safe = exp.Div(
             this=exp.cast(div.this, exp.DataType.Type.DOUBLE),
-            expression=exp.func("NULLIF", div.expression, exp.Literal.number(0)),
+            expression=exp.Nullif(this=div.expression, expression=exp.Literal.number(0)),
         )
         if div is result:
             return safe
@@ -68,9 +68,7 @@ def named(expression: exp.Expr, name: str) -> exp.Alias:
 
 def with_ctes(select: exp.Select, ctes: list[tuple[str, exp.Expr]]) -> exp.Select:
     ctes_nodes = [exp.CTE(this=q, alias=exp.TableAlias(this=exp.to_identifier(n))) for n, q in ctes]
-    select.set("with_", exp.With(expressions=ctes_nodes)) if "with_" in exp.Select.arg_types else select.set(
-        "with", exp.With(expressions=ctes_nodes)
-    )
+    select.set("with_", exp.With(expressions=ctes_nodes))
     return select
 
 

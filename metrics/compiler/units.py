@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from metrics.catalog_types import TIME_DIMENSION, Grain, Join, Model
 from metrics.compiler.params import Params
-from metrics.compiler.plan import Unit, trailing_range
+from metrics.compiler.plan import Unit
 from metrics.compiler.sqlparts import all_of, bucket, col, table, template
 from metrics.query import DimensionFilter, TimeRange
 
@@ -103,7 +103,7 @@ def unit_select(
     params: Params,
 ) -> exp.Select:
     model = unit.model
-    window = trailing_range(time_range, unit.trailing_days) if unit.variant == "trailing" else time_range
+    window = TimeRange.last_days(time_range.end, unit.trailing_days) if unit.variant == "trailing" else time_range
     keys = [dimension_expr(model, d, grain) for d in dims]
     measures = [(name, m.copy()) for name, m in unit.measures]
     conditions = [time_filter(model, window, params)]
