@@ -209,8 +209,6 @@ class Parser:
         return replace(u, count="sku") if counting and u.status == "ok" else u
 
     def _nearest_metrics(self, text: str) -> tuple[str, ...]:
-        from metrics.problems import nearest
-
         words = [w for w in re.split(r"[\s,，。？?!！、]+", text) if len(w) >= 2]
         by_name = {s: m.id for m in self.catalog.public_metrics() for s in m.names.all()}
         found: list[str] = []
