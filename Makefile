@@ -19,6 +19,7 @@ install: $(STAMP)
 demo: install
 	@test -f $(DB) || $(BIN)/opsbot demo-data --out $(DB)
 	$(BIN)/opsbot metrics validate --db $(DB)
+	$(BIN)/opsbot forecast refresh --db $(DB)
 	$(BIN)/opsbot metrics list
 	$(BIN)/opsbot query --db $(DB) -m gmv -m orders -m aov -m refund_rate --by channel --from $$($(BIN)/python -c "import datetime as d;print(d.date.today()-d.timedelta(days=8))")
 	$(BIN)/opsbot query --db $(DB) -m gmv -m buyers --by date --grain week --limit 8 --order date:desc
@@ -27,6 +28,8 @@ demo: install
 	$(BIN)/opsbot ask --db $(DB) "上周各渠道的GMV是多少？"
 	$(BIN)/opsbot ask --db $(DB) "which SKUs have less than 3 days of cover right now?"
 	$(BIN)/opsbot ask --db $(DB) "本月GMV跟去年同期比怎么样？"
+	$(BIN)/opsbot ask --db $(DB) "下周哪些SKU会断货？"
+	$(BIN)/opsbot ask --db $(DB) "按仓库看未来7天会断货的SKU"
 
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from bot.progress import StderrProgress
 from metrics.catalog_load import CatalogError, load_catalog
 from metrics.catalog_types import Catalog
 from metrics.paths import default_warehouse_path
@@ -80,12 +81,21 @@ def guarded(func: F) -> F:
 
 
 def open_layer(db: Path | None, catalog: Catalog | None = None) -> SemanticLayer:
-    return SemanticLayer(catalog or load_catalog(), Warehouse(db or default_warehouse_path()))
+    """The semantic layer over the warehouse; a forecast refresh it has to wait for shows a progress bar."""
+    return SemanticLayer(
+        catalog or load_catalog(),
+        Warehouse(db or default_warehouse_path()),
+        forecast_progress=StderrProgress("forecast refresh"),
+    )
 
 
 def as_of_day(layer: SemanticLayer, as_of: str | None) -> dt.date:
     """--as-of, which may not lie after the warehouse's last day (there is no data there yet)."""
-    last = layer.as_of()
+    return checked_day(as_of, layer.as_of())
+
+
+def checked_day(as_of: str | None, last: dt.date) -> dt.date:
+    """--as-of parsed (default: ``last``), refused when after the warehouse's last day."""
     day = parse_day(as_of, "--as-of") or last
     if day > last:
         raise user_error(

@@ -19,6 +19,7 @@ from metrics.present import format_number
 from metrics.problems import UserError, default_lang, nearest, user_error
 from metrics.query import MetricQuery, TimeRange
 from metrics.schema_check import compare_schema
+from metrics.service import uses_forecast
 
 
 def metric_json(catalog: Catalog, m: Metric) -> dict[str, Any]:
@@ -66,20 +67,27 @@ def list_metrics(fmt: str, show_all: bool, db: Path | None, as_of: str | None) -
     Console().print(table)
 
 
-def latest_value(db: Path | None, as_of: str | None, metric: Metric) -> str | None:
-    """The metric over the last 7 days, or None when no warehouse is at hand."""
+def latest_value(db: Path | None, as_of: str | None, metric: Metric) -> tuple[bool, str] | None:
+    """(whether it looks ahead, the metric over the last 7 days — or the next 7 for a forecast);
+    None when no warehouse (or no forecast) is at hand."""
     path = db or default_warehouse_path()
     if not path.exists():
         return None
     layer = open_layer(path)
     end = as_of_day(layer, as_of)
     rng = TimeRange(end - dt.timedelta(days=6), end)
+    q = MetricQuery(metrics=(metric.id,), time_range=rng)
+    if uses_forecast(layer.compile(q)):
+        if layer.warehouse.forecast_as_of() != end:
+            return None  # no forecast as of that day yet: `opsbot forecast refresh` makes one
+        rng = TimeRange(end + dt.timedelta(days=1), end + dt.timedelta(days=7))
+        q = MetricQuery(metrics=(metric.id,), time_range=rng)
     try:
-        res = layer.run(MetricQuery(metrics=(metric.id,), time_range=rng))
+        res = layer.run(q, as_of=end)
     except UserError:
         return None
     value = res.result.rows[0][0] if res.result.rows else None
-    return f"{format_number(value, metric.format)}  ({rng.start} … {rng.end})"
+    return rng.start > end, f"{format_number(value, metric.format)}  ({rng.start} … {rng.end})"
 
 
 @metrics_group.command("show")
@@ -106,9 +114,13 @@ def show_metric(metric_id: str, fmt: str, db: Path | None, as_of: str | None) ->
     ]
     if m.depends_on:
         lines.append(f"  computed from: {', '.join(m.depends_on)}")
-    value = latest_value(db, as_of, m)
-    if value is not None:
-        lines.append(f"  {'最近7天' if lang == 'zh' else 'last 7 days'}: {value}")
+    latest = latest_value(db, as_of, m)
+    if latest is not None:
+        ahead, value = latest
+        label = {(True, "zh"): "未来7天", (True, "en"): "next 7 days", (False, "zh"): "最近7天"}.get(
+            (ahead, lang), "last 7 days"
+        )
+        lines.append(f"  {label}: {value}")
     click.echo("\n".join(lines))
 
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from bot.result_json import result_json
 from metrics.present import format_cell, json_rows
 from metrics.problems import default_lang, user_error
 from metrics.query import DEFAULT_PERIOD_DAYS, Comparison, MetricQuery, TimeRange
-from metrics.service import MetricResult
+from metrics.service import MetricResult, uses_forecast
 
 
 def time_range(start: str | None, end: str | None, today: dt.date) -> TimeRange:
@@ -131,8 +132,12 @@ def query(
         order_by=parse_order(order, dims),
         limit=limit,
     )
-    warn_outside_data(layer, q.time_range.start, q.time_range.end)
-    res = layer.run(q, layer.role(role))
+    if uses_forecast(layer.compile(q, layer.role(role))):
+        if start is None and end is None:  # forecasts are about the coming days: default to the next 7
+            q = replace(q, time_range=TimeRange(today + dt.timedelta(days=1), today + dt.timedelta(days=7)))
+    else:
+        warn_outside_data(layer, q.time_range.start, q.time_range.end)
+    res = layer.run(q, layer.role(role), as_of=today)
     if fmt == "json":
         click.echo(json.dumps(result_json(res), ensure_ascii=False))
     elif fmt == "csv":

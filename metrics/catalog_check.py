@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sqlglot import exp
 
-from metrics.catalog_types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Metric, Model, Source
+from metrics.catalog_types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Metric, Model, Source, Totals
 
 
 class _Problem(Protocol):
@@ -54,6 +54,19 @@ def check_model(model: Model, catalog: Catalog, report: Report) -> None:
     for dim in model.dimensions:
         if dim not in catalog.dimensions or dim == TIME_DIMENSION:
             report(model.source, f"model {model.id}: unknown dimension {dim!r}")
+    if model.totals is not None:
+        check_totals(model, model.totals, catalog, report)
+
+
+def check_totals(model: Model, totals: Totals, catalog: Catalog, report: Report) -> None:
+    for msg in _column_problems(totals.column, model_aliases(model), catalog.tables):
+        report(totals.source, f"model {model.id}: totals: {msg}")
+    for dim in totals.dimensions:
+        if dim not in model.dimensions:
+            report(
+                totals.source,
+                f"model {model.id}: totals: unknown dimension {dim!r} (the model has {', '.join(model.dimensions)})",
+            )
 
 
 def check_dimensions(catalog: Catalog, report: Report) -> None:

@@ -26,13 +26,14 @@ from metrics.catalog_types import (
     Names,
     Role,
     Source,
+    Totals,
     Unit,
 )
 from metrics.yamlsrc import Located, LocatedList, load_located
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 METRIC_KINDS = ("aggregate", "snapshot", "derived", "trailing", "repeat")
-UNITS = ("currency", "count", "units", "ratio", "days", "number")
+UNITS = ("currency", "count", "units", "ratio", "days", "number", "date")
 DEFAULT_FORMAT = {
     "currency": "currency",
     "count": "integer",
@@ -40,6 +41,7 @@ DEFAULT_FORMAT = {
     "ratio": "percent",
     "days": "decimal",
     "number": "decimal",
+    "date": "date",
 }
 
 
@@ -124,11 +126,24 @@ def source(node: Located) -> Source:
     return Source(node.file, node.line)
 
 
-def read_tables(doc: Any, path: Path, out: Collector) -> dict[str, dict[str, str]]:
+def _columns(section: Any) -> dict[str, dict[str, str]]:
+    return {str(t): {str(c): str(ty) for c, ty in (cols or {}).items()} for t, cols in section.items()}
+
+
+def read_tables(doc: Any, path: Path, out: Collector) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    """The warehouse's tables and the generated ones (`generated_tables:`), and the names of the latter."""
     if not isinstance(doc, Located) or not isinstance(doc.get("tables"), dict):
         out.problems.append(CatalogProblem(str(path), 1, "expected a top-level 'tables:' mapping"))
-        return {}
-    return {str(t): {str(c): str(ty) for c, ty in (cols or {}).items()} for t, cols in doc["tables"].items()}
+        return {}, frozenset()
+    tables = _columns(doc["tables"])
+    generated = doc.get("generated_tables") or {}
+    if not isinstance(generated, dict):
+        out.add(doc, "generated_tables", "generated_tables: expected a mapping of table → columns")
+        return tables, frozenset()
+    for name in generated:
+        if str(name) in tables:
+            out.add(doc["generated_tables"], name, f"generated table {name!r} is also listed under tables")
+    return {**tables, **_columns(generated)}, frozenset(str(t) for t in generated)
 
 
 def read_model(node: Located, out: Collector) -> Model | None:
@@ -151,6 +166,7 @@ def read_model(node: Located, out: Collector) -> Model | None:
     if not isinstance(time_col, exp.Column):
         out.add(time, "column", "time.column: must be a column like o.order_ts")
         return None
+    totals = read_totals(node, out) if "totals" in node else None
     return Model(
         id=node["id"],
         names=read_names(node, out),
@@ -164,7 +180,23 @@ def read_model(node: Located, out: Collector) -> Model | None:
         time_type=time["type"],
         dimensions=dims,
         source=source(node),
+        totals=totals,
     )
+
+
+def read_totals(node: Located, out: Collector) -> Totals | None:
+    """`totals: {column: p.warehouse_id, dimensions: [warehouse, region]}` (checked against the model later)."""
+    spec = node["totals"]
+    if not isinstance(spec, Located) or not isinstance(spec.get("dimensions"), list) or not spec["dimensions"]:
+        out.add(node, "totals", "totals: needs {column: alias.column, dimensions: [dimension, ...]}")
+        return None
+    if "column" not in spec:
+        out.add(spec, None, "totals: needs a column (like p.warehouse_id) that is NULL on the total rows")
+        return None
+    column = _column(spec, "column", out)
+    if column is None:
+        return None
+    return Totals(column, _strs(spec["dimensions"]), Source(node.file, node.line_of("totals")))
 
 
 def _column(node: Located, key: str, out: Collector) -> exp.Column | None:
@@ -238,6 +270,8 @@ def read_metric(node: Located, out: Collector) -> Metric | None:
     for key in ("owner", "version"):
         if key not in node:
             out.add(node, None, f"metric {node['id']}: '{key}' is required")
+    if "format" in node and (node["format"] == "date") != (unit == "date"):
+        out.add(node, "format", "format: 'date' is the format of unit date, and only of it")
     return Metric(
         id=node["id"],
         names=read_names(node, out),
@@ -303,7 +337,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             docs[name] = (path, None)
         else:
             docs[name] = (path, _parse_file(path, out))
-    tables = read_tables(docs["tables"][1], docs["tables"][0], out)
+    tables, generated = read_tables(docs["tables"][1], docs["tables"][0], out)
 
     def section(name: str) -> list[Located]:
         path, doc = docs[name]
@@ -315,6 +349,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         dimensions=_read_all(section("dimensions"), read_dimension, "dimension", out),
         metrics=_read_all(section("metrics"), read_metric, "metric", out),
         roles=_read_all_roles(section("roles"), out),
+        generated_tables=generated,
     )
     restrictions = {m["id"]: (m, _strs(m["dimensions"])) for m in section("metrics") if "dimensions" in m}
     catalog = check_catalog(catalog, restrictions, out.problems)

@@ -8,7 +8,7 @@ from typing import Literal
 from sqlglot import exp
 
 MetricKind = Literal["aggregate", "snapshot", "derived", "trailing", "repeat"]
-Unit = Literal["currency", "count", "units", "ratio", "days", "number"]
+Unit = Literal["currency", "count", "units", "ratio", "days", "number", "date"]
 Grain = Literal["day", "week", "month"]
 TIME_DIMENSION = "date"
 PERIOD_DAYS = "period_days"
@@ -50,6 +50,18 @@ class Join:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """Rows whose `column` IS NULL hold the total over `dimensions` (e.g. all warehouses together).
+
+    A query that breaks down or filters by one of the dimensions reads the other rows; any other
+    query reads only the total rows, so nothing is counted twice."""
+
+    column: exp.Column
+    dimensions: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
 class Model:
     id: str
     names: Names
@@ -63,6 +75,7 @@ class Model:
     dimensions: dict[str, exp.Expr]
     source: Source
     primary_key: exp.Column | None = None  # unique per row of `table`
+    totals: Totals | None = None
 
 
 @dataclass(frozen=True)
@@ -142,13 +155,15 @@ class Role:
 
 @dataclass(frozen=True)
 class Catalog:
-    tables: dict[str, dict[str, str]]
+    tables: dict[str, dict[str, str]]  # every table models may read, generated ones included
     models: dict[str, Model]
     dimensions: dict[str, Dimension]
     metrics: dict[str, Metric]
     roles: dict[str, Role]
     leaf_models: dict[str, frozenset[str]] = field(default_factory=dict)
     sliceable: dict[str, frozenset[str]] = field(default_factory=dict)
+    # tables opsbot writes itself (the forecast store): absent until first made, checked when present
+    generated_tables: frozenset[str] = frozenset()
 
     def public_metrics(self) -> list[Metric]:
         return [m for m in self.metrics.values() if not m.internal]

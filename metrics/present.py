@@ -1,4 +1,4 @@
-"""Result cells as JSON values and as short human text (¥, %, thousands), per metric format."""
+"""Result cells as JSON values and as short human text (¥, %, thousands, ISO dates), per metric format."""
 
 from __future__ import annotations
 
@@ -39,9 +39,11 @@ def json_rows(compiled: CompiledQuery, rows: list[tuple[Any, ...]]) -> list[list
 
 
 def format_number(value: Any, fmt: str, *, signed: bool = False) -> str:
-    """Text for a metric value in its catalog format: currency, percent, integer or decimal."""
+    """Text for a metric value in its catalog format: currency, percent, integer, decimal or date."""
     if value is None:
         return "—"
+    if fmt == "date":  # a date-valued metric (a projected stockout day): ISO, as in JSON
+        return str(plain_json(value))
     x = float(value)
     if not math.isfinite(x):
         return "—"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from sqlglot import exp
 
 from metrics.catalog_types import Catalog, Role
 from metrics.compiler import CompiledQuery, compile_query
+from metrics.forecast.store import GENERATED_TABLES, HORIZON_DAYS
 from metrics.problems import nearest, user_error
 from metrics.query import DimensionFilter, MetricQuery
 from metrics.values import ValueResolver
@@ -23,6 +27,8 @@ class MetricResult:
 class SemanticLayer:
     catalog: Catalog
     warehouse: Warehouse
+    # called with (stage, fraction) while a query waits for a forecast refresh
+    forecast_progress: Callable[[str, float], None] | None = None
     values: ValueResolver = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +60,41 @@ class SemanticLayer:
     def compile(self, query: MetricQuery, role: Role | None = None) -> CompiledQuery:
         return compile_query(self.catalog, self.canonical(query), role)
 
-    def run(self, query: MetricQuery, role: Role | None = None) -> MetricResult:
+    def run(self, query: MetricQuery, role: Role | None = None, *, as_of: dt.date | None = None) -> MetricResult:
+        """Compile and run; a query over forecasts first makes sure they are as of ``as_of``
+        (default: the warehouse's last day), refreshing them when they are missing or older."""
         compiled = self.compile(query, role)
+        if uses_forecast(compiled):
+            day = as_of or self.as_of()
+            check_forecast_period(query, day)
+            self.ensure_forecast(day)
         return MetricResult(compiled, self.warehouse.query(compiled.sql(), compiled.params))
+
+    def ensure_forecast(self, as_of: dt.date) -> None:
+        from metrics.forecast.refresh import ensure  # numpy, pandas and statsforecast only when needed
+
+        if self.warehouse.forecast_as_of() != as_of:
+            ensure(self.warehouse.path, as_of, self.forecast_progress)
+
+
+def forecast_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a forecast made on ``as_of`` covers."""
+    return as_of + dt.timedelta(days=1), as_of + dt.timedelta(days=HORIZON_DAYS)
+
+
+def check_forecast_period(query: MetricQuery, as_of: dt.date) -> None:
+    """Forecast metrics exist for the coming days only: a period outside them is an error, not zeros."""
+    first, last = forecast_window(as_of)
+    r = query.time_range
+    if r.end < first or r.start > last:
+        raise user_error(
+            "forecast_period",
+            f"Forecasts cover the {HORIZON_DAYS} days after {as_of} ({first} … {last}); {r.start} … {r.end} "
+            "is outside them. Ask about the coming days, e.g. next week or the next 7 days.",
+            f"预测只覆盖 {as_of} 之后的 {HORIZON_DAYS} 天（{first} … {last}），{r.start} … {r.end} 不在其中。"
+            "可以问接下来的日子，例如“下周”或“未来7天”。",
+        )
+
+
+def uses_forecast(compiled: CompiledQuery) -> bool:
+    return any(t.name in GENERATED_TABLES for t in compiled.ast.find_all(exp.Table))

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from metrics.catalog_types import Role
 from metrics.present import json_rows, plain_json
-from metrics.problems import UserError
+from metrics.problems import UserError, user_error
 from metrics.query import DimensionFilter
 from metrics.service import MetricResult, SemanticLayer
+from nlq import forecast_query as F
 from nlq.answer import Answer
 from nlq.lexicon import Lexicon, build_lexicon
 from nlq.llm import LlmFallback
 from nlq.query_json import query_to_json
 from nlq.render import summary
+from nlq.render_stockout import stockout_summary
+from nlq.stockout_notes import local_role, stockout_notes
 from nlq.understand import Context, Parser, Understood, language
 
 SQL_ROW_CAP = 1_000
@@ -78,10 +81,35 @@ class Asker:
                 question, u.status if u.status != "refused" else "refused", u.message(), lang, options=options
             ), context or Context()
         try:
-            res = self.layer.run(u.query, role)
+            res, top = self._run(u, role, today)
+            notes = stockout_notes(self.layer, question, lang, u, res, role, today)
         except UserError as e:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
-        return self._answer(question, lang, u, res, role), Context(u.query, question)
+        answer = self._answer(question, lang, replace(u, notes=(*u.notes, *notes)), res, role, top)
+        return answer, Context(u.query, question, u.top, u.forecast)
+
+    def _run(self, u: Understood, role: Role | None, today: dt.date) -> tuple[MetricResult, MetricResult | None]:
+        """The query (forecasts as of `today`), first narrowed to the values a ranking query returns
+        (the bestsellers); the ranking's result comes back too, for its SQL."""
+        assert u.query is not None
+        query = u.query
+        if u.forecast == "stockouts" and local_role(role) and "sku" in query.dimensions:
+            # a role limited to some warehouses reads their own projections: one row per SKU × warehouse
+            dims = ("sku", "warehouse", *(d for d in query.dimensions if d not in ("sku", "warehouse")))
+            query = replace(query, dimensions=dims)
+        if u.top is None:
+            return self.layer.run(query, role, as_of=today), None
+        top = self.layer.run(u.top.query, role, as_of=today)
+        at = next(i for i, c in enumerate(top.compiled.columns) if c.role == "dimension" and c.ref == u.top.dimension)
+        values = tuple(dict.fromkeys(str(r[at]) for r in top.result.rows))
+        if not values:
+            raise user_error(
+                "empty_ranking",
+                f"No SKU counts as one of the {u.top.en}: nothing was sold then.",
+                f"没有SKU属于{u.top.zh}：那段时间没有销量。",
+            )
+        narrowed = replace(query, filters=(*query.filters, DimensionFilter(u.top.dimension, values)))
+        return self.layer.run(narrowed, role, as_of=today), top
 
     def _ask_llm(
         self, question: str, lang: str, today: dt.date, role: Role | None, context: Context | None, offline: Understood
@@ -98,7 +126,7 @@ class Asker:
         assert proposal.query is not None
         u = Understood("ok", lang, query=proposal.query)
         try:
-            res = self.layer.run(proposal.query, role)
+            res = self.layer.run(proposal.query, role, as_of=today)
         except UserError as e:
             return Answer(question, "refused", e.text(lang), lang), context or Context()
         return self._answer(question, lang, u, res, role), Context(proposal.query, question)
@@ -148,9 +176,10 @@ class Asker:
 
     def _heading(self, u: Understood, res: MetricResult, role: Role | None, lang: str) -> str:
         """The period, the filters and the role's scope: everything the numbers are limited to."""
-        return (
-            period_label(u, lang) + self._filters_text(res.compiled.query.filters, lang) + self._role_text(role, lang)
-        )
+        filters, rule = res.compiled.query.filters, ""
+        if u.top is not None:  # the ranking's values (the bestseller SKUs) are named by their rule
+            filters, rule = filters[:-1], f" · {u.top.label(lang)}"
+        return period_label(u, lang) + self._filters_text(filters, lang) + rule + self._role_text(role, lang)
 
     def _role_text(self, role: Role | None, lang: str) -> str:
         """The scope a role's row filters impose, so a restricted total is never read as the whole."""
@@ -180,7 +209,24 @@ class Asker:
             truncated=result.truncated,
         )
 
-    def _answer(self, question: str, lang: str, u: Understood, res: MetricResult, role: Role | None) -> Answer:
+    @staticmethod
+    def _sql(res: MetricResult, top: MetricResult | None, u: Understood, lang: str) -> str:
+        """The SQL that produced the numbers: a ranking that chose the values first, when there was one."""
+        sql = res.compiled.sql(inline_params=True, pretty=True)
+        if top is None or u.top is None:
+            return sql
+        ranking = top.compiled.sql(inline_params=True, pretty=True)
+        return f"-- {u.top.label(lang)}\n{ranking};\n\n{sql}"
+
+    def _answer(
+        self,
+        question: str,
+        lang: str,
+        u: Understood,
+        res: MetricResult,
+        role: Role | None,
+        top: MetricResult | None = None,
+    ) -> Answer:
         rows = json_rows(res.compiled, res.result.rows)
         columns = [c.name for c in res.compiled.columns]
         shares: dict[str, int] = {}
@@ -192,16 +238,20 @@ class Asker:
             rows = [r for r in rows if r[at] == u.focus[1]]
         metrics = res.compiled.metrics
         if u.count is not None:
-            return self._count_answer(question, lang, u, res, role, rows, u.count)
+            return replace(
+                self._count_answer(question, lang, u, res, role, rows, u.count), sql=self._sql(res, top, u, lang)
+            )
         heading = self._heading(u, res, role, lang)
+        listed = u.forecast == "stockouts" and F.STOCKOUT_DATE in res.compiled.query.metrics
+        text = stockout_summary(res.compiled, rows, lang, heading) if listed else None
         return Answer(
             question=question,
             status="answered",
             lang=lang,
-            message="\n".join((summary(res.compiled, rows, lang, heading, shares), *u.notes)),
+            message="\n".join((text or summary(res.compiled, rows, lang, heading, shares), *u.notes)),
             columns=tuple(columns),
             rows=rows,
-            sql=res.compiled.sql(inline_params=True, pretty=True),
+            sql=self._sql(res, top, u, lang),
             metrics=tuple(m.id for m in metrics),
             dimensions=res.compiled.dimensions,
             time_range=res.compiled.query.time_range,

@@ -13,6 +13,8 @@ from typing import Any
 from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
 
 from metrics.catalog_types import TIME_DIMENSION, Catalog, Dimension
+from metrics.forecast.store import HORIZON_DAYS
+from nlq.forecast_query import is_forecast_metric
 from nlq.query_json import query_schema
 
 METRIC_TOOL = "metric_query"
@@ -108,17 +110,23 @@ def _time_conventions(today: dt.date) -> str:
         f"- this month/本月/month to date = {first} … {today}; last month/上月 = "
         f"{last_month_end.replace(day=1)} … {last_month_end}",
         f"- this year/今年/year to date = {today.replace(month=1, day=1)} … {today}",
+        f"- the future has only forecast metrics (the forecast store's days {today + dt.timedelta(days=1)} … "
+        f"{today + dt.timedelta(days=HORIZON_DAYS)}): next week/下周 = {monday + dt.timedelta(days=7)} … "
+        f"{monday + dt.timedelta(days=13)}; next N days/未来N天/N天内 = {today + dt.timedelta(days=1)} … today + N",
     ]
     return "\n".join(lines)
 
 
 def _period_rule(catalog: Catalog) -> str:
     """What to do when the question names no period: never guess one."""
-    stock = ", ".join(m.id for m in catalog.public_metrics() if _point_in_time(catalog, m.id))
+    metrics = catalog.public_metrics()
+    stock = ", ".join(m.id for m in metrics if _point_in_time(catalog, m.id) and not is_forecast_metric(catalog, m.id))
+    forecast = ", ".join(m.id for m in metrics if is_forecast_metric(catalog, m.id))
     return (
         "If the question names no period: reuse the time range of the previous query in the context, if any; "
-        f"for current stock levels ({stock}) use today … today; otherwise do not guess — reply in one short "
-        "sentence asking which period, without calling a tool."
+        f"for current stock levels ({stock}) use today … today; for projected stockouts the next 7 days "
+        "(tomorrow … today + 7); otherwise do not guess — reply in one short sentence asking which period, "
+        f"without calling a tool. Forecast metrics ({forecast}) have values only for days after today."
     )
 
 

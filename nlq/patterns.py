@@ -140,7 +140,7 @@ VAGUE_SALES = re.compile(
 
 OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|stocked out|stock-?outs?|oos\b")
 COUNT_ENTITIES = re.compile(
-    r"how many (?:skus?|products?|items?)|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
+    r"(?:how many|number of) (?:skus?|products?|items?)|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
 )
 
 # a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from metrics.compiler import CompiledQuery
+from metrics.present import format_number
 from nlq.numbers import change, human
 
 MAX_LISTED = 10
@@ -20,6 +21,11 @@ def _label(row: list[Any], compiled: CompiledQuery, lang: str) -> str:
     return " / ".join(parts)
 
 
+def _text(value: Any, fmt: str, lang: str) -> str:
+    """A metric value for people: numbers with 万/K, a date-valued metric as its ISO date."""
+    return format_number(value, fmt) if fmt == "date" else human(value, fmt, lang)
+
+
 def _values(
     row: list[Any], compiled: CompiledQuery, lang: str, with_names: bool, shares: dict[str, int] | None = None
 ) -> str:
@@ -30,7 +36,7 @@ def _values(
             continue
         name = metric.names.name(lang)
         if col.role == "metric":
-            value = human(row[i], metric.format, lang)
+            value = _text(row[i], metric.format, lang)
             if shares and metric.id in shares:
                 share = human(row[shares[metric.id]], "percent", lang)
                 value += f"（占比 {share}）" if lang == "zh" else f" ({share} of total)"
@@ -42,7 +48,7 @@ def _values(
                 if lang == "zh"
                 else ("same period last year " if yoy else "previous period ")
             )
-            out.append(before + human(row[i], metric.format, lang))
+            out.append(before + _text(row[i], metric.format, lang))
         elif col.role == "change_pct":
             out.append(change(row[i], lang))
     return ("，" if lang == "zh" else ", ").join(out)

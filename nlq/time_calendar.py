@@ -5,7 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,6 +17,19 @@ Kind = Literal["period", "day", "month", "weekday", "anchor"]
 Unit = Literal["day", "week", "month", "quarter", "year", "weekend"]
 DAY = dt.timedelta(days=1)
 LATEST = 99  # offset meaning "the latest one that has started" (e.g. 周末 / the weekend)
+# Read periods looking ahead (a forecast question): 本周 runs to Sunday, 12月 is the next December.
+_AHEAD: ContextVar[bool] = ContextVar("ahead", default=False)
+
+
+@contextmanager
+def looking_ahead(ahead: bool = True) -> Iterator[None]:
+    """Within the block, periods in progress are not cut at today, and a month, quarter or promotion
+    without a year is the next one that has not ended (instead of the latest that has started)."""
+    token = _AHEAD.set(ahead)
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
 
 
 @dataclass(frozen=True)
@@ -71,12 +86,17 @@ def year_range(year: int) -> TimeRange:
 
 
 def clip(rng: TimeRange, today: dt.date) -> TimeRange:
-    """A period in progress ends today (there is no data after the as-of date)."""
+    """A period in progress ends today (there is no data after the as-of date), unless looking ahead."""
+    if _AHEAD.get():
+        return rng
     return TimeRange(rng.start, today) if rng.start <= today < rng.end else rng
 
 
 def latest_started(today: dt.date, make: Callable[[int], TimeRange | None]) -> TimeRange | None:
-    """The latest year's period that has started by `today` (months, quarters, days without a year)."""
+    """The latest year's period that has started by `today` (months, quarters, days without a year);
+    looking ahead, the first that has not ended."""
+    if _AHEAD.get():
+        return _next_open(today, make)
     for year in range(today.year, today.year - 9, -1):
         rng = make(year)
         if rng is not None and rng.start <= today:
@@ -85,9 +105,20 @@ def latest_started(today: dt.date, make: Callable[[int], TimeRange | None]) -> T
 
 
 def latest_ended(today: dt.date, make: Callable[[int], TimeRange]) -> TimeRange:
-    """The latest year's period that has ended by `today` (named promotions without a year)."""
+    """The latest year's period that has ended by `today` (named promotions without a year);
+    looking ahead, the first that has not ended."""
+    if _AHEAD.get():
+        return _next_open(today, make) or make(today.year + 1)
     rng = make(today.year)
     return rng if rng.end <= today else make(today.year - 1)
+
+
+def _next_open(today: dt.date, make: Callable[[int], TimeRange | None]) -> TimeRange | None:
+    for year in (today.year - 1, today.year, today.year + 1):
+        rng = make(year)
+        if rng is not None and rng.end > today:
+            return rng
+    return None
 
 
 def relative_range(unit: Unit, offset: int, today: dt.date) -> TimeRange:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from metrics.query import Comparison, TimeRange
-from nlq.time_calendar import make_label
+from nlq.time_calendar import looking_ahead, make_label
 from nlq.time_compose import first_period
 from nlq.time_markers import Span, find_compare, find_grain, find_not_time
 from nlq.time_text import has_cjk, normalize
@@ -32,23 +32,27 @@ class TimeMatch:
     spans: tuple[tuple[int, int], ...]  # character spans of the text consumed by time words
     label: str  # e.g. "上周（2026-11-09 至 2026-11-15）" / "last week (2026-11-09 – 2026-11-15)"
     explicit: bool  # False when no time word was found and the default was applied
+    name: str = ""  # the period's name without its dates ("上周", "last week"), when it has one
 
 
 def find_time(
-    text: str, today: dt.date, *, lang: str | None = None, default: TimeRange | None = None
+    text: str, today: dt.date, *, lang: str | None = None, default: TimeRange | None = None, ahead: bool = False
 ) -> TimeMatch | None:
     """The first period named in `text` (`today` is the as-of date); a comparison or grain word anywhere
-    sets `compare`/`grain`. Without a period: `default` with explicit=False, or None when there is none."""
+    sets `compare`/`grain`. Without a period: `default` with explicit=False, or None when there is none.
+    `ahead` reads periods for a forecast: 本周 runs to Sunday, 12月 is the next December."""
     norm = normalize(text)
     not_time = find_not_time(norm)
     compare, compare_spans = find_compare(_mask(norm, not_time))
     grain, grain_spans = find_grain(_mask(norm, not_time + compare_spans))
-    period = first_period(_mask(norm, not_time + compare_spans + grain_spans), today)
+    with looking_ahead(ahead):
+        period = first_period(_mask(norm, not_time + compare_spans + grain_spans), today)
     zh = lang.lower().startswith("zh") if lang else has_cjk(text)
     spans = compare_spans + grain_spans
     if period is not None:
         label = make_label(period.zh if zh else period.en, period.rng, zh)
-        return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span]), label, True)
+        name = period.zh if zh else period.en
+        return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span]), label, True, name)
     if default is None:
         return None
     return TimeMatch(default, compare, grain, _merge(spans), make_label("", default, zh), False)

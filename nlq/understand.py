@@ -1,118 +1,29 @@
 """The offline parser: a question (中文 / English) → a MetricQuery, a clarifying question, or a
-refusal that says what can be answered. Nothing here writes SQL."""
+refusal that says what can be answered. Nothing here writes SQL. Forecast questions are read in
+nlq/understand_forecast.py; what comes out (Understood, Context) is defined in nlq/understood.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.catalog_types import TIME_DIMENSION
 from metrics.problems import nearest
 from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.values import normalise
+from nlq import forecast_query as F
 from nlq import patterns as P
-from nlq.lexicon import Hit, Lexicon, Sense
+from nlq.lexicon import Hit
 from nlq.residue import unknown_names
 from nlq.timewords import TimeMatch, find_time
+from nlq.understand_forecast import ForecastParser
+from nlq.understood import Context, Option, Reading, Understood, language, mask, read_hits
 
-Status = Literal["ok", "clarify", "refused"]
-
-
-@dataclass(frozen=True)
-class Option:
-    label: str
-    question: str
+__all__ = ["Context", "Option", "Parser", "Understood", "language"]
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a thread remembers for follow-ups: the last understood query."""
-
-    query: MetricQuery | None = None
-    question: str = ""
-
-
-@dataclass(frozen=True)
-class Understood:
-    status: Status
-    lang: str
-    query: MetricQuery | None = None
-    en: str = ""
-    zh: str = ""
-    options: tuple[Option, ...] = ()
-    share: bool = False
-    count: str | None = None  # answer "how many SKUs …" with the number of distinct values of this dimension
-    focus: tuple[str, str] | None = None  # show only this (dimension, value) row, after shares are computed
-    time: TimeMatch | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    def message(self) -> str:
-        return self.zh if self.lang == "zh" else self.en
-
-
-def language(text: str) -> str:
-    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
-
-
-def _mask(text: str, spans: list[tuple[int, int]], fill: str = " ") -> str:
-    chars = list(text)
-    for a, b in spans:
-        for i in range(a, b):
-            chars[i] = fill
-    return "".join(chars)
-
-
-@dataclass
-class Reading:
-    """What the words of one question say, before it becomes a query."""
-
-    metrics: list[str] = field(default_factory=list)
-    metric_at: list[int] = field(default_factory=list)
-    dims: list[str] = field(default_factory=list)
-    values: list[tuple[Hit, tuple[Sense, ...]]] = field(default_factory=list)
-    negated: set[int] = field(default_factory=set)  # starts of value hits said with 除了/excluding …
-    excluded: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-def read_hits(hits: list[Hit]) -> Reading:
-    r = Reading()
-    for h in hits:
-        metric, dim, value = h.of("metric"), h.of("dimension"), h.of("value")
-        if metric:
-            if metric[0].ref not in r.metrics:
-                r.metrics.append(metric[0].ref)
-                r.metric_at.append(h.start)
-        elif value:
-            r.values.append((h, value))
-        elif dim and dim[0].ref not in r.dims:
-            r.dims.append(dim[0].ref)
-    return r
-
-
-class Parser:
-    def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
-        self.catalog = catalog
-        self.lexicon = lexicon
-
-    def refuse(self, lang: str, en: str, zh: str, suggestions: tuple[str, ...] = ()) -> Understood:
-        examples = (
-            Option("上周各渠道的GMV是多少？", "上周各渠道的GMV是多少？")
-            if lang == "zh"
-            else Option("GMV by channel last week", "GMV by channel last week"),
-        )
-        known = [self.catalog.metrics[m] for m in suggestions] or self.catalog.public_metrics()[:8]
-        names_zh = "、".join(m.names.zh for m in known)
-        names_en = ", ".join(m.names.en for m in known)
-        return Understood(
-            "refused",
-            lang,
-            en=f"{en} I know these metrics: {names_en}. Try e.g. \u201c{examples[0].question}\u201d.",
-            zh=f"{zh}我能回答这些指标：{names_zh}。可以这样问：\u201c{examples[0].question}\u201d",
-            options=examples,
-        )
-
+class Parser(ForecastParser):
     def understand(self, question: str, today: dt.date, context: Context | None = None) -> Understood:
         lang = language(question)
         text = normalise(question)
@@ -124,28 +35,35 @@ class Parser:
             )
         # metric names may hold time-like words (日均销量, average daily units, days of cover): they go first
         # and so may names (天猫 is not "上周天" + 猫; the brand 每日优选 is not "daily")
-        metric_spans = [(h.start, h.end) for h in self.lexicon.scan(text) if h.of("metric") or h.of("value")]
+        every = self.lexicon.scan(text)
+        fc_names = self._forecast_names(every)  # 断货概率, 预计断货日期: forecast metrics named with forecast words
+        intent = self._intent(text, today, context, every, fc_names)  # 会断货, 预计卖多少, 3天内, 爆款
+        said = self._said(intent, fc_names)
+        named = self.lexicon.scan(mask(text, said, "#"))
+        metric_spans = [(h.start, h.end) for h in named if h.of("metric") or h.of("value")]
         metric_spans += [m.span() for m in P.SHARE.finditer(text)]  # 占比 is not "比" + a period
         prev_range = context.query.time_range if context and context.query else None
+        # a forecast reads periods ahead: 本周 runs to Sunday, 12月 is the coming December
+        ahead = intent is not None or self._all_forecast([s.ref for h in named for s in h.of("metric")[:1]])
         # '#' so that no phrase runs across a masked name; a follow-up keeps its thread's period by default
-        time = find_time(_mask(text, metric_spans, "#"), today, lang=lang, default=prev_range)
-        spans = list(time.spans) if time else []
-        ths = P.thresholds(_mask(text, spans + metric_spans))
+        time = find_time(mask(text, metric_spans + said, "#"), today, lang=lang, default=prev_range, ahead=ahead)
+        spans = (list(time.spans) if time else []) + said
+        ths = P.thresholds(mask(text, spans + metric_spans))
         spans += [(t.start, t.end) for t in ths]
-        rk = P.rank(_mask(text, spans))
+        rk = P.rank(mask(text, spans))
         if rk:
             spans.extend(rk.spans)
-        hits = self.lexicon.scan(_mask(text, spans))
+        hits = self.lexicon.scan(mask(text, spans))
         reading = read_hits(hits)
         reading.negated = {
             h.start for h in hits if h.of("value") and P.NEGATION.search(text[max(0, h.start - 12) : h.start])
         }
-        for m in P.BOUND_DIMENSION.finditer(_mask(text, spans + [(h.start, h.end) for h in hits])):
+        for m in P.BOUND_DIMENSION.finditer(mask(text, spans + [(h.start, h.end) for h in hits])):
             spans.append(m.span())
             dim = P.BOUND_DIMENSIONS[m.group("dim")]
             if dim not in reading.dims:
                 reading.dims.append(dim)
-        rest = _mask(text, spans + [(h.start, h.end) for h in hits])
+        rest = mask(text, spans + [(h.start, h.end) for h in hits])
         unknown = [sku.upper() for sku in P.SKU_ID.findall(text) if sku not in self.lexicon.terms]
         names = unknown_names(rest, question)
         if names and not unknown:
@@ -171,7 +89,11 @@ class Parser:
         counting = bool(P.COUNT_ENTITIES.search(text))
         if counting and "sku" not in reading.dims:
             reading.dims.append("sku")
-        stocked_out = bool(P.OUT_OF_STOCK.search(text)) and "sku" in reading.dims and rk is None
+        if intent is not None:
+            u = self._forecast(text, lang, today, intent, time, ths, rk, reading, context)
+            return replace(u, count="sku") if counting and u.status == "ok" else u
+        said_out = P.OUT_OF_STOCK.search(mask(text, fc_names))  # not 断货概率, 预计断货日期
+        stocked_out = bool(said_out) and "sku" in reading.dims and rk is None
         if stocked_out:  # SKUs out of stock: available ≤ 0 where they are stocked, one row per SKU × warehouse
             reading.metrics, reading.metric_at = ["available"], [0]
             ths = [P.Threshold("<=", 0.0, 0, 0, False)]
@@ -298,9 +220,19 @@ class Parser:
         if share and not dims and len(single) == 1:  # "抖音的GMV占比": douyin's row of the channel breakdown
             focus = (single[0], filters.pop(single[0])[0])
             dims.append(single[0])
+        notes: tuple[str, ...] = ()
+        if self._all_forecast(metrics):
+            win = self._forecast_period(lang, today, time, metrics, prev if follow_up else None)
+            if isinstance(win, Understood):
+                return win
+            time, notes = win.time, win.notes
         rng = self._range(text, lang, today, time, metrics, prev if follow_up else None)
         if isinstance(rng, Understood):
             return replace(rng, lang=lang)
+        if rng[0].start > today and not any(F.is_forecast_metric(self.catalog, m) for m in metrics):
+            names = [self.catalog.metrics[m].names for m in metrics]
+            en, zh = F.future_refusal(rng[0], today, ", ".join(n.en for n in names), "、".join(n.zh for n in names))
+            return self._refused(lang, en, zh)
         metric_filters = self._metric_filters(ths, reading, metrics)
         if slow:
             metric_filters = (MetricFilter("on_hand", ">", 0), MetricFilter("units_sold", "=", 0))
@@ -309,16 +241,7 @@ class Parser:
         if rk:
             target = metrics[0]
             if rk.n == 1 and not dims:
-                return Understood(
-                    "clarify",
-                    lang,
-                    en="Top what — channel, category, SKU, warehouse or province?",
-                    zh="按什么排名——渠道、品类、商品、仓库还是省份？",
-                    options=tuple(
-                        Option(self.catalog.dimensions[d].names.name(lang), d)
-                        for d in ("channel", "category", "sku", "warehouse", "province")
-                    ),
-                )
+                return self._rank_what(lang)
             order, limit = (OrderBy(target, rk.descending),), rk.n
         q = MetricQuery(
             metrics=metrics,
@@ -332,40 +255,7 @@ class Parser:
             order_by=order,
             limit=limit,
         )
-        return Understood("ok", lang, query=q, share=share, focus=focus, time=time)
-
-    def _values(
-        self, reading: Reading, metrics: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str
-    ) -> Understood | None:
-        """Filters from named values; a name that could mean two things gets a clarifying question."""
-        sliceable = set(self.catalog.dimensions)
-        for m in metrics:
-            sliceable &= self.catalog.sliceable.get(m, set())
-        chosen: dict[str, list[str]] = {}
-        for hit, senses in reading.values:
-            usable = [s for s in senses if s.ref in sliceable] or list(senses)
-            if len(usable) > 1:
-                opts = tuple(
-                    Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.ref})", f"{s.ref}={s.value}")
-                    for s in usable[:6]
-                )
-                return Understood(
-                    "clarify",
-                    lang,
-                    en=f"\u201c{hit.text}\u201d could mean several things — which one?",
-                    zh=f"「{hit.text}」有多个含义，你指的是哪一个？",
-                    options=opts,
-                )
-            s = usable[0]
-            if hit.start in reading.negated:
-                reading.excluded[s.ref] = (*reading.excluded.get(s.ref, ()), s.value)
-                continue
-            chosen.setdefault(s.ref, [])
-            if s.value not in chosen[s.ref]:
-                chosen[s.ref].append(s.value)
-        for d, vals in chosen.items():
-            filters[d] = tuple(vals)
-        return None
+        return Understood("ok", lang, query=q, share=share, focus=focus, time=time, notes=notes)
 
     def _range(
         self,
@@ -398,12 +288,6 @@ class Parser:
             zh="想看哪个时间段？",
             options=tuple(Option(zh if lang == "zh" else en, f"{r.start}..{r.end}") for zh, en, r in opts),
         )
-
-    def _point_in_time(self, metric_id: str) -> bool:
-        leaves = self.catalog.leaf_models.get(metric_id, frozenset())
-        kinds = {self.catalog.metrics[leaf].kind for leaf in leaves}
-        point = TIME_DIMENSION not in self.catalog.sliceable[metric_id] or kinds == {"snapshot"}
-        return "snapshot" in kinds and point
 
     @staticmethod
     def _metric_filters(ths: list[P.Threshold], reading: Reading, metrics: tuple[str, ...]) -> tuple[MetricFilter, ...]:

@@ -166,12 +166,33 @@ def check_shape(catalog: Catalog, q: MetricQuery, metrics: tuple[Metric, ...]) -
                 f"Filter on {mf.metric!r}: add that metric to the query.",
                 f"按 {mf.metric!r} 筛选时，需要把该指标加入查询。",
             )
+    check_dates(q, metrics)
     for f in q.filters:
         if f.dimension == TIME_DIMENSION:
             raise user_error(
                 "date_filter",
                 "Use the time range, not a filter, to choose dates.",
                 "请用时间范围（from/to）选择日期，而不是维度筛选。",
+            )
+
+
+def check_dates(q: MetricQuery, metrics: tuple[Metric, ...]) -> None:
+    """A date-valued metric (a projected stockout day) has no change to compute and no number to compare with."""
+    dates = [m for m in metrics if m.unit == "date"]
+    if q.compare is not None and dates:
+        m = dates[0]
+        raise user_error(
+            "compare_date_metric",
+            f"{m.names.en} ({m.id}) is a date; it cannot be compared with another period.",
+            f"{m.names.zh}（{m.id}）是日期，不能做同比/环比。",
+        )
+    for mf in q.metric_filters:
+        m = next(m for m in metrics if m.id == mf.metric)
+        if m.unit == "date":
+            raise user_error(
+                "bad_metric_filter",
+                f"{m.names.en} ({m.id}) is a date; it cannot be filtered by a number. Narrow the time range instead.",
+                f"{m.names.zh}（{m.id}）是日期，不能按数值筛选，请缩小时间范围。",
             )
 
 

@@ -41,6 +41,17 @@ def filter_expr(model: Model, f: DimensionFilter, params: Params) -> exp.Expr:
     return exp.Not(this=cond) if f.negate else cond
 
 
+def totals_condition(model: Model, dims: tuple[str, ...], filters: tuple[DimensionFilter, ...]) -> exp.Expr | None:
+    """A model with total rows: the detail rows when the query splits or limits by a dimension the
+    totals sum over (a role's row filters included), else only the total rows."""
+    totals = model.totals
+    if totals is None:
+        return None
+    detail = any(d in totals.dimensions for d in dims) or any(f.dimension in totals.dimensions for f in filters)
+    is_null = exp.Is(this=totals.column.copy(), expression=exp.Null())
+    return exp.Not(this=is_null) if detail else is_null
+
+
 def needed_joins(model: Model, exprs: list[exp.Expr]) -> list[Join]:
     """The model's joins that the expressions reach, directly or through another join."""
     used = {c.table for e in exprs for c in e.find_all(exp.Column) if c.table}
@@ -110,6 +121,9 @@ def unit_select(
     if model.where is not None:
         conditions.insert(0, model.where.copy())
     conditions += [filter_expr(model, f, params) for f in filters]
+    totals = totals_condition(model, dims, filters)
+    if totals is not None:
+        conditions.append(totals)
     if unit.variant == "snapshot":
         conditions.append(last_snapshot_condition(model, window, grain, TIME_DIMENSION in dims, params))
     if unit.variant == "repeat":

@@ -1,0 +1,1 @@
+"""Demand forecasts and the stockout projection, stored beside the warehouse (docs/forecasting.md)."""

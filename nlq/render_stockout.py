@@ -1,0 +1,70 @@
+"""Short text for a stockout list: one line per SKU (per warehouse when asked), soonest first, with the
+numbers that explain it — when, how likely, what is left, how fast it sells, what is coming, what to order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metrics.compiler import CompiledQuery
+from metrics.present import format_number
+from nlq.numbers import human
+from nlq.render import MAX_LISTED
+
+
+def _cell(row: list[Any], at: dict[str, int], name: str) -> Any:
+    return row[at[name]] if name in at else None
+
+
+def _who(row: list[Any], compiled: CompiledQuery, at: dict[str, int], lang: str) -> str:
+    """'原味即食乌龙茶 50g（SKU-00044） / 北京仓': each dimension's name, a SKU with its id."""
+    parts = []
+    for col in compiled.columns:
+        if col.role != "dimension":
+            continue
+        key = row[at[col.name]]
+        name = _cell(row, at, f"{col.ref}_name_{lang}")
+        if col.ref == "sku":
+            parts.append(f"{name}（{key}）" if lang == "zh" else f"{name} ({key})")
+        else:
+            parts.append(str(name or key))
+    return " / ".join(parts)
+
+
+def _line(row: list[Any], at: dict[str, int], lang: str) -> str:
+    day = format_number(_cell(row, at, "projected_stockout_date"), "date")
+    prob = human(_cell(row, at, "stockout_probability"), "percent", lang)
+    available = human(_cell(row, at, "available_now"), "integer", lang)
+    daily = human(_cell(row, at, "forecast_daily_units"), "decimal", lang)
+    po_qty, po_day = _cell(row, at, "next_po_qty"), _cell(row, at, "next_po_date")
+    reorder = human(_cell(row, at, "suggested_reorder_qty"), "integer", lang)
+    when = format_number(po_day, "date")
+    if lang == "zh":
+        po = f"在途 {human(po_qty, 'integer', lang)} 件，预计 {when} 到" if po_qty else "没有在途采购"
+        return f"{day} 断货（概率 {prob}）；可用 {available} 件，预测日均 {daily} 件；{po}；建议补货 {reorder} 件"
+    po = f"next PO {human(po_qty, 'integer', lang)} due {when}" if po_qty else "no open PO"
+    return (
+        f"stocks out {day} (probability {prob}); available {available}, forecast {daily}/day; "
+        f"{po}; suggested reorder {reorder}"
+    )
+
+
+def stockout_summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, period: str) -> str:
+    if not rows:
+        return f"{period}：没有SKU预计断货。" if lang == "zh" else f"{period}: no SKU is projected to stock out."
+    at = {c.name: i for i, c in enumerate(compiled.columns)}
+    head = (
+        f"{period}：预计断货 {len(rows)} 个，最早断货的在前："
+        if lang == "zh"
+        else f"{period}: {len(rows)} projected to stock out, soonest first:"
+    )
+    lines = [head]
+    sep = "：" if lang == "zh" else ": "
+    for n, row in enumerate(rows[:MAX_LISTED], 1):
+        lines.append(f"{n}. {_who(row, compiled, at, lang)}{sep}{_line(row, at, lang)}")
+    if len(rows) > MAX_LISTED:
+        lines.append(
+            f"…… 其余 {len(rows) - MAX_LISTED} 行见表格"
+            if lang == "zh"
+            else f"… {len(rows) - MAX_LISTED} more rows in the table"
+        )
+    return "\n".join(lines)
