@@ -1,0 +1,1 @@
+"""Alert rules, set-based evaluation, work-order tickets, scheduling (DESIGN.md: imports metrics only)."""

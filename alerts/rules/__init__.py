@@ -1,0 +1,1 @@
+"""Alert rules: the YAML model and its loader."""
