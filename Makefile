@@ -30,6 +30,8 @@ demo: install
 	$(BIN)/opsbot ask --db $(DB) "本月GMV跟去年同期比怎么样？"
 	$(BIN)/opsbot ask --db $(DB) "下周哪些SKU会断货？"
 	$(BIN)/opsbot ask --db $(DB) "按仓库看未来7天会断货的SKU"
+	$(BIN)/opsbot alerts run --db $(DB)
+	$(BIN)/opsbot tickets list --status open
 
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install

@@ -42,3 +42,4 @@ class Evaluation:
     sql: tuple[str, ...] = ()  # the set-based statements that produced it
     elapsed_ms: float = 0.0
     no_data: bool = False  # the metric returned nothing at all (a broken source, not "all OK")
+    problem: str = ""  # with no_data: why (the source's error, or "no rows for …"), for people

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
+from bot.cli_alerts import alerts_group
 from bot.cli_ask import ask
 from bot.cli_demo import demo_data
 from bot.cli_forecast import forecast_group
 from bot.cli_metrics import metrics_group
 from bot.cli_query import query
 from bot.cli_serve import serve
+from bot.cli_tickets import tickets_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -18,12 +20,14 @@ def cli() -> None:
     """opsbot: governed e-commerce metrics, questions and alerts, from the terminal and the group chat."""
 
 
+cli.add_command(alerts_group)
 cli.add_command(ask)
 cli.add_command(demo_data)
 cli.add_command(forecast_group)
 cli.add_command(metrics_group)
 cli.add_command(query)
 cli.add_command(serve)
+cli.add_command(tickets_group)
 
 
 def main() -> None:

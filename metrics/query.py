@@ -8,7 +8,9 @@ from typing import Literal
 
 from metrics.catalog_types import Grain
 
-Comparison = Literal["previous", "yoy"]
+Comparison = Literal["previous", "yoy", "week_ago"]
+# the result column of the comparison period is `<metric id>_<suffix>`
+COMPARE_SUFFIX: dict[Comparison, str] = {"previous": "previous", "yoy": "last_year", "week_ago": "week_ago"}
 Operator = Literal[">", ">=", "<", "<=", "=", "!="]
 DEFAULT_PERIOD_DAYS = 30  # a query that names no period covers the 30 days ending on the as-of day
 OPERATORS: tuple[Operator, ...] = (">=", "<=", "!=", ">", "<", "=")
@@ -42,7 +44,14 @@ class TimeRange:
         """The same dates a year earlier (同比); Feb 29 maps to Feb 28."""
         return TimeRange(_year_back(self.start), _year_back(self.end))
 
+    def week_earlier(self) -> TimeRange:
+        """The same days a week earlier (the same weekdays: 上周同期 / week over week)."""
+        week = dt.timedelta(days=7)
+        return TimeRange(self.start - week, self.end - week)
+
     def shifted(self, comparison: Comparison) -> TimeRange:
+        if comparison == "week_ago":
+            return self.week_earlier()
         return self.previous() if comparison == "previous" else self.year_earlier()
 
 
@@ -64,7 +73,9 @@ class DimensionFilter:
 
 @dataclass(frozen=True)
 class MetricFilter:
-    """Keep result rows whose metric value satisfies `op value` (e.g. days_of_cover < 7)."""
+    """Keep result rows whose metric value satisfies `op value` (e.g. days_of_cover < 7). In a query
+    with `compare`, `metric` may also name a comparison column: the comparison period's value
+    (`<id>_previous`, `<id>_last_year` or `<id>_week_ago`), `<id>_change` or `<id>_change_pct`."""
 
     metric: str
     op: Operator
@@ -90,3 +101,13 @@ class MetricQuery:
     compare: Comparison | None = None
     order_by: tuple[OrderBy, ...] = ()
     limit: int | None = None
+
+
+def filterable_columns(metric_ids: tuple[str, ...], compare: Comparison | None) -> dict[str, str]:
+    """The result columns a MetricFilter may name, each mapped to its metric id."""
+    out = {m: m for m in metric_ids}
+    if compare is not None:
+        for m in metric_ids:
+            for suffix in (COMPARE_SUFFIX[compare], "change", "change_pct"):
+                out[f"{m}_{suffix}"] = m
+    return out

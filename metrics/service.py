@@ -64,11 +64,16 @@ class SemanticLayer:
         """Compile and run; a query over forecasts first makes sure they are as of ``as_of``
         (default: the warehouse's last day), refreshing them when they are missing or older."""
         compiled = self.compile(query, role)
+        self.prepare(compiled, as_of=as_of)
+        return MetricResult(compiled, self.warehouse.query(compiled.sql(), compiled.params))
+
+    def prepare(self, compiled: CompiledQuery, *, as_of: dt.date | None = None) -> None:
+        """Make sure what a compiled query reads is there before it runs (or before a caller runs
+        SQL built around it): forecasts as of ``as_of`` when it reads them."""
         if uses_forecast(compiled):
             day = as_of or self.as_of()
-            check_forecast_period(query, day)
+            check_forecast_period(compiled.query, day)
             self.ensure_forecast(day)
-        return MetricResult(compiled, self.warehouse.query(compiled.sql(), compiled.params))
 
     def ensure_forecast(self, as_of: dt.date) -> None:
         from metrics.forecast.refresh import ensure  # numpy, pandas and statsforecast only when needed

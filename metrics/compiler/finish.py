@@ -10,9 +10,9 @@ from metrics.compiler.params import Params
 from metrics.compiler.plan import Plan
 from metrics.compiler.sqlparts import add_join, all_of, col, table
 from metrics.compiler.units import key_name
+from metrics.query import COMPARE_SUFFIX
 
 RESULT = "r"
-COMPARE_SUFFIX = {"previous": "previous", "yoy": "last_year"}
 
 
 def key_output(catalog: Catalog, dim: str, grain: str) -> str:

@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from metrics.catalog_types import TIME_DIMENSION, Catalog, Metric, Model, Role
 from metrics.problems import nearest, user_error
-from metrics.query import DimensionFilter, MetricQuery
+from metrics.query import DimensionFilter, MetricQuery, filterable_columns
 
 Variant = Literal["period", "snapshot", "trailing", "repeat"]
 MAX_LIMIT = 100_000
@@ -159,8 +159,9 @@ def check_shape(catalog: Catalog, q: MetricQuery, metrics: tuple[Metric, ...]) -
                 f"无法按 {o.key!r} 排序：它不是本次查询的指标或维度。",
                 sorted(names),
             )
+    filterable = filterable_columns(tuple(m.id for m in metrics), q.compare)
     for mf in q.metric_filters:
-        if mf.metric not in {m.id for m in metrics}:
+        if mf.metric not in filterable:
             raise user_error(
                 "bad_metric_filter",
                 f"Filter on {mf.metric!r}: add that metric to the query.",
@@ -186,8 +187,9 @@ def check_dates(q: MetricQuery, metrics: tuple[Metric, ...]) -> None:
             f"{m.names.en} ({m.id}) is a date; it cannot be compared with another period.",
             f"{m.names.zh}（{m.id}）是日期，不能做同比/环比。",
         )
+    filterable = filterable_columns(tuple(m.id for m in metrics), q.compare)
     for mf in q.metric_filters:
-        m = next(m for m in metrics if m.id == mf.metric)
+        m = next(m for m in metrics if m.id == filterable[mf.metric])
         if m.unit == "date":
             raise user_error(
                 "bad_metric_filter",

@@ -1,0 +1,65 @@
+"""The scheduler's jobs. Each takes plain strings (jobs are stored in the state database and may
+run after a restart) and rebuilds what it needs: catalog, rules, warehouse, ticket store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from alerts import engine
+from alerts.rules.load import load_rules
+from alerts.schedule import ZONE
+from alerts.tickets.service import TicketService
+from alerts.tickets.store import open_store
+from metrics.catalog_load import load_catalog
+from metrics.service import SemanticLayer
+from metrics.warehouse import Warehouse
+
+log = logging.getLogger("opsbot.jobs")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def tick_of(now: dt.datetime) -> str:
+    """A scheduled run's tick: its local minute."""
+    return now.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+def run_rule(rule_id: str, db: str, state_url: str, rules_dir: str) -> None:
+    catalog = load_catalog()
+    rules = [r for r in load_rules(Path(rules_dir), catalog) if r.id == rule_id]
+    if not rules:
+        log.warning("rule %s is no longer in %s; skipped", rule_id, rules_dir)
+        return
+    warehouse = Warehouse(Path(db))
+    store = open_store(state_url)
+    try:
+        layer = SemanticLayer(catalog, warehouse)
+        service = TicketService(store, clock=utc_now)
+        now = utc_now()
+        for outcome in engine.run(rules, layer, service, as_of=layer.as_of(), now=now, tick=tick_of(now)):
+            log.info("rule %s: %s", rule_id, outcome.error or outcome.report)
+    finally:
+        store.close()
+        warehouse.close()
+
+
+def run_escalations(db: str, state_url: str, rules_dir: str) -> None:
+    rules = {r.id: r for r in load_rules(Path(rules_dir), load_catalog())}
+    store = open_store(state_url)
+    try:
+        report = TicketService(store, clock=utc_now).tick_escalations(rules, utc_now())
+        if report.escalated or report.woken:
+            log.info("escalated %s, woke %s", report.escalated, report.woken)
+    finally:
+        store.close()
+
+
+def refresh_forecast(db: str, state_url: str, rules_dir: str) -> None:
+    from metrics.forecast.refresh import refresh
+
+    report = refresh(Path(db))
+    log.info("forecast refreshed as of %s in %.1f s", report.as_of, report.seconds)
