@@ -17,6 +17,7 @@ from rich.table import Table
 from alerts.rules.describe import severity_name
 from alerts.rules.model import TIMEZONE
 from alerts.tickets.model import Ticket, TicketEvent
+from alerts.tickets.payload import ticket_card
 from bot.cli_alerting import alerting_options, ticket_service, utc_now
 from bot.cli_common import guarded, warehouse_options
 from metrics.present import plain_json
@@ -32,26 +33,8 @@ def _local(at: dt.datetime | None) -> str:
 
 
 def ticket_json(t: Ticket) -> dict[str, Any]:
-    return {
-        "ticket_no": t.ticket_no,
-        "rule_id": t.rule_id,
-        "rule": t.rule_names,
-        "metric": t.metric,
-        "entity": t.entity,
-        "label": t.label,
-        "episode": t.episode,
-        "severity": t.severity,
-        "status": t.status,
-        "owner": t.owner,
-        "escalation_level": t.escalation_level,
-        "first_seen": t.first_seen.isoformat(),
-        "last_seen": t.last_seen.isoformat(),
-        "snoozed_until": t.snoozed_until.isoformat() if t.snoozed_until else None,
-        "value": plain_json(t.value),
-        "threshold": t.threshold,
-        "evidence": t.evidence,
-        "channels": list(t.channels),
-    }
+    """The ticket as the chat cards get it, plus where it posts."""
+    return ticket_card(t) | {"value": plain_json(t.value), "channels": list(t.channels)}
 
 
 def event_json(e: TicketEvent) -> dict[str, Any]:

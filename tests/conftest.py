@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,3 +49,14 @@ def cli_env(small_db: Path, tmp_path: Path) -> dict[str, str]:
         {"OPSBOT_WAREHOUSE": str(small_db), "OPSBOT_DATA_DIR": str(tmp_path), "OPSBOT_LANG": "en", "COLUMNS": "200"}
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def forecast_db(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the small warehouse with its stock forecast refreshed as of its last day."""
+    from metrics.forecast.refresh import refresh
+
+    path = tmp_path_factory.mktemp("forecast") / "small.duckdb"
+    shutil.copy(small_db, path)
+    refresh(path, END)
+    return path

@@ -37,7 +37,6 @@ from alerts.rules.model import (
     Threshold,
 )
 from metrics.catalog_types import Catalog
-from metrics.forecast.refresh import refresh
 from metrics.forecast.store import store_path
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
@@ -63,12 +62,9 @@ class CountingWarehouse(Warehouse):
 
 
 @pytest.fixture(scope="module")
-def wh_path(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the test warehouse with forecasts as of AS_OF beside it."""
-    path = tmp_path_factory.mktemp("alerts") / "wh.duckdb"
-    shutil.copy(small_db, path)
-    refresh(path, AS_OF)
-    return path
+def wh_path(forecast_db: Path) -> Path:
+    """The test warehouse with forecasts as of its last day beside it."""
+    return forecast_db
 
 
 @pytest.fixture(scope="module")

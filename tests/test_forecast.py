@@ -29,12 +29,8 @@ def opsbot(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def fc_db(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the test warehouse with a refreshed forecast beside it."""
-    path = tmp_path_factory.mktemp("fc") / "wh.duckdb"
-    shutil.copy(small_db, path)
-    refresh(path, AS_OF)
-    return path
+def fc_db(forecast_db: Path) -> Path:
+    return forecast_db
 
 
 def frame(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -46,7 +42,7 @@ def frame(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_store_sits_beside_the_warehouse_with_its_as_of(fc_db: Path) -> None:
-    assert store.store_path(fc_db) == fc_db.with_name("wh.forecast.duckdb")
+    assert store.store_path(fc_db) == fc_db.with_name(fc_db.name.removesuffix(".duckdb") + ".forecast.duckdb")
     assert store.stored_as_of(store.store_path(fc_db)) == AS_OF
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ import duckdb
 import pytest
 
 from metrics.catalog_types import Catalog
-from metrics.forecast.refresh import refresh
 from metrics.forecast.store import store_path
 from metrics.query import DimensionFilter
 from metrics.service import SemanticLayer
@@ -38,12 +36,8 @@ WAREHOUSE_COLUMNS = ("warehouse_id", "warehouse_name_zh", "warehouse_name_en")
 
 
 @pytest.fixture(scope="module")
-def fc_db(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the small warehouse with its forecast refreshed as of its last day."""
-    path = tmp_path_factory.mktemp("stockout") / "small.duckdb"
-    shutil.copy(small_db, path)
-    refresh(path, AS_OF)
-    return path
+def fc_db(forecast_db: Path) -> Path:
+    return forecast_db
 
 
 @pytest.fixture(scope="module")
