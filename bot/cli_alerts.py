@@ -132,7 +132,8 @@ def test_cmd(
     if not evaluation.findings:
         click.echo("  " + ("没有触发" if lang == "zh" else "nothing fires"))
     for f in evaluation.findings:
-        click.echo(f"  [{severity_name(f.severity, lang)}] {f.label}: {f.value} ({f.threshold})")
+        shown = f.evidence.get("value_text", f.value)
+        click.echo(f"  [{severity_name(f.severity, lang)}] {f.label}: {shown} ({f.threshold})")
     click.echo(
         f"  {len(evaluation.findings)} firing · {len(evaluation.sql)} statement(s) · {evaluation.elapsed_ms:.0f} ms"
     )

@@ -150,3 +150,15 @@ def test_scheduler_catches_up_once_after_downtime(alert_db: Path, tmp_path: Path
     assert found, "the missed tick was not caught up"
     assert len({t.first_seen for t in found}) == 1  # one evaluation, not one per missed minute
     assert next_run > dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)  # back on its cron
+
+
+def test_escalation_and_forecast_jobs_run(alert_db: Path, tmp_path: Path) -> None:
+    """The scheduler's other jobs, called as the scheduler calls them (plain string arguments)."""
+    from alerts import jobs
+    from metrics.forecast.store import store_path, stored_as_of
+
+    state = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    open_store(state).close()
+    jobs.run_escalations(str(alert_db), state, str(default_rules_dir()))
+    jobs.refresh_forecast(str(alert_db), state, str(default_rules_dir()))
+    assert stored_as_of(store_path(alert_db)) is not None
