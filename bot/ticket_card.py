@@ -1,0 +1,87 @@
+"""A ticket as a chat card (a neutral Message): what, how bad, since when, evidence, owner, buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from adapters.base import Button, Mention, Message
+
+ZONE = ZoneInfo("Asia/Shanghai")
+SEVERITY = {"zh": {"warning": "🟡 黄", "critical": "🔴 红"}, "en": {"warning": "🟡 warning", "critical": "🔴 critical"}}
+STATUS = {
+    "zh": {"open": "待处理", "acknowledged": "已认领", "snoozed": "稍后处理", "resolved": "已恢复", "closed": "已关闭"},
+    "en": {
+        "open": "open",
+        "acknowledged": "acknowledged",
+        "snoozed": "snoozed",
+        "resolved": "resolved",
+        "closed": "closed",
+    },
+}
+BUTTONS = {  # by status: (action, zh, en, style)
+    "open": (
+        ("ack", "认领", "Ack", "primary"),
+        ("snooze", "稍后 2 小时", "Snooze 2h", "default"),
+        ("close", "关闭", "Close", "danger"),
+    ),
+    "acknowledged": (("snooze", "稍后 2 小时", "Snooze 2h", "default"), ("close", "关闭", "Close", "danger")),
+    "snoozed": (("ack", "认领", "Ack", "primary"), ("close", "关闭", "Close", "danger")),
+    "resolved": (("close", "关闭", "Close", "default"), ("reopen", "重开", "Reopen", "default")),
+    "closed": (("reopen", "重开", "Reopen", "default"),),
+}
+
+
+def _local(iso: str | None) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(ZONE).strftime("%m-%d %H:%M") if iso else "—"
+
+
+def _point(p: Any) -> str:
+    if isinstance(p, dict):
+        return f"{str(p.get('date', ''))[5:]} {p.get('text', p.get('value'))}".strip()
+    return str(p)
+
+
+def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[str, str] | None = None) -> Message:
+    """The card of a ticket from its outbox payload (``alerts.tickets.payload.ticket_card``)."""
+    zh = lang == "zh"
+    t = ticket
+    names = t.get("rule_names") or {}
+    rule = names.get(lang) or names.get("zh") or t["rule_id"]
+    status = STATUS["zh" if zh else "en"].get(t["status"], t["status"])
+    severity = SEVERITY["zh" if zh else "en"].get(t["severity"], t["severity"])
+    evidence = t.get("evidence") or {}
+    value = evidence.get("value_text", t.get("value"))
+    owner = t["owner"]
+    lines = [
+        f"{t['label']}：{value}（阈值 {t['threshold']}）"
+        if zh
+        else f"{t['label']}: {value} (threshold {t['threshold']})",
+        (f"负责人 @{owner} · 状态 {status}" if zh else f"owner @{owner} · status {status}"),
+        (
+            f"首次 {_local(t.get('first_seen'))} · 最近 {_local(t.get('last_seen'))}"
+            if zh
+            else f"first seen {_local(t.get('first_seen'))} · last seen {_local(t.get('last_seen'))}"
+        ),
+    ]
+    trend = evidence.get("trend") or []
+    if trend:
+        points = ", ".join(_point(p) for p in trend[-7:])
+        lines.append(("近7天：" if zh else "last 7 days: ") + points)
+    buttons = tuple(
+        Button(action=a, label=z if zh else e, value=t["ticket_no"], style=s)  # type: ignore[arg-type]
+        for a, z, e, s in BUTTONS.get(t["status"], ())
+    )
+    mention = Mention(user_id=(mention_ids or {}).get(owner, owner), name=owner)
+    return Message(
+        text="\n".join(lines),
+        title=f"{severity} {rule} · {t['ticket_no']}",
+        buttons=buttons,
+        mentions=(mention,),
+        footer=(
+            f"规则 {t['rule_id']} · 指标 {t.get('metric', '')}"
+            if zh
+            else f"rule {t['rule_id']} · metric {t.get('metric', '')}"
+        ),
+    )
