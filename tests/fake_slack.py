@@ -1,0 +1,137 @@
+"""A local fake Slack Web API for tests: a real http.server on 127.0.0.1 (a free port) in a background thread.
+
+It records every call (API method, decoded form or JSON body, headers) and answers from per-method scripted
+queues, falling back to plausible success bodies (chat.postMessage → a fresh ts, chat.update, the three steps
+of files_upload_v2 — the upload URL it hands out points back at itself). Tests point the REAL slack_sdk
+WebClient at ``fake.base_url`` and script 429 with Retry-After, 500, or ``{"ok": false, "error": …}``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int = 200
+    body: Any = None  # dict → JSON; str → as is
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str  # "chat.postMessage", or "upload" for the file upload URL
+    body: dict[str, Any]
+    headers: dict[str, str]
+    raw: bytes
+
+
+def error(code: str) -> Reply:
+    """Slack's usual failure: HTTP 200 with ok=false."""
+    return Reply(body={"ok": False, "error": code})
+
+
+def rate_limited(retry_after: str = "7") -> Reply:
+    return Reply(status=429, body={"ok": False, "error": "ratelimited"}, headers={"Retry-After": retry_after})
+
+
+def server_error() -> Reply:
+    return Reply(status=500, body="<html>internal server error</html>", headers={"Content-Type": "text/html"})
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/api/"
+
+    def script(self, method: str, *replies: Reply) -> None:
+        with self._lock:
+            self._scripts[method].extend(replies)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def __enter__(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _answer(self, call: Call) -> Reply:
+        with self._lock:
+            self.calls.append(call)
+            queue = self._scripts.get(call.method)
+            if queue:
+                return queue.popleft()
+        return self._default(call)
+
+    def _default(self, call: Call) -> Reply:
+        body = call.body
+        if call.method == "chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            return Reply(body={"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"ts": ts}})
+        if call.method == "chat.update":
+            return Reply(body={"ok": True, "channel": body.get("channel"), "ts": body.get("ts")})
+        if call.method == "files.getUploadURLExternal":
+            upload = self.base_url.replace("/api/", "/upload/F0FAKE1")
+            return Reply(body={"ok": True, "upload_url": upload, "file_id": "F0FAKE1"})
+        if call.method == "upload":
+            return Reply(body="OK - 1", headers={"Content-Type": "text/plain"})
+        if call.method == "files.completeUploadExternal":
+            return Reply(body={"ok": True, "files": [{"id": "F0FAKE1", "title": "chart"}]})
+        return Reply(body={"ok": True})
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                path = self.path.split("?", 1)[0]
+                method = "upload" if path.startswith("/upload/") else path.rsplit("/", 1)[-1]
+                body = {} if method == "upload" else _decode(raw, self.headers.get("Content-Type", ""))
+                call = Call(method, body, dict(self.headers), raw)
+                reply = fake._answer(call)
+                data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                payload = data.encode("utf-8")
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _decode(raw: bytes, content_type: str) -> dict[str, Any]:
+    if content_type.startswith("application/json"):
+        parsed = json.loads(raw or b"{}")
+        return parsed if isinstance(parsed, dict) else {"_": parsed}
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
+    return {}

@@ -1,0 +1,168 @@
+"""A local fake of the WeCom server API for tests: gettoken, message/send, message/update_template_card
+and the group robot webhook, on a real http.server (127.0.0.1, a free port) in a background thread.
+
+It issues access tokens (``tok-1``, ``tok-2`` …), rejects unknown ones (40014) and expired ones
+(42001, after ``expire_tokens()``), records every request, and answers from per-path scripted
+replies (``push``) before its defaults — e.g. errcode 45009, HTTP 429 with Retry-After, HTTP 500.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+TOKEN = "/cgi-bin/gettoken"
+SEND = "/cgi-bin/message/send"
+UPDATE = "/cgi-bin/message/update_template_card"
+WEBHOOK = "/cgi-bin/webhook/send"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def errcode(code: int, errmsg: str) -> Reply:
+    return Reply(body={"errcode": code, "errmsg": errmsg})
+
+
+def http_status(status: int, *, retry_after: str | None = None) -> Reply:
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    return Reply(status=status, body={"error": f"HTTP {status}"}, headers=headers)
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+
+
+class FakeWeCom:
+    def __init__(
+        self, *, corp_id: str = "ww-corp", secret: str = "s3cret", robot_keys: tuple[str, ...] = ("robot-key",)
+    ):
+        self.corp_id, self.secret, self.robot_keys = corp_id, secret, set(robot_keys)
+        self.expires_in = 7200
+        self.requests: list[Request] = []
+        self.valid_tokens: set[str] = set()
+        self.expired_tokens: set[str] = set()
+        self._counter = itertools.count(1)
+        self._token_counter = itertools.count(1)
+        self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def push(self, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self._scripted[path].extend(replies)
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            self.expired_tokens |= self.valid_tokens
+            self.valid_tokens.clear()
+
+    def calls(self, path: str) -> list[Request]:
+        return [r for r in self.requests if r.path == path]
+
+    def __enter__(self) -> FakeWeCom:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- routing ------------------------------------------------------------------------------
+    def _answer(self, request: Request) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            if request.path == TOKEN:
+                return self._token(request)
+            if request.path in (SEND, UPDATE):
+                rejected = self._check_token(request.query.get("access_token", ""))
+                if rejected:
+                    return rejected
+            elif request.path == WEBHOOK:
+                if request.query.get("key") not in self.robot_keys:
+                    return errcode(93000, "invalid webhook url")
+            else:
+                return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
+            if self._scripted[request.path]:
+                return self._scripted[request.path].popleft()
+            return Reply(body=self._default(request))
+
+    def _token(self, request: Request) -> Reply:
+        if self._scripted[TOKEN]:
+            return self._scripted[TOKEN].popleft()
+        if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") != self.secret:
+            return errcode(40001, "invalid credential")
+        token = f"tok-{next(self._token_counter)}"
+        self.valid_tokens.add(token)
+        return Reply(body={"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": self.expires_in})
+
+    def _check_token(self, token: str) -> Reply | None:
+        if token in self.valid_tokens:
+            return None
+        if token in self.expired_tokens:
+            return errcode(42001, "access_token expired")
+        return errcode(40014, "invalid access_token")
+
+    def _default(self, request: Request) -> dict[str, Any]:
+        ok: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
+        if request.path == SEND:
+            n = next(self._counter)
+            ok.update({"invaliduser": "", "msgid": f"msg-{n}"})
+            if request.body.get("msgtype") == "template_card":
+                ok["response_code"] = f"rc-{n}"
+        elif request.path == UPDATE:
+            ok["invaliduser"] = []
+        return ok
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self, method: str) -> None:
+                url = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                reply = fake._answer(Request(method, url.path, dict(parse_qsl(url.query)), body))
+                payload = json.dumps(reply.body, ensure_ascii=False).encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler
