@@ -1,0 +1,56 @@
+"""The DingTalk ``Adapter``: one custom group robot per chat.
+
+DingTalk custom robots cannot edit or recall a message they posted (the send answers only
+``{"errcode": 0}``, with no message id). So ``update`` posts the new version as a NEW message in the same
+group and returns its ref; ``extra["supersedes"]`` names the message it replaces. The ticket card the bot
+renders carries the ticket number and state, which is what ties the versions together for readers.
+Message ids are opsbot's own (``dt-<uuid>``). Threads do not exist for robots and are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+
+from adapters.base import DeliveryError, Message, MessageRef, Platform
+from adapters.dingtalk.client import DingTalkClient
+from adapters.dingtalk.robot import API_URL_ENV, DingTalkRobot, reply
+
+
+class DingTalkAdapter:
+    platform: Platform = "dingtalk"
+
+    def __init__(
+        self, robots: Mapping[str, DingTalkRobot], *, client: DingTalkClient | None = None, base_url: str | None = None
+    ) -> None:
+        """``robots`` maps opsbot's chat id for a group (e.g. its conversationId) to that group's robot;
+        ``client`` / ``base_url`` (default env ``OPSBOT_DINGTALK_API_URL``) serve session-webhook replies."""
+        self._robots = dict(robots)
+        self._client = client or DingTalkClient()
+        self._base_url = base_url if base_url is not None else os.environ.get(API_URL_ENV)
+
+    def _robot(self, chat: str) -> DingTalkRobot:
+        robot = self._robots.get(chat)
+        if robot is None:
+            raise DeliveryError(f"no DingTalk robot configured for chat {chat!r}", retryable=False)
+        return robot
+
+    def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
+        self._robot(chat).send(message)
+        return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
+
+    def update(self, ref: MessageRef, message: Message) -> MessageRef:
+        """Robots cannot edit: post ``message`` anew in ``ref.chat``; the new ref supersedes ``ref``."""
+        self._robot(ref.chat).send(message)
+        return MessageRef(
+            platform="dingtalk",
+            chat=ref.chat,
+            message_id=f"dt-{uuid.uuid4().hex}",
+            extra={"supersedes": ref.message_id},
+        )
+
+    def reply(self, session_webhook: str, chat: str, message: Message) -> MessageRef:
+        """Answer a callback (group or single chat) in its conversation through its ``sessionWebhook``."""
+        reply(self._client, session_webhook, message, base_url=self._base_url)
+        return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")

@@ -1,0 +1,66 @@
+"""DingTalk's two HMAC-SHA256 schemes (docs/protocols.md, DingTalk).
+
+* Custom group robot (outbound): ``sign = urlencode(base64(HMAC-SHA256(key=secret, msg=timestamp + "\\n" + secret)))``
+  with ``timestamp`` in milliseconds, both added as query parameters of the webhook URL.
+* Enterprise-app robot callback (inbound, HTTP mode): headers ``timestamp`` (ms) and
+  ``sign = base64(HMAC-SHA256(key=appSecret, msg=timestamp + "\\n" + appSecret))`` — NOT URL-encoded; rejected
+  when the timestamp is more than one hour off.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from adapters.base import InvalidSignature, StaleRequest
+
+MAX_SKEW_MS = 3_600_000  # DingTalk: a request more than 1 h off is rejected
+
+
+def compute_sign(secret: str, timestamp_ms: int | str) -> str:
+    """base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")) — the raw sign, not URL-encoded."""
+    message = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def now_ms(now: Callable[[], float] = time.time) -> int:
+    return int(now() * 1000)
+
+
+def signed_webhook_url(webhook_url: str, secret: str, *, now: Callable[[], float] = time.time) -> str:
+    """The robot webhook URL (``…/robot/send?access_token=…``) with ``timestamp`` and ``sign`` appended.
+
+    ``urlencode`` quotes the base64 sign (``+``, ``/``, ``=``), which is the URL-encoding DingTalk requires."""
+    timestamp = now_ms(now)
+    parts = urlsplit(webhook_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("timestamp", "sign")]
+    query += [("timestamp", str(timestamp)), ("sign", compute_sign(secret, timestamp))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class CallbackVerifier:
+    """Verifies an enterprise-app robot callback's ``timestamp`` and ``sign`` headers."""
+
+    def __init__(self, app_secret: str, *, now: Callable[[], float] = time.time, max_skew_ms: int = MAX_SKEW_MS):
+        if not app_secret:
+            raise ValueError("DingTalk appSecret is empty")
+        self._secret = app_secret
+        self._now = now
+        self._max_skew_ms = max_skew_ms
+
+    def verify(self, headers: Mapping[str, str]) -> None:
+        """Raise InvalidSignature (missing/mismatching sign) or StaleRequest (timestamp more than 1 h off)."""
+        lower = {k.lower(): v for k, v in headers.items()}
+        timestamp, sign = lower.get("timestamp", ""), lower.get("sign", "")
+        if not (timestamp.isascii() and timestamp.isdigit()) or not sign:
+            raise InvalidSignature("DingTalk callback without a numeric timestamp and a sign header")
+        expected = compute_sign(self._secret, timestamp)
+        if not hmac.compare_digest(expected.encode(), sign.encode()):
+            raise InvalidSignature("DingTalk callback sign does not match")
+        if abs(now_ms(self._now) - int(timestamp)) > self._max_skew_ms:
+            raise StaleRequest(f"DingTalk callback timestamp {timestamp} is more than 1 h off")
