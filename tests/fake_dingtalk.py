@@ -10,10 +10,11 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fake_http import LocalServer
 
 OK = {"errcode": 0, "errmsg": "ok"}
 
@@ -38,34 +39,22 @@ class Request:
     body: dict[str, Any]
 
 
-class FakeDingTalk:
+class FakeDingTalk(LocalServer):
     ROUTES = ("/robot/send", "/robot/sendBySession")
 
     def __init__(self) -> None:
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.requests: list[Request] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.root
 
     def push(self, *replies: Reply) -> None:
         with self._lock:
             self._replies.extend(replies)
-
-    def __enter__(self) -> FakeDingTalk:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _next(self, request: Request) -> Reply:
         with self._lock:

@@ -12,9 +12,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from fake_http import LocalServer
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Request:
     body: dict[str, Any]
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     """The server: `push` scripted replies, read `requests`; use as a context manager."""
 
     def __init__(self) -> None:
@@ -82,13 +83,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.requests: list[Request] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
@@ -98,16 +93,9 @@ class FakeOpenAI:
         with self._lock:
             self._replies.extend(replies)
 
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+    def stop(self) -> None:
+        self._stopping.set()  # a reply that is made to wait (a timeout test) gives up now
+        super().stop()
 
     def _next(self, request: Request) -> Reply:
         with self._lock:

@@ -13,10 +13,11 @@ import json
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from fake_http import LocalServer
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,13 @@ def server_error() -> Reply:
     return Reply(status=500, body="<html>internal server error</html>", headers={"Content-Type": "text/html"})
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def base_url(self) -> str:
@@ -67,15 +67,6 @@ class FakeSlack:
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
-
-    def __enter__(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def _answer(self, call: Call) -> Reply:
         with self._lock:

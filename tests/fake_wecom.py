@@ -13,10 +13,11 @@ import json
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from fake_http import LocalServer
 
 TOKEN = "/cgi-bin/gettoken"
 SEND = "/cgi-bin/message/send"
@@ -48,7 +49,7 @@ class Request:
     body: Any
 
 
-class FakeWeCom:
+class FakeWeCom(LocalServer):
     def __init__(
         self, *, corp_id: str = "ww-corp", secret: str = "s3cret", robot_keys: tuple[str, ...] = ("robot-key",)
     ):
@@ -61,13 +62,11 @@ class FakeWeCom:
         self._token_counter = itertools.count(1)
         self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.root
 
     def push(self, path: str, *replies: Reply) -> None:
         with self._lock:
@@ -80,16 +79,6 @@ class FakeWeCom:
 
     def calls(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
-
-    def __enter__(self) -> FakeWeCom:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # -- routing ------------------------------------------------------------------------------
     def _answer(self, request: Request) -> Reply:
