@@ -1,0 +1,176 @@
+"""What `opsbot.yaml` turns into: frozen settings, and the problems found while reading it (file:line, en + zh)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from metrics.catalog_load import CatalogError, CatalogProblem
+
+Lang = Literal["zh", "en"]
+PLATFORMS = ("web", "slack", "dingtalk", "wecom")
+ENVIRONMENT = "environment"  # the "file" of a problem that comes from environment variables alone
+
+
+@dataclass(frozen=True)
+class ConfigProblem(CatalogProblem):
+    """A problem in the configuration; line 0 means "no line" (the environment, a whole file)."""
+
+    zh: str = ""
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line > 0 else self.file
+
+    def text(self, lang: str = "en") -> str:
+        return f"{self.where()}: {self.zh if lang == 'zh' and self.zh else self.message}"
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class ConfigError(CatalogError):
+    """The configuration is invalid; ``problems`` lists every problem found (file:line: message)."""
+
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        super().__init__(list[CatalogProblem](problems))
+        self.config_problems: tuple[ConfigProblem, ...] = tuple(problems)
+
+    def text(self, lang: str = "en") -> str:
+        head = f"配置有 {len(self.config_problems)} 个问题：" if lang == "zh" else "the configuration has problems:"
+        return "\n".join([head, *(f"  {p.text(lang)}" for p in self.config_problems)])
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"  # no trailing slash; the base of signed action links
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """For ``SlackAdapter(bot_token, base_url=api_url)`` and request verification with ``signing_secret``."""
+
+    bot_token: str = field(repr=False)
+    signing_secret: str = field(repr=False)
+    api_url: str | None = None
+
+
+@dataclass(frozen=True)
+class DingTalkConfig:
+    """App callbacks (``CallbackVerifier(app_secret)``) and/or one group robot
+    (``DingTalkRobot(robot_webhook, robot_secret, base_url=api_url)``)."""
+
+    app_key: str | None = None
+    app_secret: str | None = field(default=None, repr=False)
+    robot_webhook: str | None = field(default=None, repr=False)
+    robot_secret: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+
+    @property
+    def has_app(self) -> bool:
+        return bool(self.app_key and self.app_secret)
+
+    @property
+    def has_robot(self) -> bool:
+        return bool(self.robot_webhook)
+
+
+@dataclass(frozen=True)
+class WeComConfig:
+    """The app (``WeComClient(corp_id, secret, agent_id, base_url=api_url)``), its callback
+    (``WeComCallback(token, encoding_aes_key, corp_id)``) and/or a group robot (``RobotSender.post(robot_key, …)``)."""
+
+    corp_id: str | None = None
+    agent_id: int | None = None
+    secret: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    encoding_aes_key: str | None = field(default=None, repr=False)
+    robot_webhook: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+
+    @property
+    def has_app(self) -> bool:
+        return bool(self.corp_id and self.agent_id is not None and self.secret)
+
+    @property
+    def has_callback(self) -> bool:
+        return bool(self.corp_id and self.token and self.encoding_aes_key)
+
+    @property
+    def has_robot(self) -> bool:
+        return bool(self.robot_webhook)
+
+    @property
+    def robot_key(self) -> str | None:
+        """The robot's webhook key: ``robot_webhook`` is the full URL (``…/webhook/send?key=K``) or just K."""
+        if not self.robot_webhook:
+            return None
+        _, sep, rest = self.robot_webhook.partition("key=")
+        return rest.split("&")[0] if sep else self.robot_webhook
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Person:
+    """An owner named in alert rules, with their id on each platform (web: the name unless given)."""
+
+    name: str
+    role: str | None = None
+    ids: Mapping[str, str] = field(default_factory=dict)
+    may_close: bool = True
+
+    def id_on(self, platform: str) -> str | None:
+        if platform == "web":
+            return self.ids.get("web", self.name)
+        return self.ids.get(platform)
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path | None
+    server: ServerConfig
+    warehouse: Path
+    state_url: str
+    rules_dir: Path
+    language: Lang
+    secret: str = field(repr=False)
+    slack: SlackConfig | None = None
+    dingtalk: DingTalkConfig | None = None
+    wecom: WeComConfig | None = None
+    web: WebConfig = WebConfig()
+    channels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # logical → "platform:chat", enabled only
+    people: tuple[Person, ...] = ()
+    warnings: tuple[ConfigProblem, ...] = ()
+
+    def enabled_platforms(self) -> tuple[str, ...]:
+        on = {"web": self.web.enabled, "slack": self.slack, "dingtalk": self.dingtalk, "wecom": self.wecom}
+        return tuple(p for p in PLATFORMS if on[p])
+
+    def destinations(self, channel: str) -> tuple[str, ...]:
+        """Where a rule's logical channel (``web:#ops``) is posted; unmapped → the built-in web chat."""
+        mapped = self.channels.get(channel)
+        if mapped:
+            return mapped
+        _, sep, chat = channel.partition(":")
+        return (f"web:{chat if sep else channel}",)
+
+    def person(self, name: str) -> Person | None:
+        return next((p for p in self.people if p.name == name), None)
+
+    def person_by_platform_id(self, platform: str, user_id: str) -> Person | None:
+        """Who a platform user is (``slack``, ``U0123ABC``) — None when not configured."""
+        return next((p for p in self.people if p.id_on(platform) == user_id), None)
+
+    def mention_id(self, owner: str, platform: str) -> str | None:
+        """The id to @-mention ``owner`` with on ``platform`` (web: the name), None when unknown there."""
+        person = self.person(owner)
+        if person is None:
+            return owner if platform == "web" else None
+        return person.id_on(platform)
