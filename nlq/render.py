@@ -69,10 +69,13 @@ def summary(
     single = len(compiled.metrics) == 1 and not compiled.compare_range
     for n, row in enumerate(rows[:MAX_LISTED], 1):
         lines.append(f"{n}. {_label(row, compiled, lang)}: {_values(row, compiled, lang, not single, shares)}")
-    if len(rows) > MAX_LISTED:
-        lines.append(
-            f"…… 其余 {len(rows) - MAX_LISTED} 行见表格"
-            if lang == "zh"
-            else f"… {len(rows) - MAX_LISTED} more rows in the table"
-        )
+    lines.extend(more_rows(len(rows), lang))
     return "\n".join(lines)
+
+
+def more_rows(count: int, lang: str) -> list[str]:
+    """The closing line of a list cut at MAX_LISTED rows (none when nothing was cut)."""
+    if count <= MAX_LISTED:
+        return []
+    rest = count - MAX_LISTED
+    return [f"…… 其余 {rest} 行见表格" if lang == "zh" else f"… {rest} more rows in the table"]

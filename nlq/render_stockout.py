@@ -8,7 +8,7 @@ from typing import Any
 from metrics.compiler import CompiledQuery
 from metrics.present import format_number
 from nlq.numbers import human
-from nlq.render import MAX_LISTED
+from nlq.render import MAX_LISTED, more_rows
 
 
 def _cell(row: list[Any], at: dict[str, int], name: str) -> Any:
@@ -61,10 +61,5 @@ def stockout_summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, 
     sep = "：" if lang == "zh" else ": "
     for n, row in enumerate(rows[:MAX_LISTED], 1):
         lines.append(f"{n}. {_who(row, compiled, at, lang)}{sep}{_line(row, at, lang)}")
-    if len(rows) > MAX_LISTED:
-        lines.append(
-            f"…… 其余 {len(rows) - MAX_LISTED} 行见表格"
-            if lang == "zh"
-            else f"… {len(rows) - MAX_LISTED} more rows in the table"
-        )
+    lines.extend(more_rows(len(rows), lang))
     return "\n".join(lines)

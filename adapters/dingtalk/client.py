@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from adapters.base import DeliveryError
+from adapters.http_status import json_body
 
 SEND_TOO_FAST = 130101
 SYSTEM_BUSY = -1
@@ -20,13 +21,6 @@ THROTTLE_SECONDS = 600.0  # DingTalk: a robot over its limit is throttled for 10
 
 class NotSent(DeliveryError):
     """The request never reached DingTalk (connection refused / DNS): safe to retry, nothing was posted."""
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None
 
 
 def _check_errcode(body: Any) -> dict[str, Any]:
@@ -55,17 +49,7 @@ class DingTalkClient:
             raise NotSent(f"DingTalk unreachable: {exc}", retryable=True) from exc
         except httpx.TransportError as exc:
             raise DeliveryError(f"DingTalk request failed: {exc}", retryable=True) from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise DeliveryError(
-                f"DingTalk HTTP {response.status_code}", retryable=True, retry_after=_retry_after(response)
-            )
-        if response.status_code >= 400:
-            raise DeliveryError(f"DingTalk HTTP {response.status_code}: {response.text[:200]}", retryable=False)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise DeliveryError("DingTalk answered with invalid JSON", retryable=True) from exc
-        return _check_errcode(body)
+        return _check_errcode(json_body(response, "DingTalk", detail=True))
 
     def close(self) -> None:
         self._http.close()

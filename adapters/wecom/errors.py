@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from adapters.base import DeliveryError
+from adapters.http_status import json_body
 
 TOKEN_ERRCODES = frozenset({40014, 42001})
 RATE_LIMITED = 45009
@@ -26,25 +27,9 @@ class TokenRejected(DeliveryError):
         super().__init__(message, retryable=True)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
-
-
 def read_json(response: httpx.Response, what: str) -> dict[str, Any]:
     """The response body; DeliveryError for HTTP failures, non-JSON bodies and non-zero errcodes."""
-    if response.status_code == 429 or response.status_code >= 500:
-        raise DeliveryError(
-            f"wecom {what}: HTTP {response.status_code}", retryable=True, retry_after=_retry_after(response)
-        )
-    if response.status_code >= 400:
-        raise DeliveryError(f"wecom {what}: HTTP {response.status_code}", retryable=False)
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise DeliveryError(f"wecom {what}: response is not JSON", retryable=True) from exc
+    body = json_body(response, f"wecom {what}:")
     if not isinstance(body, dict):
         raise DeliveryError(f"wecom {what}: response is not a JSON object", retryable=True)
     check_errcode(body, what)
