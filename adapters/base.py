@@ -100,6 +100,9 @@ class InboundEvent:
     command: str | None = None  # a slash command (e.g. "/opsbot") when it came as one
     action: ButtonAction | None = None
     reply_url: str | None = None  # DingTalk sessionWebhook, Slack response_url …
+    # False for a plain message the bot was not addressed in (a reply in a thread without @-mention):
+    # the bot acts on it only in threads it knows (a ticket card's, or one it answered in)
+    addressed: bool = True
     raw: dict[str, Any] = field(default_factory=dict)
 
 

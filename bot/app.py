@@ -1,8 +1,9 @@
-"""The HTTP app: health and the governed-metric API (chat webhooks and the web chat come later)."""
+"""The HTTP app: health and the governed-metric API (the chat routes are added by bot/server.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI
@@ -59,7 +60,8 @@ class AskRequest(BaseModel):
     as_of: dt.date | None = None
 
 
-def create_app(layer: SemanticLayer) -> FastAPI:
+def create_app(layer: SemanticLayer, health: Callable[[], dict[str, Any]] | None = None) -> FastAPI:
+    """The metric API; ``health`` adds the running bot's state (platforms, outbox) to ``/health``."""
     app = FastAPI(title="opsbot", version="0.1.0")
     asker = Asker(layer)
 
@@ -75,8 +77,12 @@ def create_app(layer: SemanticLayer) -> FastAPI:
         )
 
     @app.get("/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "warehouse": str(layer.warehouse.path), "as_of": layer.as_of().isoformat()}
+    def health_endpoint() -> dict[str, Any]:
+        doc: dict[str, Any] = {"status": "ok", "warehouse": str(layer.warehouse.path)}
+        doc["as_of"] = layer.as_of().isoformat()
+        if health is not None:
+            doc.update(health())
+        return doc
 
     @app.get("/api/metrics")
     def list_metrics() -> list[dict[str, Any]]:

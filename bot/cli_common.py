@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from bot.config_schema import ConfigError
 from bot.progress import StderrProgress
 from metrics.catalog_load import CatalogError, load_catalog
 from metrics.catalog_types import Catalog
@@ -64,6 +65,11 @@ def guarded(func: F) -> F:
         except UserError as e:
             click.echo(f"opsbot: {e.text(lang)}", err=True)
             sys.exit(EXIT_USER)
+        except ConfigError as e:
+            click.echo(f"opsbot: the configuration has {len(e.problems)} problem(s):", err=True)
+            for p in e.problems:
+                click.echo(f"  {p}", err=True)
+            sys.exit(EXIT_CATALOG)
         except CatalogError as e:
             click.echo(f"opsbot: the metric catalog has {len(e.problems)} problem(s):", err=True)
             for p in e.problems:

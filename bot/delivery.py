@@ -1,9 +1,12 @@
-"""Deliver the ticket outbox to the chat: one card per ticket and channel, updated in place.
+"""Deliver the ticket outbox to the chat: one card per ticket and destination, updated in place.
 
-Each outbox row names a channel ``platform:chat`` (e.g. ``slack:C0123``, ``web:#ops``). The first
-delivery to a channel posts the card and remembers where it landed; later ones update that card.
-A platform failure marked retryable (rate limit, 5xx) is retried with backoff (the platform's
-Retry-After when it gives one); others are parked with the error for a person to look at.
+An outbox row names a rule's channel (``web:#supply-chain``); ``destinations`` maps it to the places
+it is posted (``slack:C0123``, ``wecom:robot``, ``web:#supply-chain`` …, from ``channels:`` in the
+config). The first delivery to a destination posts the card and remembers where it landed (with the
+event seq it shows); later ones update that card. A retry of a row skips the destinations that already
+show its seq, so a card is never posted twice. A retryable platform failure (rate limit, 5xx) is
+retried with backoff (the platform's Retry-After when it gives one); a permanent one parks the row
+with the error for a person to look at. Pacing keeps to the platforms' rate limits per chat.
 """
 
 from __future__ import annotations
@@ -19,28 +22,45 @@ from alerts.tickets.service import TicketService
 
 MAX_BACKOFF_S = 15 * 60
 PARKED = dt.timedelta(days=3650)  # a permanent failure is not retried (still visible with its error)
-Render = Callable[[OutboxItem], Message]
+# the least time between two posts to one chat, per platform: Slack ~1/s per channel; robots 20/min
+MIN_INTERVAL_S = {"slack": 1.0, "dingtalk": 3.0, "wecom": 3.0}
+Render = Callable[[OutboxItem, str], Message]  # (item, destination) → the card for that destination
 
 
 @dataclass
 class DeliveryReport:
-    sent: list[str] = field(default_factory=list)  # idempotency keys
+    sent: list[str] = field(default_factory=list)  # idempotency keys (@ the destination)
     updated: list[str] = field(default_factory=list)
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    paced: list[str] = field(default_factory=list)  # waiting for the chat's rate limit
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:
     return min(MAX_BACKOFF_S, retry_after if retry_after is not None else 5.0 * 2**attempts)
 
 
-def ref_to_text(ref: MessageRef) -> str:
-    return json.dumps({"chat": ref.chat, "id": ref.message_id, "thread": ref.thread, "extra": ref.extra})
+def ref_to_text(ref: MessageRef, seq: int | None = None) -> str:
+    doc: dict[str, object] = {"chat": ref.chat, "id": ref.message_id, "thread": ref.thread, "extra": ref.extra}
+    if seq is not None:
+        doc["seq"] = seq
+    return json.dumps(doc, ensure_ascii=False)
 
 
 def ref_from_text(platform: str, text: str) -> MessageRef:
     d = json.loads(text)
     return MessageRef(platform, d["chat"], d["id"], d.get("thread"), d.get("extra") or {})  # type: ignore[arg-type]
+
+
+def _seq_of(text: str) -> int:
+    try:
+        return int(json.loads(text).get("seq", -1))
+    except (ValueError, TypeError, AttributeError):
+        return -1
+
+
+def _same(channel: str) -> tuple[str, ...]:
+    return (channel,)
 
 
 class Delivery:
@@ -50,11 +70,17 @@ class Delivery:
         adapters: Mapping[str, Adapter],
         render: Render,
         clock: Callable[[], dt.datetime],
+        *,
+        destinations: Callable[[str], tuple[str, ...]] = _same,
+        pacing: Mapping[str, float] | None = None,
     ) -> None:
         self.service = service
         self.adapters = adapters
         self.render = render
         self.clock = clock
+        self.destinations = destinations
+        self.pacing = MIN_INTERVAL_S if pacing is None else pacing
+        self._last_post: dict[str, dt.datetime] = {}
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
         report = DeliveryReport()
@@ -63,29 +89,58 @@ class Delivery:
         return report
 
     def _deliver(self, item: OutboxItem, report: DeliveryReport) -> None:
-        platform, _, chat = item.channel.partition(":")
+        ticket_no = str(item.payload["ticket"]["ticket_no"])
+        seq = int(item.payload.get("event", {}).get("seq", 0))
+        places = {m.channel: m.message_ref for m in self.service.messages(ticket_no)}
+        retry: list[DeliveryError] = []
+        broken: list[str] = []
+        for dest in self.destinations(item.channel):
+            key = f"{item.idempotency_key}>{dest}"
+            known = places.get(dest)
+            if known is not None and _seq_of(known) >= seq:
+                continue  # this destination already shows this step (a retry of a partly delivered row)
+            if self._paced(dest):
+                report.paced.append(key)
+                retry.append(DeliveryError(f"{dest}: paced", retryable=True, retry_after=self._wait(dest)))
+                continue
+            try:
+                ref = self._post(item, dest, known)
+            except DeliveryError as e:
+                if e.retryable:
+                    retry.append(e)
+                    report.retrying.append(key)
+                else:
+                    broken.append(f"{dest}: {e}")
+                    report.failed.append(key)
+                continue
+            (report.updated if known is not None else report.sent).append(key)
+            self.service.record_message(ticket_no, dest.split(":", 1)[0], dest, ref_to_text(ref, seq))
+        now = self.clock()
+        if retry:
+            wait = max(backoff(item.attempts, e.retry_after) for e in retry)
+            self.service.mark_failed(item.id, "; ".join(map(str, retry))[:2000], now + dt.timedelta(seconds=wait))
+        elif broken:
+            self.service.mark_failed(item.id, "; ".join(broken)[:2000], now + PARKED)
+        else:
+            self.service.mark_delivered(item.id)
+
+    def _post(self, item: OutboxItem, dest: str, known: str | None) -> MessageRef:
+        platform, _, chat = dest.partition(":")
         adapter = self.adapters.get(platform)
         if adapter is None:
-            self.service.mark_failed(item.id, f"no adapter for platform {platform!r}", self.clock() + PARKED)
-            report.failed.append(item.idempotency_key)
-            return
-        ticket_no = str(item.payload["ticket"]["ticket_no"])
-        known = [m for m in self.service.messages(ticket_no) if m.platform == platform and m.channel == item.channel]
-        message = self.render(item)
-        try:
-            if known:
-                ref = adapter.update(ref_from_text(platform, known[0].message_ref), message)
-                report.updated.append(item.idempotency_key)
-            else:
-                ref = adapter.send(chat, message)
-                report.sent.append(item.idempotency_key)
-        except DeliveryError as e:
-            if e.retryable:
-                wait = backoff(item.attempts, e.retry_after)
-                self.service.mark_failed(item.id, str(e), self.clock() + dt.timedelta(seconds=wait))
-                report.retrying.append(item.idempotency_key)
-            else:
-                self.service.mark_failed(item.id, str(e), self.clock() + PARKED)
-                report.failed.append(item.idempotency_key)
-            return
-        self.service.mark_delivered(item.id, message_ref=ref_to_text(ref), platform=platform)
+            raise DeliveryError(f"no adapter for platform {platform!r}", retryable=False)
+        message = self.render(item, dest)
+        self._last_post[dest] = self.clock()
+        if known is not None:
+            return adapter.update(ref_from_text(platform, known), message)
+        return adapter.send(chat, message)
+
+    def _paced(self, dest: str) -> bool:
+        return self._wait(dest) > 0
+
+    def _wait(self, dest: str) -> float:
+        interval = self.pacing.get(dest.split(":", 1)[0], 0.0)
+        last = self._last_post.get(dest)
+        if not interval or last is None:
+            return 0.0
+        return max(0.0, interval - (self.clock() - last).total_seconds())

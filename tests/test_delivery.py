@@ -16,7 +16,7 @@ from bot.delivery import Delivery
 from bot.ticket_card import ticket_message
 
 
-def render(item: OutboxItem) -> Message:
+def render(item: OutboxItem, dest: str) -> Message:
     return ticket_message(item.payload["ticket"], "zh")
 
 

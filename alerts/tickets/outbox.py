@@ -10,7 +10,7 @@ from alerts.tickets import rows
 from alerts.tickets.dialect import insert
 from alerts.tickets.errors import bad_request
 from alerts.tickets.model import OutboxItem, TicketMessage
-from alerts.tickets.schema import outbox, ticket_messages
+from alerts.tickets.schema import outbox, ticket_messages, tickets
 
 
 def pending(conn: Connection, now: dt.datetime, limit: int) -> list[OutboxItem]:
@@ -73,3 +73,19 @@ def remember(conn: Connection, ticket_id: int, platform: str, channel: str, ref:
 def messages(conn: Connection, ticket_id: int) -> list[TicketMessage]:
     stmt = select(ticket_messages).where(ticket_messages.c.ticket_id == ticket_id).order_by(ticket_messages.c.id)
     return [rows.message(r) for r in conn.execute(stmt)]
+
+
+def cards_on(conn: Connection, platform: str) -> list[tuple[str, TicketMessage]]:
+    stmt = (
+        select(tickets.c.ticket_no, ticket_messages)
+        .join(tickets, tickets.c.id == ticket_messages.c.ticket_id)
+        .where(ticket_messages.c.platform == platform)
+        .order_by(ticket_messages.c.updated_at.desc(), ticket_messages.c.id.desc())
+    )
+    found = []
+    for r in conn.execute(stmt):
+        m = dict(r._mapping)
+        number = str(m.pop("ticket_no"))
+        del m["id"]
+        found.append((number, TicketMessage(**m)))
+    return found

@@ -114,3 +114,9 @@ class TicketService:
     def messages(self, ticket_no: str) -> list[TicketMessage]:
         with self.store.read() as conn:
             return outbox.messages(conn, queries.find(conn, actions.normal_no(ticket_no)).id)
+
+    def cards_on(self, platform: str) -> list[tuple[str, TicketMessage]]:
+        """Every ticket card on ``platform`` as (ticket_no, where it is), newest first: lets the chat layer
+        tell which ticket a thread belongs to."""
+        with self.store.read() as conn:
+            return outbox.cards_on(conn, platform)

@@ -1,0 +1,176 @@
+"""The running bot, composed from the config: semantic layer, ticket service, NLQ, the conversation core,
+the inbox (background work), each enabled platform, the outbox delivery worker and the scheduler.
+
+Clocks and clients are injected (``clock``), so tests pin time and point platforms at local fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable
+
+from adapters.base import Adapter, InboundEvent, Message, MessageRef
+from alerts import engine
+from alerts.jobs import tick_of
+from alerts.rules.load import load_rules
+from alerts.rules.model import Rule
+from alerts.schedule import build as build_scheduler
+from alerts.schedule import context_for
+from alerts.tickets.model import OutboxItem
+from alerts.tickets.service import TicketService
+from alerts.tickets.store import open_store
+from bot.config_schema import Config
+from bot.core import BotCore
+from bot.delivery import Delivery
+from bot.delivery_worker import DeliveryWorker
+from bot.inbox import Inbox
+from bot.links import with_action_links
+from bot.outbound import with_retries
+from bot.platform import PlatformParts
+from bot.platforms import BUILDERS
+from bot.ticket_card import ticket_message
+from metrics.catalog_load import load_catalog
+from metrics.service import SemanticLayer
+from metrics.warehouse import Warehouse
+from nlq.ask import Asker
+from nlq.llm import LlmConfig, LlmFallback
+
+log = logging.getLogger("opsbot.runtime")
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _asker(layer: SemanticLayer) -> Asker:
+    llm = LlmConfig.from_env()
+    allow_sql = os.environ.get("OPSBOT_LLM_ALLOW_SQL", "").lower() in ("1", "true", "yes")
+    return Asker(layer, LlmFallback(layer.catalog, llm, allow_sql=allow_sql) if llm else None)
+
+
+class Runtime:
+    def __init__(self, config: Config, *, clock: Clock = utc_now, scheduler: bool = True, workers: int = 4) -> None:
+        self.config = config
+        self.clock = clock
+        self.catalog = load_catalog()
+        self.layer = SemanticLayer(self.catalog, Warehouse(config.warehouse))
+        self.store = open_store(config.state_url)
+        self.service = TicketService(self.store, clock=clock)
+        self.core = BotCore(
+            config=config,
+            layer=self.layer,
+            asker=_asker(self.layer),
+            service=self.service,
+            reply=self.reply,
+            on_ticket_change=self.poke,
+        )
+        self.inbox = Inbox(self.core.handle, workers=workers)
+        self.parts: dict[str, PlatformParts] = {}
+        for build in BUILDERS:
+            part = build(self)
+            if part is not None:
+                self.parts[part.name] = part
+        adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
+        self.delivery = Delivery(self.service, adapters, self.render_card, clock, destinations=self.destinations)
+        self.worker = DeliveryWorker(self.delivery)
+        self._want_scheduler = scheduler
+        self.scheduler: object | None = None
+
+    # --- lifecycle ---
+
+    def start(self) -> None:
+        for part in self.parts.values():
+            part.start()
+        self.worker.start()
+        if self._want_scheduler:
+            sched = build_scheduler(
+                context_for(self.config.warehouse, self.config.state_url, self.config.rules_dir), self.rules()
+            )
+            sched.resume()
+            self.scheduler = sched
+        self.worker.poke()
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+            self.scheduler = None
+        self.inbox.idle(timeout=30)
+        self.worker.stop()
+        for part in self.parts.values():
+            part.stop()
+        self.inbox.close()
+        self.store.close()
+        self.layer.warehouse.close()
+
+    # --- inbound ---
+
+    def submit(self, event: InboundEvent) -> bool:
+        """Hand a verified event to the background workers; False when it is a repeat (already taken)."""
+        return self.inbox.submit(event)
+
+    def reply(self, event: InboundEvent, message: Message) -> MessageRef | None:
+        part = self.parts.get(event.platform)
+        if part is None:
+            log.error("no platform %r to answer event %s on", event.platform, event.event_id)
+            return None
+        if part.reply is not None:
+            fn = part.reply
+            return with_retries(lambda: fn(event, message), what=f"{event.platform} reply")
+        adapter = part.adapter
+        if adapter is None:
+            return None
+        return with_retries(
+            lambda: adapter.send(event.chat, message, thread=event.thread), what=f"{event.platform} reply"
+        )
+
+    # --- outbound tickets ---
+
+    def poke(self) -> None:
+        self.worker.poke()
+
+    def destinations(self, channel: str) -> tuple[str, ...]:
+        """Where a rule's channel is posted: its ``channels:`` mapping (enabled platforms), the channel itself
+        when it names an enabled platform, else the built-in web chat."""
+        mapped = tuple(d for d in self.config.channels.get(channel, ()) if d.split(":", 1)[0] in self.parts)
+        if mapped:
+            return mapped
+        if channel.split(":", 1)[0] in self.parts:
+            return (channel,)
+        return self.config.destinations(channel)
+
+    def render_card(self, item: OutboxItem, dest: str) -> Message:
+        platform, _, chat = dest.partition(":")
+        ticket = item.payload["ticket"]
+        message = ticket_message(ticket, self.config.language, self.core.directory.mention_ids(platform))
+        part = self.parts.get(platform)
+        if part is not None and part.needs_links(chat):
+            message = with_action_links(
+                message,
+                secret=self.config.secret,
+                public_url=self.config.server.public_url,
+                platform=platform,
+                person=str(ticket["owner"]),
+            )
+        return message
+
+    # --- alerts ---
+
+    def rules(self) -> list[Rule]:
+        return load_rules(self.config.rules_dir, self.catalog)
+
+    def run_rules(self, as_of: dt.date | None = None, tick: str | None = None) -> list[engine.RuleOutcome]:
+        """Evaluate every rule now (what a scheduled tick does) and wake the delivery worker."""
+        now = self.clock()
+        outcomes = engine.run(
+            self.rules(),
+            self.layer,
+            self.service,
+            as_of=as_of or self.layer.as_of(),
+            now=now,
+            tick=tick or tick_of(now),
+        )
+        self.poke()
+        return outcomes

@@ -1,0 +1,78 @@
+"""The real bot in a test: `opsbot serve`'s app (Runtime + create_server) on uvicorn, on a free port of
+127.0.0.1, in a background thread, configured from a real opsbot.yaml and environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from bot.config import load_config
+from bot.runtime import Runtime, utc_now
+from bot.server import create_server
+
+
+@dataclass
+class LiveBot:
+    url: str
+    runtime: Runtime
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait for the background work: queued events handled, then one outbox delivery pass."""
+        assert self.runtime.inbox.idle(timeout), "the bot's inbox did not drain"
+        self.runtime.worker.run_now()
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "opsbot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextmanager
+def live_bot(
+    config_file: Path | None,
+    env: Mapping[str, str],
+    *,
+    clock: Callable[[], dt.datetime] = utc_now,
+    scheduler: bool = False,
+) -> Iterator[LiveBot]:
+    """``env`` must hold OPSBOT_WAREHOUSE and OPSBOT_DATA_DIR (state and secret go there) and any platform
+    secrets; the bot's ``public_url`` is its real address."""
+    port = free_port()
+    config = load_config(config_file, env)
+    config = dataclasses.replace(
+        config, server=dataclasses.replace(config.server, port=port, public_url=f"http://127.0.0.1:{port}")
+    )
+    runtime = Runtime(config, clock=clock, scheduler=scheduler)
+    server = uvicorn.Server(uvicorn.Config(create_server(runtime), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the bot's server did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveBot(f"http://127.0.0.1:{port}", runtime)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
