@@ -15,9 +15,13 @@ MAX_TABLE_ROWS = 20
 ASK_ACTION = "ask"  # a choice button: its value is the question to ask
 
 
-def _hidden(column: str, lang: str) -> bool:
+def _hidden(column: str, columns: tuple[str, ...], lang: str) -> bool:
+    """The other language's names, and a key column that has names to show instead."""
     other = "en" if lang == "zh" else "zh"
-    return column.endswith(f"_name_{other}")
+    if column.endswith(f"_name_{other}"):
+        return True
+    base = column.removesuffix("_id")
+    return f"{base}_name_{lang}" in columns
 
 
 def _cell(value: Any, column: str, catalog: Catalog) -> str:
@@ -42,7 +46,7 @@ def _header(column: str, catalog: Catalog, lang: str) -> str:
     if column.endswith(f"_name_{lang}"):
         dim = column[: -len(f"_name_{lang}")]
         d = catalog.dimensions.get(dim)
-        return (d.names.name(lang) if d else dim) + ("名称" if lang == "zh" else " name")
+        return d.names.name(lang) if d else dim
     d = catalog.dimensions.get(column)
     return d.names.name(lang) if d else column
 
@@ -50,7 +54,7 @@ def _header(column: str, catalog: Catalog, lang: str) -> str:
 def answer_table(answer: Answer, catalog: Catalog) -> Table | None:
     if not answer.columns or not answer.rows or (len(answer.rows) == 1 and len(answer.columns) <= 2):
         return None
-    keep = [i for i, c in enumerate(answer.columns) if not _hidden(c, answer.lang)]
+    keep = [i for i, c in enumerate(answer.columns) if not _hidden(c, answer.columns, answer.lang)]
     columns = tuple(_header(answer.columns[i], catalog, answer.lang) for i in keep)
     rows = tuple(tuple(_cell(row[i], answer.columns[i], catalog) for i in keep) for row in answer.rows[:MAX_TABLE_ROWS])
     return Table(columns, rows)

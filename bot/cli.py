@@ -6,6 +6,7 @@ import click
 
 from bot.cli_alerts import alerts_group
 from bot.cli_ask import ask
+from bot.cli_chat import chat
 from bot.cli_demo import demo_data
 from bot.cli_forecast import forecast_group
 from bot.cli_metrics import metrics_group
@@ -22,6 +23,7 @@ def cli() -> None:
 
 cli.add_command(alerts_group)
 cli.add_command(ask)
+cli.add_command(chat)
 cli.add_command(demo_data)
 cli.add_command(forecast_group)
 cli.add_command(metrics_group)

@@ -44,7 +44,7 @@ class Directory:
 
     def actor(self, event: InboundEvent) -> Actor:
         person = self.config.person_by_platform_id(event.platform, event.user)
-        if person is None and event.platform == "web":
+        if person is None and event.platform in ("web", "console"):  # people name themselves there
             person = self.config.person(event.user)
         if person is not None:
             return Actor(event.platform, event.user, person.name, person)

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters.base import Button, Mention, Message
+from metrics.present import format_number
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SEVERITY = {"zh": {"warning": "🟡 黄", "critical": "🔴 红"}, "en": {"warning": "🟡 warning", "critical": "🔴 critical"}}
@@ -24,9 +25,14 @@ BUTTONS = {  # by status: (action, zh, en, style)
     "open": (
         ("ack", "认领", "Ack", "primary"),
         ("snooze", "稍后 2 小时", "Snooze 2h", "default"),
+        ("assign", "转派", "Assign", "default"),
         ("close", "关闭", "Close", "danger"),
     ),
-    "acknowledged": (("snooze", "稍后 2 小时", "Snooze 2h", "default"), ("close", "关闭", "Close", "danger")),
+    "acknowledged": (
+        ("snooze", "稍后 2 小时", "Snooze 2h", "default"),
+        ("assign", "转派", "Assign", "default"),
+        ("close", "关闭", "Close", "danger"),
+    ),
     "snoozed": (("ack", "认领", "Ack", "primary"), ("close", "关闭", "Close", "danger")),
     "resolved": (("close", "关闭", "Close", "default"), ("reopen", "重开", "Reopen", "default")),
     "closed": (("reopen", "重开", "Reopen", "default"),),
@@ -37,9 +43,10 @@ def _local(iso: str | None) -> str:
     return dt.datetime.fromisoformat(iso).astimezone(ZONE).strftime("%m-%d %H:%M") if iso else "—"
 
 
-def _point(p: Any) -> str:
+def _point(p: Any, fmt: str) -> str:
     if isinstance(p, dict):
-        return f"{str(p.get('date', ''))[5:]} {p.get('text', p.get('value'))}".strip()
+        value = p.get("text") or (format_number(p.get("value"), fmt) if fmt else p.get("value"))
+        return f"{str(p.get('date', ''))[5:]} {value}".strip()
     return str(p)
 
 
@@ -65,9 +72,14 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
             else f"first seen {_local(t.get('first_seen'))} · last seen {_local(t.get('last_seen'))}"
         ),
     ]
+    if t.get("acked_by"):
+        lines.append(f"认领人 {t['acked_by']}" if zh else f"acknowledged by {t['acked_by']}")
+    if t["status"] == "snoozed" and t.get("snoozed_until"):
+        until = _local(t["snoozed_until"])
+        lines.append(f"稍后处理至 {until}" if zh else f"snoozed until {until}")
     trend = evidence.get("trend") or []
     if trend:
-        points = ", ".join(_point(p) for p in trend[-7:])
+        points = ", ".join(_point(p, str(evidence.get("format") or "")) for p in trend[-7:])
         lines.append(("近7天：" if zh else "last 7 days: ") + points)
     buttons = tuple(
         Button(action=a, label=z if zh else e, value=t["ticket_no"], style=s)  # type: ignore[arg-type]
