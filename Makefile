@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make demo: venv + install, generate the demo warehouse if missing, show the catalog, live queries and questions
+## make demo: venv + install, generate the demo warehouse if missing, show the catalog, live queries and
+## questions, run the demo alert rules, then start the bot: web chat at http://127.0.0.1:8080/ + scheduler
 demo: install
 	@test -f $(DB) || $(BIN)/opsbot demo-data --out $(DB)
 	$(BIN)/opsbot metrics validate --db $(DB)
@@ -32,6 +33,7 @@ demo: install
 	$(BIN)/opsbot ask --db $(DB) "按仓库看未来7天会断货的SKU"
 	$(BIN)/opsbot alerts run --db $(DB)
 	$(BIN)/opsbot tickets list --status open
+	$(BIN)/opsbot serve --db $(DB)
 
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install

@@ -18,6 +18,9 @@ people:
   - name: 王芳
     ids: {slack: U03WANGFANG}
     may_close: false
+  - name: 李娜
+    role: douyin_ops
+    ids: {slack: U02LINA}
 """
 
 
@@ -106,3 +109,10 @@ def test_my_tickets_lists_only_mine(world: tuple[dict[str, str], Path]) -> None:
     out = chat(world, "王芳", "我的工单")
     assert "王芳 的待处理工单" in out
     assert "| 张伟" not in out
+
+
+def test_the_role_of_the_person_limits_every_answer(world: tuple[dict[str, str], Path]) -> None:
+    out = chat(world, "李娜", "上周各渠道的GMV是多少？", "上周的毛利是多少")
+    first, second = out.split("--- terminal")[1:3]
+    assert "抖音运营" in first and "抖音" in first and "天猫" not in first  # the role's row filter applied
+    assert "¥" not in second  # a denied metric is refused, not shown
