@@ -85,12 +85,13 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
         Button(action=a, label=z if zh else e, value=t["ticket_no"], style=s)  # type: ignore[arg-type]
         for a, z, e, s in BUTTONS.get(t["status"], ())
     )
-    mention = Mention(user_id=(mention_ids or {}).get(owner, owner), name=owner)
+    owner_id = (mention_ids or {}).get(owner)  # no id on this platform: named in the text, not @-mentioned
+    mentions = (Mention(user_id=owner_id, name=owner),) if owner_id else ()
     return Message(
         text="\n".join(lines),
         title=f"{severity} {rule} · {t['ticket_no']}",
         buttons=buttons,
-        mentions=(mention,),
+        mentions=mentions,
         footer=(
             f"规则 {t['rule_id']} · 指标 {t.get('metric', '')}"
             if zh

@@ -75,12 +75,16 @@ def messages(conn: Connection, ticket_id: int) -> list[TicketMessage]:
     return [rows.message(r) for r in conn.execute(stmt)]
 
 
+CARDS_LOOKED_UP = 5_000  # the newest cards: a thread of an older card is not matched to its ticket
+
+
 def cards_on(conn: Connection, platform: str) -> list[tuple[str, TicketMessage]]:
     stmt = (
         select(tickets.c.ticket_no, ticket_messages)
         .join(tickets, tickets.c.id == ticket_messages.c.ticket_id)
         .where(ticket_messages.c.platform == platform)
         .order_by(ticket_messages.c.updated_at.desc(), ticket_messages.c.id.desc())
+        .limit(CARDS_LOOKED_UP)
     )
     found = []
     for r in conn.execute(stmt):
