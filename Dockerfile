@@ -6,6 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     OPSBOT_DATA_DIR=/data
 
+# a font with Chinese glyphs, so chart labels in Chinese display (charts fall back to English without one)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 opsbot && mkdir -p /data && chown opsbot /data
 WORKDIR /app
 COPY . .

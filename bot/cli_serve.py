@@ -48,4 +48,5 @@ def serve(
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"
     click.echo(f"opsbot serving on http://{server.host}:{server.port}/  (platforms: {platforms}; health: /health)")
-    uvicorn.run(app, host=server.host, port=server.port, log_level="warning")
+    # open web-chat tabs hold SSE streams: stop waiting for them after a few seconds on Ctrl-C
+    uvicorn.run(app, host=server.host, port=server.port, log_level="warning", timeout_graceful_shutdown=3)

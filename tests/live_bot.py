@@ -63,7 +63,11 @@ def live_bot(
         config, server=dataclasses.replace(config.server, port=port, public_url=f"http://127.0.0.1:{port}")
     )
     runtime = Runtime(config, clock=clock, scheduler=scheduler)
-    server = uvicorn.Server(uvicorn.Config(create_server(runtime), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_server(runtime), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
