@@ -21,7 +21,7 @@ from bot.commands import Command, parse_command
 from bot.config_schema import Config
 from bot.identity import Actor, Directory
 from bot.replies import help_message, tickets_message
-from bot.threads import ThreadMemory, thread_key, ticket_of_thread
+from bot.threads import CardIndex, ThreadMemory, thread_key
 from bot.ticket_card import STATUS
 from bot.ticket_context import breakdown_question, ticket_context
 from bot.ticket_steps import step
@@ -69,6 +69,7 @@ class BotCore:
         self.on_ticket_change = on_ticket_change
         self.directory = Directory(config)
         self.threads = threads or ThreadMemory()
+        self.cards = CardIndex(service)
 
     # --- the entry point ---
 
@@ -88,7 +89,7 @@ class BotCore:
             self._click(event, actor)
             return
         text = event.text.strip()
-        ticket = ticket_of_thread(self.service, event.platform, event.chat, event.thread)
+        ticket = self.cards.ticket_of(event.platform, event.chat, event.thread)
         key = thread_key(event.platform, event.chat, event.thread)
         if not event.addressed and ticket is None and not self.threads.knows(key):
             return  # chatter in a thread the bot has no part in
@@ -107,7 +108,7 @@ class BotCore:
         action, value = event.action.action, event.action.value
         lang = self.config.language
         if action == ASK_ACTION:
-            ticket = ticket_of_thread(self.service, event.platform, event.chat, event.thread)
+            ticket = self.cards.ticket_of(event.platform, event.chat, event.thread)
             self._question(event, actor, value, ticket)
             return
         if action not in TICKET_VERBS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from bot.delivery import Delivery
 
@@ -11,9 +12,14 @@ log = logging.getLogger("opsbot.delivery")
 POLL_S = 2.0
 
 
+def _nothing() -> None:
+    return None
+
+
 class DeliveryWorker:
-    def __init__(self, delivery: Delivery, *, poll_s: float = POLL_S) -> None:
+    def __init__(self, delivery: Delivery, *, poll_s: float = POLL_S, on_posted: Callable[[], None] = _nothing) -> None:
         self.delivery = delivery
+        self.on_posted = on_posted  # new cards were posted (the thread → ticket index must see them)
         self.poll_s = poll_s
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -31,6 +37,8 @@ class DeliveryWorker:
     def run_now(self) -> None:
         with self._lock:
             report = self.delivery.run_once()
+        if report.sent or report.updated:
+            self.on_posted()
         if report.sent or report.updated or report.failed or report.retrying:
             log.info(
                 "outbox: %d posted, %d updated, %d retrying, %d failed",

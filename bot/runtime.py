@@ -75,7 +75,7 @@ class Runtime:
                 self.parts[part.name] = part
         adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
         self.delivery = Delivery(self.service, adapters, self.render_card, clock, destinations=self.destinations)
-        self.worker = DeliveryWorker(self.delivery)
+        self.worker = DeliveryWorker(self.delivery, on_posted=self.core.cards.invalidate)
         self._want_scheduler = scheduler
         self.scheduler: object | None = None
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from alerts.tickets.service import TicketService
 from nlq.understand import Context
@@ -51,15 +53,46 @@ class ThreadMemory:
             return key in self._contexts
 
 
-def ticket_of_thread(service: TicketService, platform: str, chat: str, thread: str | None) -> str | None:
-    """The ticket whose card is the root of ``thread`` on ``platform`` (the card's message id or thread)."""
-    if not thread:
-        return None
-    for ticket_no, place in service.cards_on(platform):
-        try:
-            ref = json.loads(place.message_ref)
-        except ValueError:
-            continue
-        if thread in (ref.get("id"), ref.get("thread")) and (not chat or ref.get("chat") in (chat, None, "")):
-            return ticket_no
-    return None
+class CardIndex:
+    """Which ticket a thread is about: (platform, chat, card message id) → ticket number.
+
+    Built from the ticket store's card places and kept in memory, since every message in a channel the bot
+    is in asks it. ``invalidate()`` after a delivery pass posts cards; a miss rebuilds an index older than
+    ``MISS_REBUILD_S`` (a card posted by another process), so a reply right under a new card is not missed."""
+
+    MAX_AGE_S = 60.0
+    MISS_REBUILD_S = 2.0
+
+    def __init__(self, service: TicketService, clock: Callable[[], float] = time.monotonic) -> None:
+        self._service = service
+        self._clock = clock
+        self._index: dict[tuple[str, str, str], str] = {}
+        self._built = -1e18
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._built = -1e18
+
+    def ticket_of(self, platform: str, chat: str, thread: str | None) -> str | None:
+        if not thread:
+            return None
+        key = (platform, chat, thread)
+        with self._lock:
+            age = self._clock() - self._built
+            if age > self.MAX_AGE_S or (key not in self._index and age > self.MISS_REBUILD_S):
+                self._rebuild()
+            return self._index.get(key)
+
+    def _rebuild(self) -> None:
+        index: dict[tuple[str, str, str], str] = {}
+        for platform in {"web", "slack", "dingtalk", "wecom", "console"}:
+            for ticket_no, place in reversed(self._service.cards_on(platform)):  # newest wins
+                try:
+                    ref = json.loads(place.message_ref)
+                except ValueError:
+                    continue
+                for mid in {ref.get("id"), ref.get("thread")} - {None, ""}:
+                    index[(platform, str(ref.get("chat") or ""), str(mid))] = ticket_no
+        self._index = index
+        self._built = self._clock()
