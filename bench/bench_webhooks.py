@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
+from fake_slack import FakeSlack  # noqa: E402
 
 from adapters.slack.verify import SlackVerifier  # noqa: E402
 from bench.common import bench_warehouse  # noqa: E402
-from fake_slack import FakeSlack  # noqa: E402
 
 RATE = 200  # requests per second
 SECONDS = 10
