@@ -76,8 +76,11 @@ def action_router(runtime: Runtime) -> APIRouter:
             return got
         action, number, user_hint = got
         platform, _ = split_hint(user_hint)
-        person = runtime.config.person(who.strip())
-        actor = Actor(platform or "web", who.strip(), person.name if person else who.strip(), person)
+        name = who.strip()
+        if not name:
+            return _page(number, "<p class=bad>请填写你的名字。Please say who you are.</p>", 400)
+        person = runtime.config.person(name)
+        actor = Actor(platform or "web", name, person.name if person else name, person)
         lang = runtime.config.language
         try:
             done = runtime.core.perform(actor, action, number, to=to, note=note or None, lang=lang)

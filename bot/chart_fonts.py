@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 log = logging.getLogger("opsbot.charts")
 FAMILIES = (
@@ -20,6 +21,7 @@ FAMILIES = (
     "PingFang SC",
 )
 PROBE = "渠道成交金额仓库"
+_LOOKUP = threading.Lock()  # the first lookup may come from several chart threads at once
 
 
 def covers(path: str, text: str) -> bool:
@@ -48,11 +50,32 @@ def _candidates() -> list[tuple[str, str]]:
     return known + [f for f in fonts if f[0] not in FAMILIES]
 
 
-@functools.cache
 def cjk_font() -> str | None:
-    """The path of a font covering Chinese, or None."""
+    """The path of a font covering Chinese, or None (one warning, the first time)."""
+    with _LOOKUP:
+        return _find_cjk_font()
+
+
+@functools.cache
+def _find_cjk_font() -> str | None:
     for _, path in _candidates():
         if covers(path, PROBE):
             return path
     log.warning("no font with Chinese glyphs is installed; charts use English labels (install fonts-wqy-microhei)")
     return None
+
+
+def font_family(path: str) -> str:
+    """The family name of the font file at ``path``, registered with matplotlib once (not on every chart:
+    each registration grows the font list and clears matplotlib's font lookup cache)."""
+    with _LOOKUP:
+        return _register(path)
+
+
+@functools.cache
+def _register(path: str) -> str:
+    from matplotlib import font_manager
+
+    if not any(f.fname == path for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(path)
+    return str(font_manager.FontProperties(fname=path).get_name())

@@ -72,6 +72,7 @@ PLATFORM_ENV: dict[str, dict[str, str]] = {
         "api_url": "OPSBOT_WECOM_API_URL",
     },
 }
+EXTRA_KEYS: dict[str, tuple[str, ...]] = {"dingtalk": ("stream",)}  # platform switches that are not secrets
 LABEL = {"web": "web chat", "slack": "Slack", "dingtalk": "DingTalk", "wecom": "WeCom"}
 
 
@@ -403,16 +404,31 @@ def _platforms(
         web = WebConfig(enabled=enabled is not False)
     got = {name: _fields(name, r.mapping(section, name, f"platforms.{name}"), r) for name in PLATFORM_ENV}
     slack = _slack(got["slack"], r) if got["slack"] else None
-    dingtalk = _dingtalk(got["dingtalk"], r) if got["dingtalk"] else None
+    dingtalk = _dingtalk(got["dingtalk"], r, _flag(section, "dingtalk", "stream", r)) if got["dingtalk"] else None
     wecom = _wecom(got["wecom"], r) if got["wecom"] else None
     return slack, dingtalk, wecom, web
+
+
+def _flag(section: Located, platform: str, key: str, r: Reader) -> bool:
+    """``platforms.<platform>.<key>``: true or false (absent: false)."""
+    node = section.get(platform)
+    if not isinstance(node, Located) or key not in node:
+        return False
+    value = node[key]
+    if not isinstance(value, bool):
+        r.problem(
+            node, key, f"platforms.{platform}.{key}: expected true or false",
+            f"platforms.{platform}.{key}：应为 true 或 false",
+        )  # fmt: skip
+        return False
+    return value
 
 
 def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
     """The platform's values when at least one capability is complete; None when disabled."""
     envs = PLATFORM_ENV[name]
     if node is not None:
-        r.keys(node, (*envs, "enabled"), f"platforms.{name}")
+        r.keys(node, (*envs, "enabled", *EXTRA_KEYS.get(name, ())), f"platforms.{name}")
         if node.get("enabled", True) is False:
             return None
     f = Fields(name)
@@ -489,7 +505,7 @@ def _slack(f: Fields, r: Reader) -> SlackConfig:
     return SlackConfig(f.values["bot_token"], f.values["signing_secret"], _check_url(f, r))
 
 
-def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
+def _dingtalk(f: Fields, r: Reader, stream: bool = False) -> DingTalkConfig:
     webhook = f.values.get("robot_webhook")
     if webhook is not None and "access_token=" not in webhook:
         node, key = f.origin["robot_webhook"]
@@ -498,7 +514,9 @@ def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
             "钉钉 robot_webhook 缺少 access_token（应为 https://oapi.dingtalk.com/robot/send?access_token=…）",
         )  # fmt: skip
     v = f.values
-    return DingTalkConfig(v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r))
+    return DingTalkConfig(
+        v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream
+    )
 
 
 def _wecom(f: Fields, r: Reader) -> WeComConfig:

@@ -68,6 +68,7 @@ class DingTalkConfig:
     robot_webhook: str | None = field(default=None, repr=False)
     robot_secret: str | None = field(default=None, repr=False)
     api_url: str | None = None
+    stream: bool = False  # receive the app robot's messages over DingTalk Stream mode (dingtalk-stream SDK)
 
     @property
     def has_app(self) -> bool:

@@ -46,6 +46,7 @@ class FakeDingTalk(LocalServer):
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.requests: list[Request] = []
+        self.answered: list[tuple[Request, Reply]] = []  # every request with what the fake answered
         super().__init__(self._handler_class())
 
     @property
@@ -61,7 +62,18 @@ class FakeDingTalk(LocalServer):
             self.requests.append(request)
             if request.path not in self.ROUTES:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
-            return self._replies.popleft() if self._replies else Reply()
+            reply = self._replies.popleft() if self._replies else Reply()
+            self.answered.append((request, reply))
+            return reply
+
+    def accepted(self, path: str = "/robot/send") -> list[Request]:
+        """The requests to ``path`` the fake answered with HTTP 200 and errcode 0 (really posted)."""
+        with self._lock:
+            return [
+                q
+                for q, a in self.answered
+                if q.path == path and a.status == 200 and isinstance(a.body, dict) and a.body.get("errcode") == 0
+            ]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -1,9 +1,11 @@
 """A local fake Slack Web API for tests: a real http.server on 127.0.0.1 (a free port) in a background thread.
 
 It records every call (API method, decoded form or JSON body, headers) and answers from per-method scripted
-queues, falling back to plausible success bodies (chat.postMessage → a fresh ts, chat.update, the three steps
-of files_upload_v2 — the upload URL it hands out points back at itself). Tests point the REAL slack_sdk
-WebClient at ``fake.base_url`` and script 429 with Retry-After, 500, or ``{"ok": false, "error": …}``.
+queues, falling back to plausible success bodies: chat.postMessage → a fresh ts, chat.update, auth.test → the
+bot's ids, the three steps of files_upload_v2 (the upload URL it hands out points back at itself), and the
+``response_url`` of slash commands and clicks (``response_url()`` hands one out, pointing at itself). Tests
+point the REAL slack_sdk clients at ``fake.base_url`` and script 429 with Retry-After, 500, or
+``{"ok": false, "error": …}``.
 """
 
 from __future__ import annotations
@@ -48,9 +50,14 @@ def server_error() -> Reply:
     return Reply(status=500, body="<html>internal server error</html>", headers={"Content-Type": "text/html"})
 
 
+BOT_USER = "U0BOT0001"  # the bot's own user id, as auth.test reports it
+BOT_ID = "B0BOT0001"
+
+
 class FakeSlack(LocalServer):
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.answered: list[tuple[Call, Reply]] = []  # every call with the reply it got
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -68,13 +75,20 @@ class FakeSlack(LocalServer):
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def ts_of(self, call: Call) -> str | None:
+        """The ts this fake answered ``call`` with (None when the call failed)."""
+        for c, reply in list(self.answered):
+            if c is call and isinstance(reply.body, dict) and reply.body.get("ok"):
+                return str(reply.body.get("ts"))
+        return None
+
     def _answer(self, call: Call) -> Reply:
         with self._lock:
             self.calls.append(call)
             queue = self._scripts.get(call.method)
-            if queue:
-                return queue.popleft()
-        return self._default(call)
+            reply = queue.popleft() if queue else self._default(call)
+            self.answered.append((call, reply))
+            return reply
 
     def _default(self, call: Call) -> Reply:
         body = call.body
@@ -90,7 +104,21 @@ class FakeSlack(LocalServer):
             return Reply(body="OK - 1", headers={"Content-Type": "text/plain"})
         if call.method == "files.completeUploadExternal":
             return Reply(body={"ok": True, "files": [{"id": "F0FAKE1", "title": "chart"}]})
+        if call.method == "response_url":  # Slack's incoming-webhook style answer
+            return Reply(body="ok", headers={"Content-Type": "text/plain"})
+        if call.method == "auth.test":  # bolt asks once, on its first request, who the bot is
+            return Reply(
+                body={"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T0FAKE", "user": "opsbot"}
+            )
         return Reply(body={"ok": True})
+
+    def response_url(self, kind: str = "commands") -> str:
+        """A response_url (of a slash command, or ``actions`` of a click) that points at this fake."""
+        return f"{self.root}/{kind}/T0FAKE/{next(self._ts)}/fakehook"
+
+    def posts(self, channel: str | None = None) -> list[Call]:
+        """The chat.postMessage calls (to ``channel``)."""
+        return [c for c in self.calls_to("chat.postMessage") if channel is None or c.body.get("channel") == channel]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -99,7 +127,7 @@ class FakeSlack(LocalServer):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 path = self.path.split("?", 1)[0]
-                method = "upload" if path.startswith("/upload/") else path.rsplit("/", 1)[-1]
+                method = _method_of(path)
                 body = {} if method == "upload" else _decode(raw, self.headers.get("Content-Type", ""))
                 call = Call(method, body, dict(self.headers), raw)
                 reply = fake._answer(call)
@@ -117,6 +145,15 @@ class FakeSlack(LocalServer):
                 pass
 
         return Handler
+
+
+def _method_of(path: str) -> str:
+    """``/api/chat.postMessage`` → chat.postMessage; the upload URL → upload; a response_url → response_url."""
+    if path.startswith("/upload/"):
+        return "upload"
+    if path.startswith(("/commands/", "/actions/")):
+        return "response_url"
+    return path.rsplit("/", 1)[-1]
 
 
 def _decode(raw: bytes, content_type: str) -> dict[str, Any]:

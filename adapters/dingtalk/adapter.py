@@ -22,16 +22,23 @@ class DingTalkAdapter:
     platform: Platform = "dingtalk"
 
     def __init__(
-        self, robots: Mapping[str, DingTalkRobot], *, client: DingTalkClient | None = None, base_url: str | None = None
+        self,
+        robots: Mapping[str, DingTalkRobot],
+        *,
+        client: DingTalkClient | None = None,
+        base_url: str | None = None,
+        default: DingTalkRobot | None = None,
     ) -> None:
         """``robots`` maps opsbot's chat id for a group (e.g. its conversationId) to that group's robot;
+        ``default`` posts for any other chat (opsbot.yaml's one robot serves every ``dingtalk:<group>``);
         ``client`` / ``base_url`` (default env ``OPSBOT_DINGTALK_API_URL``) serve session-webhook replies."""
         self._robots = dict(robots)
+        self._default = default
         self._client = client or DingTalkClient()
         self._base_url = base_url if base_url is not None else os.environ.get(API_URL_ENV)
 
     def _robot(self, chat: str) -> DingTalkRobot:
-        robot = self._robots.get(chat)
+        robot = self._robots.get(chat, self._default)
         if robot is None:
             raise DeliveryError(f"no DingTalk robot configured for chat {chat!r}", retryable=False)
         return robot

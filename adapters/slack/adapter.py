@@ -21,12 +21,15 @@ BASE_URL_ENV = "OPSBOT_SLACK_API_URL"
 DEFAULT_TIMEOUT = 10
 
 
-def make_client(token: str, *, base_url: str | None = None, timeout: int = DEFAULT_TIMEOUT) -> WebClient:
-    """A WebClient for ``base_url`` (env OPSBOT_SLACK_API_URL, else Slack) with automatic retries disabled."""
+def api_base_url(base_url: str | None = None) -> str:
+    """The Web API base URL: ``base_url``, else env OPSBOT_SLACK_API_URL, else Slack's; with a trailing slash."""
     url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    if not url.endswith("/"):
-        url += "/"
-    return WebClient(token=token, base_url=url, timeout=timeout, retry_handlers=[])
+    return url if url.endswith("/") else url + "/"
+
+
+def make_client(token: str, *, base_url: str | None = None, timeout: int = DEFAULT_TIMEOUT) -> WebClient:
+    """A WebClient for ``api_base_url(base_url)`` with automatic retries disabled."""
+    return WebClient(token=token, base_url=api_base_url(base_url), timeout=timeout, retry_handlers=[])
 
 
 class SlackAdapter:
@@ -46,7 +49,7 @@ class SlackAdapter:
         channel = str(response.get("channel") or chat)
         extra: dict[str, str] = {}
         if message.image is not None:
-            extra.update(self._upload_image(channel, message.image, thread))
+            extra.update(self.upload_image(channel, message.image, thread))
         return MessageRef(platform="slack", chat=channel, message_id=ts, thread=thread, extra=extra)
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
@@ -66,7 +69,7 @@ class SlackAdapter:
             extra=dict(ref.extra),
         )
 
-    def _upload_image(self, channel: str, image: Image, thread: str | None) -> dict[str, str]:
+    def upload_image(self, channel: str, image: Image, thread: str | None) -> dict[str, str]:
         """Upload the chart next to the posted text: ``{"file_id": …}``, or ``{"image_error": …}`` when the
         upload fails — not raised, since the text is already posted and a retry by the outbox would repeat it."""
         try:

@@ -2,7 +2,11 @@
 
 Three kinds of request arrive: Events API JSON (``url_verification`` / ``event_callback``), slash commands
 (form-encoded) and interactivity (form field ``payload`` holding JSON). Anything the bot should not act on
-(bot messages, edits, joins, channel chatter without a mention) parses to ``None``.
+(bot messages, edits, joins, top-level channel chatter without a mention) parses to ``None``.
+
+A plain reply in a channel thread (a ``message`` event with ``thread_ts``, no mention of the bot) parses to
+an InboundEvent with ``addressed=False``: the core acts on it only in threads it knows. The ``message``
+copy of a message that @-mentions the bot is dropped — Slack sends the same message as ``app_mention``.
 
 ``InboundEvent.raw`` holds ``{"payload": <the parsed body>, "retry_num": int | None, "retry_reason": str | None}``
 so the caller can see Slack's redeliveries (``X-Slack-Retry-Num``) besides de-duplicating on ``event_id``.
@@ -64,12 +68,16 @@ def parse_event_callback(
     retry_num: int | None = None,
     retry_reason: str | None = None,
 ) -> InboundEvent | None:
-    """An Events API envelope → InboundEvent for ``app_mention`` and human DMs; None for the rest."""
+    """An Events API envelope → InboundEvent for ``app_mention``, human DMs and thread replies (not
+    addressed); None for the rest."""
     if payload.get("type") != "event_callback":
         return None
     event: dict[str, Any] = payload.get("event") or {}
-    bot = bot_user_id or _authorized_user(payload)
-    if not _is_actionable(event, bot):
+    bot = bot_user_id or authorized_user(payload)
+    if not _is_human(event, bot):
+        return None
+    addressed = _is_addressed(event)
+    if not addressed and not _is_thread_reply(event, bot):
         return None
     text, mentions = clean_text(str(event.get("text", "")), bot)
     ts = str(event.get("ts", ""))
@@ -82,6 +90,7 @@ def parse_event_callback(
         thread=str(event.get("thread_ts") or ts) or None,
         mentions=mentions,
         direct=event.get("channel_type") == "im",
+        addressed=addressed,
         raw={"payload": payload, "retry_num": retry_num, "retry_reason": retry_reason},
     )
 
@@ -150,16 +159,30 @@ def clean_text(text: str, bot_user_id: str | None) -> tuple[str, tuple[str, ...]
     return text.strip(), others
 
 
-def _is_actionable(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
+def _is_human(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
+    """A person's new message: not a bot's (ours included), not an edit/join/deletion subtype."""
     if event.get("bot_id") or event.get("subtype") or not event.get("user"):
         return False
-    if bot_user_id and event.get("user") == bot_user_id:
-        return False
+    return not (bot_user_id and event.get("user") == bot_user_id)
+
+
+def _is_addressed(event: Mapping[str, Any]) -> bool:
     kind = event.get("type")
     return kind == "app_mention" or (kind == "message" and event.get("channel_type") == "im")
 
 
-def _authorized_user(payload: Mapping[str, Any]) -> str | None:
+def _is_thread_reply(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
+    """A channel ``message`` inside a thread that does not @-mention the bot (that one comes as app_mention)."""
+    if event.get("type") != "message" or event.get("channel_type") == "im":
+        return False
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if not thread_ts or thread_ts == ts:
+        return False
+    return not (bot_user_id and f"<@{bot_user_id}" in str(event.get("text", "")))
+
+
+def authorized_user(payload: Mapping[str, Any]) -> str | None:
+    """The bot's own user id from an Events API envelope's ``authorizations`` (None when absent)."""
     for auth in payload.get("authorizations") or ():
         if auth.get("is_bot") and auth.get("user_id"):
             return str(auth["user_id"])

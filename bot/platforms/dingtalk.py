@@ -1,14 +1,81 @@
-"""The dingtalk integration (being built)."""
+"""DingTalk: the enterprise-app robot (questions and commands: ``POST /dingtalk/callback`` in HTTP mode, or
+Stream mode with the ``dingtalk-stream`` SDK and ``platforms.dingtalk.stream: true``) answering through each
+message's ``sessionWebhook``, and the one custom group robot of opsbot.yaml posting ticket cards for every
+``dingtalk:<group>`` destination. Robots cannot edit, so a changed ticket gets a new, superseding card, and
+cannot call back, so card buttons are signed action links (``/actions/<token>`` on ``server.public_url``).
+``api_url`` / OPSBOT_DINGTALK_API_URL points the robot and the session-webhook replies at another server.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import TYPE_CHECKING
 
-from bot.platform import PlatformParts
+from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
+from adapters.dingtalk.adapter import DingTalkAdapter
+from adapters.dingtalk.robot import DingTalkRobot
+from adapters.dingtalk.signing import CallbackVerifier
+from bot import dingtalk_stream
+from bot.dingtalk_routes import PATH, dingtalk_router
+from bot.platform import PlatformParts, ReplyFn
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+log = logging.getLogger("opsbot.dingtalk")
+
+
+def _always(chat: str) -> bool:
+    return True
+
+
+def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
+    def reply(event: InboundEvent, message: Message) -> MessageRef:
+        """Through the message's sessionWebhook; once that has expired, through the group robot if any."""
+        if event.reply_url:
+            return adapter.reply(event.reply_url, event.chat, message)
+        if robot is not None:
+            robot.send(message)
+            return MessageRef(platform="dingtalk", chat=event.chat, message_id=f"dt-{uuid.uuid4().hex}")
+        raise DeliveryError(
+            f"DingTalk message {event.event_id}: its sessionWebhook expired and no group robot is configured",
+            retryable=False,
+        )
+
+    return reply
+
 
 def build(runtime: Runtime) -> PlatformParts | None:
-    return None
+    config = runtime.config.dingtalk
+    if config is None:
+        return None
+
+    def now() -> float:
+        return runtime.clock().timestamp()
+
+    robot = (
+        DingTalkRobot(config.robot_webhook, config.robot_secret, base_url=config.api_url, now=now)
+        if config.robot_webhook
+        else None
+    )
+    adapter = DingTalkAdapter({}, base_url=config.api_url, default=robot)
+    parts = PlatformParts(
+        name="dingtalk",
+        adapter=adapter if robot is not None else None,
+        reply=_replier(adapter, robot),
+        needs_links=_always,
+        info={"robot": "configured" if robot is not None else "none"},
+    )
+    if not (config.has_app and config.app_key and config.app_secret):
+        return parts
+    if config.stream and dingtalk_stream.available():
+        client = dingtalk_stream.StreamClient(config.app_key, config.app_secret, runtime.submit, now)
+        parts.start, parts.stop = client.start, client.stop
+        parts.info["mode"] = "stream"
+        return parts
+    if config.stream:
+        log.warning("platforms.dingtalk.stream is on but dingtalk-stream is not installed; using HTTP callbacks")
+    parts.router = dingtalk_router(CallbackVerifier(config.app_secret, now=now), runtime.submit, now)
+    parts.info.update(mode="http", callback=runtime.config.server.public_url + PATH)
+    return parts

@@ -1,14 +1,62 @@
-"""The wecom integration (being built)."""
+"""WeCom (企业微信): the app (自建应用) answers questions and commands sent to it (``/wecom/callback``, encrypted
+and signed) and posts ticket cards as template cards to ``wecom:<userid>|…``; the group robot posts ticket
+cards to ``wecom:robot`` with signed action links. ``api_url`` / OPSBOT_WECOM_API_URL points both at
+another server."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platform import PlatformParts
+from adapters.base import InboundEvent, Message, MessageRef
+from adapters.wecom.adapter import WeComAdapter
+from adapters.wecom.callback import WeComCallback
+from adapters.wecom.client import WeComClient
+from adapters.wecom.robot import RobotSender
+from bot.platform import PlatformParts, ReplyFn
+from bot.wecom_cards import remember_response_code
+from bot.wecom_outbound import ROBOT, RobotCards, WeComRouter
+from bot.wecom_routes import PATH, wecom_router
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
+def _needs_links(chat: str) -> bool:
+    return chat == ROBOT
+
+
+def _replier(router: WeComRouter) -> ReplyFn:
+    def reply(event: InboundEvent, message: Message) -> MessageRef:
+        """An app conversation is a DM: answer the asker through the app (or the robot without one)."""
+        if router.app is None:
+            return router.send(ROBOT, message)
+        return router.send(event.user or event.chat, message)
+
+    return reply
+
+
 def build(runtime: Runtime) -> PlatformParts | None:
-    return None
+    config = runtime.config.wecom
+    if config is None:
+        return None
+    app = None
+    if config.has_app and config.corp_id and config.secret and config.agent_id is not None:
+        app = WeComAdapter(WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url))
+    robot = RobotCards(RobotSender(base_url=config.api_url), config.robot_key) if config.robot_key else None
+    router = WeComRouter(app, robot)
+    parts = PlatformParts(
+        name="wecom",
+        adapter=router,
+        reply=_replier(router),
+        needs_links=_needs_links,
+        info={"app": "configured" if app else "none", "robot": "configured" if robot else "none"},
+    )
+    if config.has_callback and config.token and config.encoding_aes_key and config.corp_id:
+        callback = WeComCallback(config.token, config.encoding_aes_key, config.corp_id)
+
+        def remember(event: InboundEvent) -> None:
+            remember_response_code(runtime.service, event)
+
+        parts.router = wecom_router(callback, runtime.submit, remember)
+        parts.info["callback"] = runtime.config.server.public_url + PATH
+    return parts
