@@ -38,7 +38,7 @@ demo: install
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install
 	bash tests/setup_system.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ## make lint: ruff, mypy (strict) and the import-linter contract of DESIGN.md
 lint: install

@@ -2,7 +2,9 @@
 
 GET shows what the link will do and asks who is doing it (a link can be forwarded, so the person is
 confirmed on the page, defaulting to whom the card was for); POST performs the step and shows the result.
-A forged or tampered token is 401, an expired one 410 — nothing changes either way.
+A forged or tampered token is 401, an expired one 410 — nothing changes either way; the token is checked
+before anything else. A link to a ticket that does not exist is 404; a step the ticket's state does not allow
+(acking a closed ticket from an old card) is 409 with the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from adapters.action_links import verify_action
 from adapters.base import InvalidSignature, StaleRequest
 from bot.identity import Actor
 from bot.links import ACTIONS_PATH, split_hint
+from bot.ticket_card import STATUS
 from metrics.problems import UserError
 
 if TYPE_CHECKING:
@@ -51,17 +54,30 @@ def action_router(runtime: Runtime) -> APIRouter:
                 "无效链接 Invalid link", "<p class=bad>链接签名无效。The link's signature is invalid.</p>", 401
             )
 
+    def ticket_line(number: str) -> str | HTMLResponse:
+        """What the ticket is and where it stands, or a 404 page when there is no such ticket."""
+        lang = runtime.config.language
+        try:
+            ticket = runtime.service.get(number).ticket
+        except UserError as e:
+            return _page(number, f"<p class=bad>{html.escape(e.text(lang))}</p>", 404)
+        status = STATUS["zh" if lang == "zh" else "en"].get(ticket.status, ticket.status)
+        return f"<p>{html.escape(ticket.label)} · {html.escape(status)} · {html.escape(ticket.owner)}</p>"
+
     @router.get(ACTIONS_PATH + "/{token}", response_class=HTMLResponse)
     def confirm(token: str) -> HTMLResponse:
         got = check(token)
         if isinstance(got, HTMLResponse):
             return got
         action, number, user_hint = got
+        about = ticket_line(number)
+        if isinstance(about, HTMLResponse):
+            return about
         _, person = split_hint(user_hint)
         extra = '<p><label>转派给 Assign to <input name="to" required></label></p>' if action == "assign" else ""
         note = '<p><label>备注 Note <input name="note"></label></p>' if action in ("close", "reopen") else ""
         body = (
-            f"<p>{html.escape(VERBS.get(action, action))} · <b>{html.escape(number)}</b></p>"
+            f"<p>{html.escape(VERBS.get(action, action))} · <b>{html.escape(number)}</b></p>{about}"
             f'<form method="post"><p><label>我是 I am <input name="who" value="{html.escape(person)}" required>'
             f"</label></p>{extra}{note}<button type=submit>确认 Confirm</button></form>"
         )
@@ -69,12 +85,15 @@ def action_router(runtime: Runtime) -> APIRouter:
 
     @router.post(ACTIONS_PATH + "/{token}", response_class=HTMLResponse)
     def perform(
-        token: str, who: str = Form(...), to: str | None = Form(None), note: str | None = Form(None)
+        token: str, who: str = Form(""), to: str | None = Form(None), note: str | None = Form(None)
     ) -> HTMLResponse:
-        got = check(token)
+        got = check(token)  # the token first: a bad link is 401/410 whatever the form holds
         if isinstance(got, HTMLResponse):
             return got
         action, number, user_hint = got
+        about = ticket_line(number)
+        if isinstance(about, HTMLResponse):
+            return about
         platform, _ = split_hint(user_hint)
         name = who.strip()
         if not name:

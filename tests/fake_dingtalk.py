@@ -2,13 +2,29 @@
 
 A real http.server in a background thread; it records every request (path, query, headers, JSON body) and
 answers from a scripted queue (errcodes, HTTP statuses), or ``{"errcode": 0, "errmsg": "ok"}`` when empty.
+
+Like DingTalk it can also check what a custom robot sends to ``/robot/send`` (both off by default):
+``robot_secret`` — the ``timestamp`` (ms, within 1 h of ``now``) and ``sign`` query parameters, computed here
+independently of opsbot's code (errcode 310000 otherwise); ``limit_per_minute`` — at most that many messages
+per ``access_token`` in any 60 s of ``now`` (errcode 130101 beyond it, and then the robot is throttled for
+10 minutes, as DingTalk does). ``now`` (epoch seconds) is the fake's clock: pass the bot's pinned clock.
+
+Stream mode: ``POST /v1.0/gateway/connections/open`` answers with ``stream_endpoint`` (a FakeStreamGateway's
+``url``) and records the request; the gateway is a real WebSocket server (the ``websockets`` package, which
+``dingtalk-stream`` brings) that sends CALLBACK frames to the connected client and records its acks.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import queue
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -17,6 +33,9 @@ from urllib.parse import parse_qs, urlsplit
 from fake_http import LocalServer
 
 OK = {"errcode": 0, "errmsg": "ok"}
+SIGN_MISMATCH = 310000  # DingTalk: sign not match / invalid timestamp / keywords / ip not in whitelist
+SEND_TOO_FAST = 130101
+THROTTLE_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,10 @@ def errcode(code: int, msg: str) -> Reply:
     return Reply(body={"errcode": code, "errmsg": msg})
 
 
+def _ok(reply: Reply) -> bool:
+    return reply.status == 200 and isinstance(reply.body, dict) and reply.body.get("errcode") == 0
+
+
 @dataclass(frozen=True)
 class Request:
     path: str
@@ -41,12 +64,25 @@ class Request:
 
 class FakeDingTalk(LocalServer):
     ROUTES = ("/robot/send", "/robot/sendBySession")
+    GATEWAY = "/v1.0/gateway/connections/open"
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        robot_secret: str | None = None,
+        limit_per_minute: int | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.requests: list[Request] = []
         self.answered: list[tuple[Request, Reply]] = []  # every request with what the fake answered
+        self.robot_secret = robot_secret
+        self.limit_per_minute = limit_per_minute
+        self.now = now
+        self._sent: dict[str, deque[float]] = {}  # access_token → when its accepted messages were sent
+        self._throttled_until: dict[str, float] = {}
+        self.stream_endpoint: str | None = None  # what the gateway call answers (a FakeStreamGateway's url)
         super().__init__(self._handler_class())
 
     @property
@@ -60,20 +96,48 @@ class FakeDingTalk(LocalServer):
     def _next(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
+            if request.path == self.GATEWAY and self.stream_endpoint is not None:
+                return Reply(body={"endpoint": self.stream_endpoint, "ticket": "ticket-1"})
             if request.path not in self.ROUTES:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
-            reply = self._replies.popleft() if self._replies else Reply()
+            reply = self._robot_check(request) if request.path == "/robot/send" else None
+            if reply is None:
+                reply = self._replies.popleft() if self._replies else Reply()
+            if request.path == "/robot/send" and _ok(reply):
+                self._sent.setdefault(request.query.get("access_token", ""), deque()).append(self.now())
             self.answered.append((request, reply))
             return reply
+
+    def _robot_check(self, request: Request) -> Reply | None:
+        """DingTalk's own checks of a custom robot's send: the sign, then the 20-a-minute limit."""
+        if self.robot_secret is not None:
+            stamp, sign = request.query.get("timestamp", ""), request.query.get("sign", "")
+            if not stamp.isdigit() or abs(self.now() * 1000 - int(stamp)) > 3_600_000:
+                return errcode(SIGN_MISMATCH, "invalid timestamp")
+            key = self.robot_secret.encode()
+            digest = hmac.new(key, f"{stamp}\n{self.robot_secret}".encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(base64.b64encode(digest).decode(), sign):  # parse_qs un-URL-encoded it
+                return errcode(SIGN_MISMATCH, "sign not match")
+        if self.limit_per_minute is not None:
+            token, now = request.query.get("access_token", ""), self.now()
+            sent = self._sent.setdefault(token, deque())
+            while sent and sent[0] <= now - 60:
+                sent.popleft()
+            if now >= self._throttled_until.get(token, 0.0) and len(sent) >= self.limit_per_minute:
+                self._throttled_until[token] = now + THROTTLE_S
+            if now < self._throttled_until.get(token, 0.0):
+                return errcode(SEND_TOO_FAST, "send too fast, exceed 20 times per minute")
+        return None
+
+    def rejected(self, code: int) -> list[Request]:
+        """The requests the fake answered with DingTalk ``errcode`` ``code``."""
+        with self._lock:
+            return [q for q, a in self.answered if isinstance(a.body, dict) and a.body.get("errcode") == code]
 
     def accepted(self, path: str = "/robot/send") -> list[Request]:
         """The requests to ``path`` the fake answered with HTTP 200 and errcode 0 (really posted)."""
         with self._lock:
-            return [
-                q
-                for q, a in self.answered
-                if q.path == path and a.status == 200 and isinstance(a.body, dict) and a.body.get("errcode") == 0
-            ]
+            return [q for q, a in self.answered if q.path == path and _ok(a)]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -99,3 +163,52 @@ class FakeDingTalk(LocalServer):
                 return
 
         return Handler
+
+
+class FakeStreamGateway:
+    """DingTalk Stream mode's WebSocket end on 127.0.0.1: ``send_callback`` queues a robot message for the
+    connected client; ``acks`` are the client's answers (frames it sent back), ``connections`` counts clients."""
+
+    def __init__(self) -> None:
+        from websockets.sync.server import serve
+
+        self._outbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.acks: list[dict[str, Any]] = []
+        self.connections = 0
+        self.connected = threading.Event()
+        self._server = serve(self._session, "127.0.0.1", 0)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}/connect"
+
+    def send_callback(self, data: dict[str, Any], *, message_id: str, topic: str = "/v1.0/im/bot/messages/get") -> None:
+        headers = {"topic": topic, "messageId": message_id, "contentType": "application/json", "appId": "app1",
+                   "time": str(int(time.time() * 1000))}  # fmt: skip
+        self._outbox.put({"specVersion": "1.0", "type": "CALLBACK", "headers": headers, "data": json.dumps(data)})
+
+    def _session(self, ws: Any) -> None:
+        self.connections += 1
+        self.connected.set()
+        while True:
+            try:
+                frame = self._outbox.get_nowait()
+            except queue.Empty:
+                frame = None
+            try:
+                if frame is not None:
+                    ws.send(json.dumps(frame))
+                self.acks.append(json.loads(ws.recv(timeout=0.05)))
+            except TimeoutError:
+                continue
+            except Exception:  # the client went away
+                return
+
+    def __enter__(self) -> FakeStreamGateway:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)

@@ -6,11 +6,13 @@ websocket itself is not tested offline)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import json
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,11 +22,14 @@ import httpx
 import pytest
 
 from adapters.action_links import sign_action
+from adapters.base import DeliveryError
+from adapters.dingtalk.robot import session_url
 from adapters.dingtalk.signing import MAX_SKEW_MS, compute_sign, signed_webhook_url
 from alerts.rules.load import default_rules_dir
 from bot import dingtalk_stream
+from bot.answer_message import answer_table
 from bot.config import ConfigError, load_config
-from tests.fake_dingtalk import FakeDingTalk, Reply, Request
+from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway, Reply, Request, errcode
 from tests.live_bot import LiveBot, live_bot, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -80,14 +85,16 @@ class Clock:
 
 
 @pytest.fixture()
-def fake() -> Iterator[FakeDingTalk]:
-    with FakeDingTalk() as f:
-        yield f
+def clock() -> Clock:
+    return Clock(NOW)
 
 
 @pytest.fixture()
-def clock() -> Clock:
-    return Clock(NOW)
+def fake(clock: Clock) -> Iterator[FakeDingTalk]:
+    """DingTalk as the robot meets it: the sign checked against the robot's secret on the bot's clock, and
+    DingTalk's own 20 messages a minute (130101 and a 10-minute throttle beyond)."""
+    with FakeDingTalk(robot_secret=ROBOT_SECRET, limit_per_minute=20, now=lambda: clock().timestamp()) as f:
+        yield f
 
 
 def _env(tmp_path: Path, small_db: Path, fake: FakeDingTalk, robot: bool = True) -> dict[str, str]:
@@ -104,9 +111,11 @@ def _env(tmp_path: Path, small_db: Path, fake: FakeDingTalk, robot: bool = True)
 
 
 def config_file(tmp_path: Path, text: str = CONFIG) -> Path:
+    """opsbot.yaml and its rules: the demo rules but the stock-out forecast (6 s a run, and #supply-chain is
+    not mapped to DingTalk here), plus the test's #douyin-ops rule."""
     rules = tmp_path / "rules"
     if not rules.exists():
-        shutil.copytree(default_rules_dir(), rules)
+        shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("supply_chain.yaml"))
         (rules / "douyin_test.yaml").write_text(DOUYIN_RULE, encoding="utf-8")
     return write_config(tmp_path, text)
 
@@ -212,7 +221,17 @@ def test_question_is_answered_through_the_session_webhook_and_a_follow_up_keeps_
     bot.settle()
     answers = wait_for(lambda: replies(fake))
     assert len(answers) == 1
-    assert "抖音" in shown(answers[0]) and "天猫" in shown(answers[0]) and "成交金额" in shown(answers[0])
+    body = answers[0].body
+    assert body["msgtype"] == "markdown", body
+    text = body["markdown"]["text"]
+    assert "抖音" in text and "天猫" in text and "成交金额" in text
+    # the numbers: every cell of the governed answer's table (the same question asked of the bot's NLQ)
+    answer, _ = bot.runtime.core.asker.ask("上周各渠道的GMV是多少？")
+    table = answer_table(answer, bot.runtime.catalog)
+    assert table is not None and len(table.rows) >= 3
+    for row in table.rows:
+        assert f"| {' | '.join(row)} |" in text, (row, text)
+    assert answer.time_range is not None and str(answer.time_range.start) in text  # the period it used
     assert fake.accepted("/robot/send") == []  # answered in the conversation, not by the group robot
 
     r = post(bot, callback(bot, "那抖音呢"))
@@ -232,6 +251,41 @@ def test_an_expired_session_webhook_falls_back_to_the_group_robot(bot: LiveBot, 
     assert len(sent) == 1 and replies(fake) == []
     assert "认领" in shown(sent[0])
     assert sent[0].query["sign"] == compute_sign(ROBOT_SECRET, sent[0].query["timestamp"])
+
+
+def test_an_expired_session_webhook_in_a_one_to_one_chat_is_not_answered_in_the_group(
+    bot: LiveBot, fake: FakeDingTalk
+) -> None:
+    body = {**callback(bot, "帮助", expires_in_ms=-1000, conv="cidDM"), "conversationType": "1"}
+    assert post(bot, body).status_code == 200
+    bot.settle()
+    time.sleep(0.2)
+    assert fake.requests == []  # a private answer never goes to the robot's group (it is logged instead)
+
+
+def test_a_clarifying_question_lists_its_choices_in_words(bot: LiveBot, fake: FakeDingTalk) -> None:
+    assert post(bot, callback(bot, "各渠道的GMV")).status_code == 200  # which period?
+    bot.settle()
+    (answer,) = wait_for(lambda: replies(fake))
+    assert "最近7天" in shown(answer) and "今天" in shown(answer)  # robots have no buttons to click
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/robot/sendBySession?session=1",
+        "http://oapi.dingtalk.com/robot/sendBySession?session=1",
+        "https://oapi.dingtalk.com.evil.example/robot/sendBySession?session=1",
+    ],
+)
+def test_answers_go_only_to_dingtalk_session_webhooks(url: str) -> None:
+    """The callback sign covers the timestamp, not the body: a replayed sign could bring any sessionWebhook."""
+    with pytest.raises(DeliveryError) as info:
+        session_url(url, None)
+    assert info.value.retryable is False
+    good = "https://oapi.dingtalk.com/robot/sendBySession?session=1"
+    assert session_url(good, None) == good
+    assert session_url(url, "http://127.0.0.1:9").startswith("http://127.0.0.1:9/")  # a configured base wins
 
 
 # --- (b) cards, (c) action links, (e) a command naming the ticket -------------------------------------------
@@ -269,6 +323,7 @@ def test_cards_action_links_and_commands(bot: LiveBot, fake: FakeDingTalk, clock
     with httpx.Client(timeout=30) as http:
         page = http.get(ack)
         assert page.status_code == 200 and number in page.text and "认领" in page.text
+        assert "待处理" in page.text and 'value="李娜"' in page.text  # where it stands; whom the card was for
         assert bot.runtime.service.get(number).ticket.status == "open"  # looking changes nothing
         done = http.post(ack, data={"who": "李娜"})
     assert done.status_code == 200, done.text
@@ -315,7 +370,13 @@ def test_tampered_or_expired_links_change_nothing(bot: LiveBot, fake: FakeDingTa
             assert http.post(f"{base}/{bad}", data={"who": "李娜"}).status_code == 401
         assert http.get(f"{base}/{expired}").status_code == 410
         assert http.post(f"{base}/{expired}", data={"who": "李娜"}).status_code == 410
+        assert http.post(f"{base}/{forged}").status_code == 401  # the token is checked before the form
         assert http.post(ack, data={"who": "  "}).status_code == 400  # a genuine link, but nobody named
+        nowhere = sign_action(
+            bot.runtime.config.secret, "ack", "T-20990101-9999", "dingtalk:李娜", int(time.time()) + 60
+        )
+        assert http.get(f"{base}/{nowhere}").status_code == 404
+        assert http.post(f"{base}/{nowhere}", data={"who": "李娜"}).status_code == 404
     deliver(bot, clock, passes=3)
     assert bot.runtime.service.get(number).ticket.status == "open"
     assert [e.action for e in bot.runtime.service.get(number).events if e.action in ("ack", "close")] == []
@@ -382,6 +443,72 @@ def test_429_and_500_from_the_robot_are_retried_and_each_card_is_delivered_once(
     assert sorted(ticket_of(c) for c in posted) == sorted(t.ticket_no for t in douyin_tickets(bot))
 
 
+def test_send_too_fast_throttles_the_robot_for_ten_minutes_and_every_card_still_arrives_once(
+    tmp_path: Path, small_db: Path, fake: FakeDingTalk, clock: Clock
+) -> None:
+    """DingTalk answers 130101 once: the robot keeps off DingTalk for the 10-minute throttle (the other cards
+    due meanwhile are held back without a request), then every card is posted exactly once."""
+    two_groups = CONFIG.replace(
+        f'"web:#douyin-ops": ["dingtalk:{GROUP}"]',
+        f'"web:#douyin-ops": ["dingtalk:{GROUP}"]\n  "web:#cs": ["dingtalk:客服群"]',
+    )
+    fake.push(errcode(130101, "send too fast, exceed 20 times per minute"))
+    with live_bot(config_file(tmp_path, two_groups), _env(tmp_path, small_db, fake), clock=clock) as b:
+        b.runtime.run_rules()
+        tickets = [t for t in b.runtime.service.list_tickets() if {"web:#douyin-ops", "web:#cs"} & set(t.channels)]
+        assert len(tickets) >= 2
+        b.settle()
+        assert len(fake.rejected(130101)) == 1 and len(fake.requests) == 1  # the others waited
+        deliver(b, clock, passes=24)  # two minutes on: still inside DingTalk's 10-minute throttle
+        assert len(fake.requests) == 1
+        clock.advance(600)
+        deliver(b, clock)
+        assert sorted(ticket_of(c) for c in cards(fake)) == sorted(t.ticket_no for t in tickets)
+        assert len(fake.rejected(130101)) == 1
+        owners = {t.ticket_no: t.owner for t in tickets}
+        assert {"王芳", "李娜"} <= set(owners.values())
+        for card in cards(fake):  # 王芳's id is a mobile number: atMobiles; 李娜's a staff id: atUserIds
+            if owners[ticket_of(card)] == "王芳":
+                assert card.body["at"]["atMobiles"] == ["13800000003"], card.body
+            if owners[ticket_of(card)] == "李娜":
+                assert card.body["at"]["atUserIds"] == [LINA], card.body
+
+
+def test_the_robots_20_a_minute_is_kept_and_a_card_over_it_waits_rather_than_drops(
+    bot: LiveBot, fake: FakeDingTalk, clock: Clock
+) -> None:
+    """20 answers through the group robot (expired session webhooks) use the robot's minute; the card that
+    follows is held back by opsbot (a retryable DeliveryError with retry_after, no request to DingTalk) and
+    posted once the minute has passed. The fake, like DingTalk, would answer 130101 to a 21st message."""
+    for i in range(20):
+        assert post(bot, callback(bot, "帮助", expires_in_ms=-1000, msg_id=f"help{i}")).status_code == 200
+    bot.settle()
+    assert len(wait_for(lambda: (a := fake.accepted("/robot/send")) and len(a) == 20 and a)) == 20
+    bot.runtime.run_rules()
+    bot.settle()
+    assert len(fake.requests) == 20 and cards(fake) == []  # held back locally
+    pending = bot.runtime.service.pending_outbox(clock() + dt.timedelta(seconds=61))
+    assert pending and all("20 messages/minute" in (p.last_error or "") for p in pending)
+    clock.advance(61)
+    deliver(bot, clock)
+    assert sorted(ticket_of(c) for c in cards(fake)) == sorted(t.ticket_no for t in douyin_tickets(bot))
+    assert fake.rejected(130101) == []  # DingTalk's limit was never hit
+
+
+def test_a_robot_with_the_wrong_secret_is_refused_and_its_card_is_parked_not_retried(
+    tmp_path: Path, small_db: Path, fake: FakeDingTalk, clock: Clock
+) -> None:
+    env = {**_env(tmp_path, small_db, fake), "DINGTALK_ROBOT_SECRET": "SECnot-the-robots-secret"}
+    with live_bot(config_file(tmp_path), env, clock=clock) as b:
+        b.runtime.run_rules()
+        deliver(b, clock, passes=3)
+        refused = fake.rejected(310000)
+        assert len(refused) == len(douyin_tickets(b)) >= 1 and cards(fake) == []
+        deliver(b, clock, passes=6)
+        assert len(fake.rejected(310000)) == len(refused)  # a permanent failure: parked with its error
+        assert b.runtime.service.pending_outbox(clock()) == []
+
+
 # --- Stream mode's handler, and its switch -----------------------------------------------------------------
 
 
@@ -399,6 +526,9 @@ def test_stream_handler_uses_the_same_parser_and_answers_through_the_session_web
     assert len(answers) == 1 and "认领" in shown(answers[0])
 
 
+STREAM_ON = "platforms:\n  dingtalk:\n    stream: true\n"
+
+
 def test_stream_switch_in_the_config(tmp_path: Path, small_db: Path, fake: FakeDingTalk) -> None:
     env = _env(tmp_path, small_db, fake)
     config_file(tmp_path)
@@ -408,25 +538,90 @@ def test_stream_switch_in_the_config(tmp_path: Path, small_db: Path, fake: FakeD
         path.write_text(CONFIG + extra, encoding="utf-8")
         return path
 
-    on = yaml("on.yaml", "platforms:\n  dingtalk:\n    stream: true\n")
+    on = yaml("on.yaml", STREAM_ON)
     config = load_config(on, env)
     assert config.dingtalk is not None and config.dingtalk.stream is True
     assert load_config(yaml("off.yaml", ""), env).dingtalk.stream is False  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="stream"):
         load_config(yaml("bad.yaml", "platforms:\n  dingtalk:\n    stream: yes-please\n"), env)
-    if not dingtalk_stream.available():  # without the SDK the bot keeps the HTTP callback
-        with live_bot(on, env) as b:
-            assert b.runtime.parts["dingtalk"].info["mode"] == "http"
-            assert post(b, callback(b, "帮助")).status_code == 200
+    # with the SDK Stream mode runs (its gateway here: the fake, which refuses it); without, only HTTP.
+    # Either way the signed HTTP callback still answers, and the bot stops promptly.
+    with live_bot(on, env) as b:
+        assert b.runtime.parts["dingtalk"].info["mode"] == ("stream" if dingtalk_stream.available() else "http")
+        assert post(b, callback(b, "帮助")).status_code == 200
+        b.settle()
+        assert wait_for(lambda: replies(fake))
+        started = time.monotonic()
+    assert time.monotonic() - started < 10
+    assert not stream_threads()
 
 
-def test_stream_client_starts_and_stops_without_a_connection() -> None:
-    """The background thread's lifecycle only (offline: the SDK is absent or cannot connect, so it waits to
-    reconnect); ``stop`` ends it promptly."""
-    client = dingtalk_stream.StreamClient("dingtestkey", APP_SECRET, lambda event: True, time.time)
+def stream_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "dingtalk-stream" and t.is_alive()]
+
+
+def test_stream_client_starts_and_stops_without_a_connection(fake: FakeDingTalk) -> None:
+    """The background thread's lifecycle only: the SDK is absent, or its gateway (the fake) refuses the
+    connection, so it waits to reconnect; ``stop`` ends it promptly. No request leaves 127.0.0.1."""
+    client = dingtalk_stream.StreamClient(
+        "dingtestkey", APP_SECRET, lambda event: True, time.time, base_url=fake.base_url
+    )
     client.start()
-    time.sleep(0.2)
+    time.sleep(0.3)
     started = time.monotonic()
     client.stop()
     assert time.monotonic() - started < 5
     assert client._thread is not None and not client._thread.is_alive()
+    assert all(r.path == FakeDingTalk.GATEWAY for r in fake.requests)
+
+
+# --- Stream mode through the real SDK (skipped where dingtalk-stream, the optional extra, is not installed) --
+
+
+def stream_frame(data: dict[str, Any], message_id: str) -> dict[str, Any]:
+    """A CALLBACK frame as DingTalk's Stream gateway sends a robot message."""
+    headers = {"topic": "/v1.0/im/bot/messages/get", "messageId": message_id, "contentType": "application/json"}
+    return {"specVersion": "1.0", "type": "CALLBACK", "headers": headers, "data": json.dumps(data)}
+
+
+def test_the_sdk_chatbot_handler_takes_a_message_and_acks_it(bot: LiveBot, fake: FakeDingTalk) -> None:
+    sdk = pytest.importorskip("dingtalk_stream")
+    handler = dingtalk_stream.chatbot_handler(bot.runtime.submit, lambda: bot.runtime.clock().timestamp())
+    assert isinstance(handler, sdk.ChatbotHandler)
+    message = sdk.CallbackMessage.from_dict(stream_frame(callback(bot, "帮助", conv="cidSDK"), "frame-1"))
+    ack = asyncio.run(handler.raw_process(message))
+    assert ack.code == 200 and ack.headers.message_id == "frame-1"
+    bot.settle()
+    answers = wait_for(lambda: replies(fake, "cidSDK"))
+    assert len(answers) == 1 and "认领" in shown(answers[0])
+
+
+def test_stream_mode_over_a_live_websocket(tmp_path: Path, small_db: Path, fake: FakeDingTalk, clock: Clock) -> None:
+    """The whole Stream path offline: the SDK opens its connection at the gateway (the fake, through
+    OPSBOT_DINGTALK_API_URL), a robot message arrives as a CALLBACK frame over a real WebSocket, the answer goes
+    out through the sessionWebhook, the frame is acked, a redelivered frame is handled once, and the bot stops."""
+    pytest.importorskip("dingtalk_stream")
+    with FakeStreamGateway() as gateway:
+        fake.stream_endpoint = gateway.url
+        path = config_file(tmp_path)
+        path.write_text(CONFIG + STREAM_ON, encoding="utf-8")
+        with live_bot(path, _env(tmp_path, small_db, fake), clock=clock) as b:
+            assert b.runtime.parts["dingtalk"].info["mode"] == "stream"
+            assert gateway.connected.wait(15)
+            opened = [r for r in fake.requests if r.path == FakeDingTalk.GATEWAY]
+            assert opened and opened[0].body["clientId"] == "dingtestkey"
+            assert opened[0].body["subscriptions"] == [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]
+            data = callback(b, "上周各渠道的GMV是多少？", conv="cidWS", msg_id="msgWS")
+            gateway.send_callback(data, message_id="frame-1")
+            gateway.send_callback(data, message_id="frame-2")  # DingTalk redelivers the same msgId
+            acks = wait_for(lambda: len(gateway.acks) >= 2 and gateway.acks)
+            assert {a["headers"]["messageId"] for a in acks} == {"frame-1", "frame-2"}
+            assert all(a["code"] == 200 for a in acks)
+            b.settle()
+            answers = wait_for(lambda: replies(fake, "cidWS"))
+            time.sleep(0.2)
+            b.settle()
+            assert len(replies(fake, "cidWS")) == 1 and "抖音" in shown(answers[0])
+            started = time.monotonic()
+        assert time.monotonic() - started < 10
+        assert not stream_threads()

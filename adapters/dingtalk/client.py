@@ -23,6 +23,10 @@ class NotSent(DeliveryError):
     """The request never reached DingTalk (connection refused / DNS): safe to retry, nothing was posted."""
 
 
+class Throttled(DeliveryError):
+    """DingTalk refused the robot for sending too fast (errcode 130101); it stays throttled for 10 minutes."""
+
+
 def _check_errcode(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise DeliveryError("DingTalk answered without a JSON object", retryable=True)
@@ -30,7 +34,7 @@ def _check_errcode(body: Any) -> dict[str, Any]:
     if code in (0, "0"):
         return body
     if code == SEND_TOO_FAST:
-        raise DeliveryError(f"DingTalk errcode {code}: {msg}", retryable=True, retry_after=THROTTLE_SECONDS)
+        raise Throttled(f"DingTalk errcode {code}: {msg}", retryable=True, retry_after=THROTTLE_SECONDS)
     if code == SYSTEM_BUSY:
         raise DeliveryError(f"DingTalk errcode {code}: {msg}", retryable=True)
     raise DeliveryError(f"DingTalk errcode {code}: {msg}", retryable=False)

@@ -3,6 +3,8 @@
 * Buttons with a ``url`` (signed action links, ``adapters.action_links``) → ``actionCard`` with ``btns``;
   robots have no callback buttons, so buttons without a url are left out. DingTalk ignores the ``at``
   block of an actionCard, so mentions there are visible text only (no notification).
+* A message whose buttons all lack a url (a clarifying question's choices) lists their labels as a last line
+  instead, so the choices can be read and answered in words.
 * A title, markdown body, table or footer → ``markdown`` (DingTalk requires a title: the first line of the
   text stands in).
 * Otherwise → ``text``.
@@ -13,6 +15,7 @@ others as ``atUserIds`` (staff ids). Images are not uploadable through a robot: 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from adapters.base import Button, Mention, Message, Table
@@ -71,8 +74,18 @@ def _linked(buttons: tuple[Button, ...]) -> list[Button]:
     return [b for b in buttons if b.url]
 
 
+def _choices(message: Message) -> Message:
+    """Unclickable buttons (no link on any) as a line of their labels after the text."""
+    if not message.buttons or _linked(message.buttons):
+        return message
+    line = " · ".join(b.label for b in message.buttons)
+    markdown = f"{message.markdown}\n\n{line}" if message.markdown else None
+    return replace(message, text=f"{message.text}\n{line}", markdown=markdown, buttons=())
+
+
 def render(message: Message) -> dict[str, Any]:
     """The JSON body for ``POST /robot/send`` (and a session webhook)."""
+    message = _choices(message)
     buttons = _linked(message.buttons)
     if buttons:
         return {

@@ -1,6 +1,10 @@
 """One DingTalk custom group robot: its signed webhook, its 20-messages-a-minute limit, and replies through a
 callback's ``sessionWebhook``.
 
+Over the limit DingTalk throttles a robot for 10 minutes (errcode 130101); the robot remembers that and refuses
+sends locally until the throttle has passed (each refusal a retryable DeliveryError with ``retry_after``),
+rather than knocking on DingTalk again.
+
 ``base_url`` (default: env ``OPSBOT_DINGTALK_API_URL``) replaces the scheme and host of every DingTalk URL
 used, so tests and proxies can point the robot at another server; path and query are kept.
 """
@@ -14,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.base import DeliveryError, Message
-from adapters.dingtalk.client import DingTalkClient, NotSent
+from adapters.dingtalk.client import DingTalkClient, NotSent, Throttled
 from adapters.dingtalk.ratelimit import RateLimiter
 from adapters.dingtalk.render import render
 from adapters.dingtalk.signing import signed_webhook_url
@@ -30,9 +34,24 @@ def rebase(url: str, base_url: str | None) -> str:
     return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + parts.path, parts.query, ""))
 
 
+def session_url(session_webhook: str, base_url: str | None) -> str:
+    """Where to post a reply: the ``sessionWebhook`` rebased on ``base_url``, or — with no base — the webhook
+    itself only when it is an https URL on a DingTalk host. DingTalk's callback sign covers the timestamp, not
+    the body, so a replayed sign could carry any URL; opsbot does not post answers to other hosts."""
+    if base_url:
+        return rebase(session_webhook, base_url)
+    parts = urlsplit(session_webhook)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not (host == "dingtalk.com" or host.endswith(".dingtalk.com")):
+        raise DeliveryError(
+            f"sessionWebhook on {host or '?'} is not a DingTalk URL; not posting there", retryable=False
+        )
+    return session_webhook
+
+
 def reply(client: DingTalkClient, session_webhook: str, message: Message, *, base_url: str | None) -> dict[str, Any]:
     """Answer in the conversation a callback came from (its ``sessionWebhook``, valid ~1.5 h, unsigned)."""
-    return client.post(rebase(session_webhook, base_url), render(message))
+    return client.post(session_url(session_webhook, base_url), render(message))
 
 
 class DingTalkRobot:
@@ -57,12 +76,20 @@ class DingTalkRobot:
         self._client = client or DingTalkClient()
         self._limiter = limiter or RateLimiter(now=now)
         self._now = now
+        self._throttled_until = 0.0  # epoch seconds: DingTalk said 130101, it refuses this robot until then
 
     def _url(self) -> str:
         return signed_webhook_url(self._webhook, self._secret, now=self._now) if self._secret else self._webhook
 
     def send_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Post a ready robot payload, within the local limit (DeliveryError(retryable, retry_after) beyond it)."""
+        throttled = self._throttled_until - self._now()
+        if throttled > 0:
+            raise DeliveryError(
+                f"DingTalk throttles this robot for {throttled:.0f} s more (errcode 130101)",
+                retryable=True,
+                retry_after=throttled,
+            )
         wait = self._limiter.acquire()
         if wait is not None:
             raise DeliveryError(
@@ -74,6 +101,9 @@ class DingTalkRobot:
             return self._client.post(self._url(), payload)
         except NotSent:
             self._limiter.release()
+            raise
+        except Throttled as e:
+            self._throttled_until = self._now() + (e.retry_after or 0.0)
             raise
 
     def send(self, message: Message) -> dict[str, Any]:

@@ -3,7 +3,8 @@ Stream mode with the ``dingtalk-stream`` SDK and ``platforms.dingtalk.stream: tr
 message's ``sessionWebhook``, and the one custom group robot of opsbot.yaml posting ticket cards for every
 ``dingtalk:<group>`` destination. Robots cannot edit, so a changed ticket gets a new, superseding card, and
 cannot call back, so card buttons are signed action links (``/actions/<token>`` on ``server.public_url``).
-``api_url`` / OPSBOT_DINGTALK_API_URL points the robot and the session-webhook replies at another server.
+``api_url`` / OPSBOT_DINGTALK_API_URL points the robot, the session-webhook replies and Stream mode's gateway at
+another server. The HTTP callback stays mounted in Stream mode too (it is signed; DingTalk uses one or the other).
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ def _always(chat: str) -> bool:
 
 def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
     def reply(event: InboundEvent, message: Message) -> MessageRef:
-        """Through the message's sessionWebhook; once that has expired, through the group robot if any."""
+        """Through the message's sessionWebhook; once that has expired, a group message is answered through the
+        group robot if there is one. A one-to-one chat's answer is never posted to a group: it is logged."""
         if event.reply_url:
             return adapter.reply(event.reply_url, event.chat, message)
-        if robot is not None:
+        if robot is not None and not event.direct:
             robot.send(message)
             return MessageRef(platform="dingtalk", chat=event.chat, message_id=f"dt-{uuid.uuid4().hex}")
+        why = "it came from a one-to-one chat" if event.direct else "no group robot is configured"
         raise DeliveryError(
-            f"DingTalk message {event.event_id}: its sessionWebhook expired and no group robot is configured",
+            f"DingTalk message {event.event_id}: its sessionWebhook expired and {why}; the answer is dropped",
             retryable=False,
         )
 
@@ -69,13 +72,14 @@ def build(runtime: Runtime) -> PlatformParts | None:
     )
     if not (config.has_app and config.app_key and config.app_secret):
         return parts
-    if config.stream and dingtalk_stream.available():
-        client = dingtalk_stream.StreamClient(config.app_key, config.app_secret, runtime.submit, now)
-        parts.start, parts.stop = client.start, client.stop
-        parts.info["mode"] = "stream"
-        return parts
-    if config.stream:
-        log.warning("platforms.dingtalk.stream is on but dingtalk-stream is not installed; using HTTP callbacks")
     parts.router = dingtalk_router(CallbackVerifier(config.app_secret, now=now), runtime.submit, now)
     parts.info.update(mode="http", callback=runtime.config.server.public_url + PATH)
+    if config.stream and dingtalk_stream.available():
+        client = dingtalk_stream.StreamClient(
+            config.app_key, config.app_secret, runtime.submit, now, base_url=config.api_url
+        )
+        parts.start, parts.stop = client.start, client.stop
+        parts.info["mode"] = "stream"
+    elif config.stream:
+        log.warning("platforms.dingtalk.stream is on but dingtalk-stream is not installed; using HTTP callbacks")
     return parts

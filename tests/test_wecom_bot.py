@@ -1,0 +1,352 @@
+"""WeCom end to end: encrypted, signed callbacks over real HTTP to the live bot (``GET/POST /wecom/callback``),
+answers and ticket cards through the app (message/send, update_template_card) and the group robot
+(webhook/send) — all WeCom traffic goes to a local fake WeCom that records every request. The official crypto
+vector is tested in test_adapter_wecom.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.wecom import crypto
+from alerts.rules.load import default_rules_dir
+from tests.fake_wecom import SEND, TOKEN, UPDATE, WEBHOOK, FakeWeCom, Request, errcode, http_status
+from tests.live_bot import LiveBot, live_bot, write_config
+
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
+CORP = "ww-corp"
+TOKEN_V = "opsbot-token"
+AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+LINA, ZHANG = "LiNa", "ZhangWei"
+TICKET = re.compile(r"T-\d{8}-\d{4}")
+# the demo rules, plus one that always fires in #douyin-ops (owner 李娜): small_db trips none of the demo's there
+DOUYIN_RULE = """
+rules:
+  - id: douyin_gmv_watch
+    name: {zh: 抖音成交关注, en: Douyin GMV watch}
+    description: 抖音近 7 天成交金额（测试用，总会触发）。
+    metric: gmv
+    scope:
+      filters: {channel: [抖音]}
+      window_days: 7
+    condition: {type: graded, op: ">=", levels: {warning: 1.0}}
+    schedule: "0 9 * * *"
+    owner: 李娜
+    channels: ["web:#douyin-ops"]
+"""
+CONFIG = f"""
+language: zh
+rules: {{dir: rules}}
+channels:
+  "web:#douyin-ops": ["wecom:{LINA}"]
+  "web:#supply-chain": ["wecom:robot"]
+people:
+  - name: 张伟
+    ids: {{wecom: {ZHANG}}}
+  - name: 李娜
+    ids: {{wecom: {LINA}}}
+  - name: 王芳
+    ids: {{wecom: WangFang}}
+"""
+
+
+class Clock:
+    """The bot's clock: pinned, moved on by the test (pacing and retry waits pass without sleeping)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeWeCom]:
+    with FakeWeCom(corp_id=CORP) as f:
+        yield f
+
+
+@pytest.fixture()
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+def _env(tmp_path: Path, small_db: Path, fake: FakeWeCom) -> dict[str, str]:
+    return {
+        "OPSBOT_WAREHOUSE": str(small_db),
+        "OPSBOT_DATA_DIR": str(tmp_path / "data"),
+        "WECOM_CORP_ID": CORP,
+        "WECOM_AGENT_ID": "1000002",
+        "WECOM_SECRET": fake.secret,
+        "WECOM_TOKEN": TOKEN_V,
+        "WECOM_ENCODING_AES_KEY": AES_KEY,
+        "WECOM_ROBOT_WEBHOOK": f"{fake.base_url}{WEBHOOK}?key=robot-key",
+        "OPSBOT_WECOM_API_URL": fake.base_url,
+    }
+
+
+def config_file(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules"
+    if not rules.exists():
+        shutil.copytree(default_rules_dir(), rules)
+        (rules / "douyin_test.yaml").write_text(DOUYIN_RULE, encoding="utf-8")
+    return write_config(tmp_path, CONFIG)
+
+
+@pytest.fixture()
+def bot(tmp_path: Path, small_db: Path, fake: FakeWeCom, clock: Clock) -> Iterator[LiveBot]:
+    with live_bot(config_file(tmp_path), _env(tmp_path, small_db, fake), clock=clock) as b:
+        yield b
+
+
+# --- callbacks as WeCom sends them ---------------------------------------------------------------------------
+
+_ids = itertools.count(1)
+
+
+def text_xml(text: str, *, user: str = LINA, msg_id: str | None = None) -> str:
+    return (
+        f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id or 7000 + next(_ids)}</MsgId>"
+        "<AgentID>1000002</AgentID></xml>"
+    )
+
+
+def click_xml(key: str, task_id: str, code: str, *, user: str = LINA) -> str:
+    return (
+        f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>{1763795000 + next(_ids)}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        "<Event><![CDATA[template_card_event]]></Event>"
+        f"<EventKey><![CDATA[{key}]]></EventKey><TaskId><![CDATA[{task_id}]]></TaskId>"
+        f"<CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[{code}]]></ResponseCode>"
+        "<AgentID>1000002</AgentID></xml>"
+    )
+
+
+def post(bot: LiveBot, xml: str, *, token: str = TOKEN_V) -> httpx.Response:
+    encrypted = crypto.encrypt(AES_KEY, xml, CORP)
+    stamp, nonce = str(int(time.time())), f"n{next(_ids)}"
+    params = {"msg_signature": crypto.signature(token, stamp, nonce, encrypted), "timestamp": stamp, "nonce": nonce}
+    body = f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    with bot.http() as http:
+        return http.post("/wecom/callback", params=params, content=body.encode())
+
+
+# --- what the fake saw ----------------------------------------------------------------------------------------
+
+
+def shown(request: Request) -> str:
+    return json.dumps(request.body, ensure_ascii=False)
+
+
+def sends(fake: FakeWeCom, user: str = LINA, msgtype: str | None = None) -> list[Request]:
+    return [
+        r for r in fake.calls(SEND) if r.body["touser"] == user and (msgtype is None or r.body["msgtype"] == msgtype)
+    ]
+
+
+def cards(fake: FakeWeCom) -> list[Request]:
+    return sends(fake, LINA, "template_card")
+
+
+def ticket_of(request: Request) -> str:
+    m = TICKET.search(shown(request))
+    assert m, request.body
+    return m.group(0)
+
+
+def wait_for(fn: Callable[[], Any], timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (got := fn()):
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+    return got
+
+
+def deliver(bot: LiveBot, clock: Clock, passes: int = 12, step: float = 5) -> None:
+    """Delivery passes with the clock moved past the pacing and any retry wait."""
+    for _ in range(passes):
+        clock.advance(step)
+        bot.settle()
+
+
+def tickets_in(bot: LiveBot, channel: str) -> list[Any]:
+    return [t for t in bot.runtime.service.list_tickets() if channel in t.channels]
+
+
+# --- (a) URL verification, (f) bad signatures -------------------------------------------------------------
+
+
+def test_url_verification_answers_the_decrypted_echostr(bot: LiveBot) -> None:
+    echostr = crypto.encrypt(AES_KEY, "echo-5718", CORP)
+    stamp, nonce = "1763795000", "nonce1"
+    params = {
+        "msg_signature": crypto.signature(TOKEN_V, stamp, nonce, echostr),
+        "timestamp": stamp,
+        "nonce": nonce,
+        "echostr": echostr,
+    }
+    with bot.http() as http:
+        ok = http.get("/wecom/callback", params=params)
+        assert ok.status_code == 200 and ok.text == "echo-5718"
+        assert ok.headers["content-type"].startswith("text/plain")
+        bad = http.get("/wecom/callback", params={**params, "msg_signature": "0" * 40})
+        assert bad.status_code == 401
+        assert http.get("/wecom/callback", params={"echostr": echostr}).status_code == 401
+
+
+def test_a_bad_signature_is_rejected_and_changes_nothing(bot: LiveBot, fake: FakeWeCom) -> None:
+    r = post(bot, text_xml("上周各渠道的GMV是多少？"), token="not-the-token")
+    assert r.status_code == 401
+    with bot.http() as http:
+        assert http.post("/wecom/callback", content=b"<xml><Encrypt>x</Encrypt></xml>").status_code == 401
+    bot.settle()
+    assert fake.requests == []
+
+
+def test_a_replayed_msg_id_is_handled_once(bot: LiveBot, fake: FakeWeCom) -> None:
+    xml = text_xml("帮助", msg_id="88881")
+    first, second = post(bot, xml), post(bot, xml)
+    assert (first.status_code, first.content, second.status_code) == (200, b"", 200)
+    bot.settle()
+    time.sleep(0.2)
+    bot.settle()
+    assert len(wait_for(lambda: sends(fake))) == 1
+
+
+# --- (b) a question and its follow-up ---------------------------------------------------------------------
+
+
+def test_question_is_answered_to_the_asker_and_a_follow_up_keeps_context(bot: LiveBot, fake: FakeWeCom) -> None:
+    r = post(bot, text_xml("上周各渠道的GMV是多少？"))
+    assert r.status_code == 200 and r.content == b""
+    bot.settle()
+    answers = wait_for(lambda: sends(fake))
+    assert len(answers) == 1
+    first = shown(answers[0])
+    assert "抖音" in first and "天猫" in first and "成交金额" in first, first
+    assert answers[0].body["agentid"] == 1000002
+    assert len(fake.calls(TOKEN)) == 1
+
+    assert post(bot, text_xml("那抖音呢")).status_code == 200
+    bot.settle()
+    answers = wait_for(lambda: (a := sends(fake)) and len(a) >= 2 and a)
+    assert len(answers) == 2
+    follow = shown(answers[1])
+    assert "抖音" in follow and "成交金额" in follow, follow
+    assert "天猫" not in follow, follow  # the follow-up narrowed the last question to 抖音
+    assert len(fake.calls(TOKEN)) == 1  # the token is cached
+    assert fake.calls(WEBHOOK) == []
+
+
+# --- (c) cards, (d) a click updates the card with its ResponseCode, (e) a command ---------------------------
+
+
+def test_cards_clicks_and_commands(bot: LiveBot, fake: FakeWeCom, clock: Clock) -> None:
+    bot.runtime.run_rules()
+    deliver(bot, clock)
+    douyin = tickets_in(bot, "web:#douyin-ops")
+    supply = tickets_in(bot, "web:#supply-chain")
+    assert douyin and supply, "small_db opens tickets in both channels"
+
+    posted = cards(fake)
+    assert sorted(ticket_of(c) for c in posted) == sorted(t.ticket_no for t in douyin)  # one card per ticket
+    for card in posted:
+        tc = card.body["template_card"]
+        assert tc["card_type"] == "button_interaction" and tc["task_id"]
+        keys = {b["key"] for b in tc["button_list"]}
+        assert f"ack:{ticket_of(card)}" in keys and f"close:{ticket_of(card)}" in keys
+
+    robot = fake.calls(WEBHOOK)
+    assert sorted(ticket_of(m) for m in robot) == sorted(t.ticket_no for t in supply)  # one message per ticket
+    for message in robot:
+        assert message.query["key"] == "robot-key"
+        content = message.body["markdown"]["content"]
+        assert f"<@{ZHANG}>" in content  # the owner 张伟 is mentioned
+        links = re.findall(r"\((http[^)]+)\)", content)
+        assert links and all(re.fullmatch(re.escape(bot.url) + r"/actions/[^/]+", u) for u in links)
+    assert len(fake.calls(SEND)) == len(posted)  # nothing else went to the app
+    before = len(fake.requests)
+    deliver(bot, clock, passes=3)
+    assert len(fake.requests) == before  # another pass posts nothing
+
+    # (d) 李娜 clicks 认领: the card is replaced using the click's ResponseCode
+    card = posted[0]
+    number = ticket_of(card)
+    task_id = card.body["template_card"]["task_id"]
+    click = click_xml(f"ack:{number}", task_id, "rc-from-the-click")
+    r = post(bot, click)
+    assert r.status_code == 200 and r.content == b""
+    assert post(bot, click).status_code == 200  # WeCom redelivers the same event (no MsgId on clicks)
+    bot.settle()
+    history = bot.runtime.service.get(number)
+    assert history.ticket.status == "acknowledged"
+    event = history.events[-1]
+    assert (event.action, event.actor, event.platform) == ("ack", "李娜", "wecom")
+    deliver(bot, clock, passes=3)
+    updates = fake.calls(UPDATE)
+    assert len(updates) == 1
+    assert updates[0].body["response_code"] == "rc-from-the-click"
+    assert updates[0].body["userids"] == [LINA]
+    assert "已认领" in shown(updates[0])
+    assert len(cards(fake)) == len(posted)  # updated in place, no new card
+    stored = next(m for m in bot.runtime.service.messages(number) if m.channel == f"wecom:{LINA}")
+    assert json.loads(stored.message_ref)["seq"] >= 1  # the stored seq survived the ResponseCode rewrite
+
+    # a redelivered click is handled once
+    clicks = [e for e in bot.runtime.service.get(number).events if e.action == "ack"]
+    assert len(clicks) == 1
+
+    # (e) a command to the app naming the ticket
+    r = post(bot, text_xml(f"关闭 {number} 已补货"))
+    assert r.status_code == 200
+    bot.settle()
+    history = bot.runtime.service.get(number)
+    assert history.ticket.status == "closed"
+    last = history.events[-1]
+    assert (last.note, last.platform, last.actor) == ("已补货", "wecom", "李娜")
+    confirm = wait_for(lambda: [s for s in sends(fake) if s.body["msgtype"] != "template_card" and number in shown(s)])
+    assert confirm
+    deliver(bot, clock, passes=3)
+    latest = [c for c in cards(fake) if ticket_of(c) == number][-1]
+    assert "已关闭" in shown(latest)  # the card shows the close (a new card: the click's code was used up)
+    assert len(fake.calls(UPDATE)) == 1
+
+
+# --- (g) delivery errors ----------------------------------------------------------------------------------
+
+
+def test_rate_limit_500_and_an_expired_token_are_retried_and_each_card_is_delivered_once(
+    bot: LiveBot, fake: FakeWeCom, clock: Clock
+) -> None:
+    fake.push(SEND, errcode(45009, "api freq out of limit"), http_status(500), errcode(42001, "access_token expired"))
+    bot.runtime.run_rules()
+    deliver(bot, clock, passes=12, step=30)
+    douyin = tickets_in(bot, "web:#douyin-ops")
+    posted = cards(fake)
+    assert len(posted) == len(douyin) + 3  # the three failures were really sent
+    ok = posted[3:]  # the first three were answered 45009, HTTP 500 and 42001 (then retried with a new token)
+    assert sorted(ticket_of(c) for c in ok) == sorted(t.ticket_no for t in douyin)  # each ticket exactly once
+    assert len(fake.calls(TOKEN)) == 2  # 42001 → a new token, once
+    assert [c.query["access_token"] for c in posted[2:4]] == ["tok-1", "tok-2"]
+    for t in douyin:  # the stored ref is the card that landed
+        place = next(m for m in bot.runtime.service.messages(t.ticket_no) if m.channel == f"wecom:{LINA}")
+        task = json.loads(place.message_ref)["extra"]["task_id"]
+        assert [c.body["template_card"]["task_id"] for c in ok].count(task) == 1
+    before = len(fake.requests)
+    deliver(bot, clock, passes=3, step=30)
+    assert len(fake.requests) == before
