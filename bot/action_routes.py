@@ -64,15 +64,23 @@ def action_router(runtime: Runtime) -> APIRouter:
         status = STATUS["zh" if lang == "zh" else "en"].get(ticket.status, ticket.status)
         return f"<p>{html.escape(ticket.label)} · {html.escape(status)} · {html.escape(ticket.owner)}</p>"
 
-    @router.get(ACTIONS_PATH + "/{token}", response_class=HTMLResponse)
-    def confirm(token: str) -> HTMLResponse:
+    def opened(token: str) -> tuple[str, str, str, str] | HTMLResponse:
+        """(action, ticket, user hint, the ticket's line) of a genuine link to a known ticket, else the error page;
+        the token first, so a bad link is 401/410 whatever the form holds."""
         got = check(token)
         if isinstance(got, HTMLResponse):
             return got
-        action, number, user_hint = got
-        about = ticket_line(number)
+        about = ticket_line(got[1])
         if isinstance(about, HTMLResponse):
             return about
+        return (*got, about)
+
+    @router.get(ACTIONS_PATH + "/{token}", response_class=HTMLResponse)
+    def confirm(token: str) -> HTMLResponse:
+        got = opened(token)
+        if isinstance(got, HTMLResponse):
+            return got
+        action, number, user_hint, about = got
         _, person = split_hint(user_hint)
         extra = '<p><label>转派给 Assign to <input name="to" required></label></p>' if action == "assign" else ""
         note = '<p><label>备注 Note <input name="note"></label></p>' if action in ("close", "reopen") else ""
@@ -87,13 +95,10 @@ def action_router(runtime: Runtime) -> APIRouter:
     def perform(
         token: str, who: str = Form(""), to: str | None = Form(None), note: str | None = Form(None)
     ) -> HTMLResponse:
-        got = check(token)  # the token first: a bad link is 401/410 whatever the form holds
+        got = opened(token)
         if isinstance(got, HTMLResponse):
             return got
-        action, number, user_hint = got
-        about = ticket_line(number)
-        if isinstance(about, HTMLResponse):
-            return about
+        action, number, user_hint, _ = got
         platform, _ = split_hint(user_hint)
         name = who.strip()
         if not name:

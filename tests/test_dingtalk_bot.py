@@ -11,10 +11,9 @@ import datetime as dt
 import itertools
 import json
 import re
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,11 @@ from adapters.action_links import sign_action
 from adapters.base import DeliveryError
 from adapters.dingtalk.robot import session_url
 from adapters.dingtalk.signing import MAX_SKEW_MS, compute_sign, signed_webhook_url
-from alerts.rules.load import default_rules_dir
 from bot import dingtalk_stream
 from bot.answer_message import answer_table
 from bot.config import ConfigError, load_config
 from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway, Reply, Request, errcode
-from tests.live_bot import LiveBot, live_bot, write_config
+from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 APP_SECRET = "test-app-secret"
@@ -41,21 +39,6 @@ CONV = "cidOPS=="
 LINA = "lina01"
 ZHANG = "zhangwei01"
 TICKET = re.compile(r"T-\d{8}-\d{4}")
-# the demo rules, plus one that always fires in #douyin-ops (owner 李娜): small_db trips none of the demo's there
-DOUYIN_RULE = """
-rules:
-  - id: douyin_gmv_watch
-    name: {zh: 抖音成交关注, en: Douyin GMV watch}
-    description: 抖音近 7 天成交金额（测试用，总会触发）。
-    metric: gmv
-    scope:
-      filters: {channel: [抖音]}
-      window_days: 7
-    condition: {type: graded, op: ">=", levels: {warning: 1.0}}
-    schedule: "0 9 * * *"
-    owner: 李娜
-    channels: ["web:#douyin-ops"]
-"""
 CONFIG = f"""
 language: zh
 rules: {{dir: rules}}
@@ -69,19 +52,6 @@ people:
   - name: 王芳
     ids: {{dingtalk: "13800000003"}}
 """
-
-
-class Clock:
-    """The bot's clock: pinned, moved on by the test (pacing and retry waits pass without sleeping)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture()
@@ -113,10 +83,7 @@ def _env(tmp_path: Path, small_db: Path, fake: FakeDingTalk, robot: bool = True)
 def config_file(tmp_path: Path, text: str = CONFIG) -> Path:
     """opsbot.yaml and its rules: the demo rules but the stock-out forecast (6 s a run, and #supply-chain is
     not mapped to DingTalk here), plus the test's #douyin-ops rule."""
-    rules = tmp_path / "rules"
-    if not rules.exists():
-        shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("supply_chain.yaml"))
-        (rules / "douyin_test.yaml").write_text(DOUYIN_RULE, encoding="utf-8")
+    rules_with_douyin(tmp_path, "supply_chain.yaml")
     return write_config(tmp_path, text)
 
 
@@ -189,21 +156,6 @@ def ticket_of(card: Request) -> str:
     m = TICKET.search(card.body["actionCard"]["title"])
     assert m, card.body
     return m.group(0)
-
-
-def wait_for(fn: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (got := fn()):
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-    return got
-
-
-def deliver(bot: LiveBot, clock: Clock, passes: int = 12) -> None:
-    """Delivery passes with the clock moved past the robot's pacing and any Retry-After."""
-    for _ in range(passes):
-        clock.advance(5)
-        bot.settle()
 
 
 def douyin_tickets(bot: LiveBot) -> list[Any]:

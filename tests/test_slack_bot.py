@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,29 +18,13 @@ import pytest
 
 from adapters.base import InvalidSignature, StaleRequest
 from adapters.slack.verify import SlackVerifier
-from alerts.rules.load import default_rules_dir
 from tests.fake_slack import BOT_ID, BOT_USER, Call, FakeSlack, rate_limited, server_error
-from tests.live_bot import LiveBot, live_bot, write_config
+from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 SECRET = "test-signing-secret"
 OPS = "C_OPS"
 LINA = "U02LINA"
-# the demo rules, plus one that always fires in #douyin-ops (owner 李娜): small_db trips none of the demo's there
-DOUYIN_RULE = """
-rules:
-  - id: douyin_gmv_watch
-    name: {zh: 抖音成交关注, en: Douyin GMV watch}
-    description: 抖音近 7 天成交金额（测试用，总会触发）。
-    metric: gmv
-    scope:
-      filters: {channel: [抖音]}
-      window_days: 7
-    condition: {type: graded, op: ">=", levels: {warning: 1.0}}
-    schedule: "0 9 * * *"
-    owner: 李娜
-    channels: ["web:#douyin-ops"]
-"""
 CONFIG = f"""
 language: zh
 rules: {{dir: rules}}
@@ -55,19 +38,6 @@ people:
   - name: 王芳
     ids: {{slack: U03WANG}}
 """
-
-
-class Clock:
-    """The bot's clock: pinned, moved on by the test (pacing and retry waits pass without sleeping)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture()
@@ -92,9 +62,7 @@ def _env(tmp_path: Path, small_db: Path, fake: FakeSlack, secret: str = SECRET) 
 
 
 def config_file(tmp_path: Path) -> Path:
-    rules = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), rules)
-    (rules / "douyin_test.yaml").write_text(DOUYIN_RULE, encoding="utf-8")
+    rules_with_douyin(tmp_path)
     return write_config(tmp_path, CONFIG)
 
 
@@ -214,21 +182,6 @@ def buttons(call: Call) -> list[dict[str, Any]]:
 
 def ticket_of(call: Call) -> str:
     return str(buttons(call)[0]["value"])
-
-
-def wait_for(fn: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (got := fn()):
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-    return got
-
-
-def deliver(bot: LiveBot, clock: Clock, passes: int = 12) -> None:
-    """Delivery passes with the clock moved past Slack's per-channel pacing and any Retry-After."""
-    for _ in range(passes):
-        clock.advance(5)
-        bot.settle()
 
 
 def cards(fake: FakeSlack) -> list[Call]:

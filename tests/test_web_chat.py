@@ -6,15 +6,14 @@ import datetime as dt
 import json
 import re
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.live_bot import LiveBot, live_bot, write_config
+from tests.live_bot import LiveBot, live_bot, wait_for, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 CONFIG = """
@@ -47,17 +46,9 @@ def messages(http: httpx.Client, chat: str) -> list[dict[str, Any]]:
     return list(r.json()["messages"])
 
 
-def wait_for(fn: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-
-
-def say(bot: LiveBot, http: httpx.Client, chat: str, text: str, thread: str | None = None, user: str = "张伟") -> dict[str, Any]:
+def say(
+    bot: LiveBot, http: httpx.Client, chat: str, text: str, thread: str | None = None, user: str = "张伟"
+) -> dict[str, Any]:
     r = http.post("/web/api/messages", json={"chat": chat, "user": user, "text": text, "thread": thread})
     assert r.status_code == 202, r.text
     sent = r.json()
@@ -252,7 +243,12 @@ def test_bad_actions_are_refused(bot: LiveBot) -> None:
         assert r.status_code == 404
         r = http.post("/web/api/actions", json={"message_id": "w-1", "action": "<script>", "value": "T", "user": "a"})
         assert r.status_code == 422
-        assert http.post("/web/api/messages", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
+        assert (
+            http.post(
+                "/web/api/messages", content=b"not json", headers={"content-type": "application/json"}
+            ).status_code
+            == 422
+        )
 
 
 def test_history_survives_a_restart(tmp_path: Path, env: dict[str, str]) -> None:

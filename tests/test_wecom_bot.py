@@ -9,9 +9,8 @@ import datetime as dt
 import itertools
 import json
 import re
-import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,8 @@ import httpx
 import pytest
 
 from adapters.wecom import crypto
-from alerts.rules.load import default_rules_dir
 from tests.fake_wecom import SEND, TOKEN, UPDATE, WEBHOOK, FakeWeCom, Request, errcode, http_status
-from tests.live_bot import LiveBot, live_bot, write_config
+from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 CORP = "ww-corp"
@@ -29,21 +27,6 @@ TOKEN_V = "opsbot-token"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 LINA, ZHANG = "LiNa", "ZhangWei"
 TICKET = re.compile(r"T-\d{8}-\d{4}")
-# the demo rules, plus one that always fires in #douyin-ops (owner 李娜): small_db trips none of the demo's there
-DOUYIN_RULE = """
-rules:
-  - id: douyin_gmv_watch
-    name: {zh: 抖音成交关注, en: Douyin GMV watch}
-    description: 抖音近 7 天成交金额（测试用，总会触发）。
-    metric: gmv
-    scope:
-      filters: {channel: [抖音]}
-      window_days: 7
-    condition: {type: graded, op: ">=", levels: {warning: 1.0}}
-    schedule: "0 9 * * *"
-    owner: 李娜
-    channels: ["web:#douyin-ops"]
-"""
 CONFIG = f"""
 language: zh
 rules: {{dir: rules}}
@@ -58,19 +41,6 @@ people:
   - name: 王芳
     ids: {{wecom: WangFang}}
 """
-
-
-class Clock:
-    """The bot's clock: pinned, moved on by the test (pacing and retry waits pass without sleeping)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture()
@@ -99,10 +69,7 @@ def _env(tmp_path: Path, small_db: Path, fake: FakeWeCom) -> dict[str, str]:
 
 
 def config_file(tmp_path: Path) -> Path:
-    rules = tmp_path / "rules"
-    if not rules.exists():
-        shutil.copytree(default_rules_dir(), rules)
-        (rules / "douyin_test.yaml").write_text(DOUYIN_RULE, encoding="utf-8")
+    rules_with_douyin(tmp_path)
     return write_config(tmp_path, CONFIG)
 
 
@@ -167,21 +134,6 @@ def ticket_of(request: Request) -> str:
     m = TICKET.search(shown(request))
     assert m, request.body
     return m.group(0)
-
-
-def wait_for(fn: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (got := fn()):
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-    return got
-
-
-def deliver(bot: LiveBot, clock: Clock, passes: int = 12, step: float = 5) -> None:
-    """Delivery passes with the clock moved past the pacing and any retry wait."""
-    for _ in range(passes):
-        clock.advance(step)
-        bot.settle()
 
 
 def tickets_in(bot: LiveBot, channel: str) -> list[Any]:
