@@ -107,27 +107,14 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
             raise HTTPException(404, f"no message {body.message_id}")
         root = card["thread"] or card["id"]
         event_id = f"{card['id']}:{body.action}:{uuid.uuid4().hex}"
-        if body.action == "assign" and body.to and body.to.strip():
-            event = InboundEvent(
-                platform="web",
-                event_id=event_id,
-                chat=card["chat"],
-                user=body.user,
-                user_name=body.user,
-                text=f"转派 {body.value} @{body.to.strip()}",
-                thread=root,
-            )
+        event = InboundEvent(
+            platform="web", event_id=event_id, chat=card["chat"], user=body.user, user_name=body.user, thread=root
+        )
+        if body.action == "assign" and body.to and body.to.strip():  # the person picked on the page: a command
+            event = dataclasses.replace(event, text=f"转派 {body.value} @{body.to.strip()}")
         else:
             ref = MessageRef("web", card["chat"], card["id"], thread=card["thread"])
-            event = InboundEvent(
-                platform="web",
-                event_id=event_id,
-                chat=card["chat"],
-                user=body.user,
-                user_name=body.user,
-                thread=root,
-                action=ButtonAction(body.action, body.value, message=ref),
-            )
+            event = dataclasses.replace(event, action=ButtonAction(body.action, body.value, message=ref))
         runtime.submit(event)
         return {"accepted": True, "event_id": event_id}
 
