@@ -4,7 +4,8 @@
 local fake Slack API. A load generator sends signed Events API requests (app mentions asking real questions,
 each a new event id) at a fixed 200 requests/s and times each HTTP answer, while the bot computes the answers
 in the background and posts them to the fake. Printed: ack latency p50/p95/p99/max, the ratio of p99 to the
-target, how many acks were not 200, and how many answers were posted when the load ended and 30 s later.
+target, how many acks were not 200, how many answers were posted when the load ended and 30 s later, the inbox then,
+and how long a stop takes with that backlog.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ RATE = 200  # requests per second
 SECONDS = 10
 TARGET_P99_S = 0.100
 SECRET = "bench-signing-secret"
-QUESTIONS = ("上周各渠道的GMV是多少？", "GMV by channel last week", "本月退款率是多少", "帮助", "refund rate by category")
+QUESTIONS = (
+    "上周各渠道的GMV是多少？",
+    "GMV by channel last week",
+    "本月退款率是多少",
+    "帮助",
+    "refund rate by category",
+)
 
 
 def free_port() -> int:
@@ -137,9 +144,12 @@ def main() -> None:
             posted_at_end = len(slack.calls_to("chat.postMessage"))
             time.sleep(30)
             posted_later = len(slack.calls_to("chat.postMessage"))
+            inbox = httpx.get(url + "/health", timeout=10).json()["inbox"]
         finally:
+            stopping = time.perf_counter()
             proc.terminate()
             proc.wait(timeout=60)
+            stop_s = time.perf_counter() - stopping
     latencies = [s for s, _ in results]
     bad = sum(1 for _, status in results if status != 200)
     p99 = pct(latencies, 99)
@@ -151,6 +161,10 @@ def main() -> None:
     verdict = "OK" if p99 < TARGET_P99_S and not bad else "MISS"
     print(f"p99 / target (100 ms): {p99 / TARGET_P99_S:.2f}  {verdict}; non-200 answers: {bad}")
     print(f"answers posted: {posted_at_end} when the load ended, {posted_later} 30 s later")
+    print(
+        f"inbox 30 s after the load: {inbox['queued']} queued, {inbox['running']} running, {inbox['done']} done, "
+        f"{inbox['failed']} failed; SIGTERM → exit in {stop_s:.1f} s (the backlog stays queued for the next start)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHES = ("bench_demo_data", "bench_compile", "bench_overhead", "bench_nlq", "bench_forecast", "bench_alerts", "bench_webhooks")
+BENCHES = (
+    "bench_demo_data",
+    "bench_compile",
+    "bench_overhead",
+    "bench_nlq",
+    "bench_forecast",
+    "bench_alerts",
+    "bench_webhooks",
+)
 
 if __name__ == "__main__":
     failed = []

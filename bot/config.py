@@ -243,7 +243,7 @@ def _server(doc: Located, r: Reader) -> ServerConfig:
     node = r.mapping(doc, "server", "server")
     if node is None:
         return ServerConfig()
-    r.keys(node, ("host", "port", "public_url"), "server")
+    r.keys(node, ("host", "port", "public_url", "answer_processes"), "server")
     host = r.text(node, "host", "server.host") or "127.0.0.1"
     port = node.get("port", 8080)
     if isinstance(port, str):
@@ -269,7 +269,16 @@ def _server(doc: Located, r: Reader) -> ServerConfig:
             warn=True,
         )  # fmt: skip
     url = (public_url or f"http://{host}:{int(port)}").rstrip("/")
-    return ServerConfig(host=host, port=int(port), public_url=url)
+    processes = node.get("answer_processes", ServerConfig.answer_processes)
+    if isinstance(processes, str):
+        processes = r.substitute(processes)[0]
+    if not str(processes).isdigit() or int(processes) > 64:
+        r.problem(
+            node, "answer_processes", f"server.answer_processes: {processes!r} is not a number of processes (0-64)",
+            f"server.answer_processes：{processes!r} 不是进程数（0-64）",
+        )  # fmt: skip
+        processes = ServerConfig.answer_processes
+    return ServerConfig(host=host, port=int(port), public_url=url, answer_processes=int(processes))
 
 
 def _section_value(doc: Located, section: str, key: str, r: Reader) -> tuple[Located, str] | None:

@@ -47,6 +47,7 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"  # no trailing slash; the base of signed action links
+    answer_processes: int = 2  # worker processes computing answers (0: in the server process)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from adapters.base import InboundEvent, Message, MessageRef
 from alerts.tickets.service import TicketService
-from bot.answer_message import ASK_ACTION, answer_message
+from bot.answer_message import ASK_ACTION
+from bot.answering import Answerer
 from bot.commands import Command, parse_command
 from bot.config_schema import Config
 from bot.identity import Actor, Directory
@@ -27,7 +28,6 @@ from bot.ticket_context import breakdown_question, ticket_context
 from bot.ticket_steps import step
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
-from nlq.ask import Asker
 from nlq.understand import language
 
 log = logging.getLogger("opsbot.core")
@@ -55,7 +55,7 @@ class BotCore:
         *,
         config: Config,
         layer: SemanticLayer,
-        asker: Asker,
+        answerer: Answerer,
         service: TicketService,
         reply: Reply,
         on_ticket_change: Callable[[], None] = lambda: None,
@@ -63,7 +63,7 @@ class BotCore:
     ) -> None:
         self.config = config
         self.layer = layer
-        self.asker = asker
+        self.answerer = answerer
         self.service = service
         self.reply = reply
         self.on_ticket_change = on_ticket_change
@@ -175,7 +175,6 @@ class BotCore:
 
     def _question(self, event: InboundEvent, actor: Actor, text: str, ticket: str | None) -> None:
         key = thread_key(event.platform, event.chat, event.thread)
-        catalog = self.layer.catalog
         if _SQL.match(text):
             sql = self.threads.sql(key)
             lang = language(text)
@@ -188,10 +187,10 @@ class BotCore:
             context = ticket_context(self.service.get(ticket).ticket, self.layer)
         if ticket is not None and _WHY.match(text):
             text = breakdown_question(self.service.get(ticket).ticket, self.layer, language(text))
-        role = self.layer.role(actor.role)
-        answer, new_context = self.asker.ask(text, role=role, context=context)
-        self.threads.put(key, new_context, answer.sql)
-        self.reply(event, answer_message(answer, catalog))
+        got = self.answerer(text, role=actor.role, context=context, lang=language(text))
+        if got.context is not None:
+            self.threads.put(key, got.context, got.sql)
+        self.reply(event, got.message)
 
 
 def _minutes(cmd: Command) -> float | None:

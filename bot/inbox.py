@@ -1,82 +1,153 @@
-"""Fast ack, slow work: webhooks hand verified events to the Inbox and answer at once; worker threads
-do the work. A platform's retry of an event already taken (same platform and event id) is dropped."""
+"""Fast ack, slow work: a webhook writes the verified event to the inbox table and answers at once; a
+dispatcher thread hands kept events to worker threads, as many at a time as there are workers.
+
+Nothing is lost: an event is in the state database before the platform hears 200, and one that was not
+finished when the process stopped (a restart, a crash) is handled by the next one (``bot.inbox_store``).
+A platform's retry of an event already kept (same platform and event id) is dropped, across restarts too.
+Stopping waits only for the events being handled, not for the backlog, which stays queued.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from adapters.base import InboundEvent
+from bot.inbox_store import Claimed, InboxStore
 
 log = logging.getLogger("opsbot.inbox")
-SEEN_TTL_S = 6 * 3600  # longer than any platform's retry schedule (Slack: ~1 h, WeCom: 3 tries in 15 s)
-SEEN_MAX = 100_000
+POLL_S = 1.0  # also look for events kept by another process (or left by a dead one) this often
+PURGE_EVERY_S = 600.0
 
 
 class Inbox:
     def __init__(
         self,
+        store: InboxStore,
         handle: Callable[[InboundEvent], None],
         *,
         workers: int = 4,
-        clock: Callable[[], float] = time.monotonic,
+        poll_s: float = POLL_S,
     ) -> None:
+        self.store = store
         self._handle = handle
-        self._clock = clock
-        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._workers = workers
+        self._poll_s = poll_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="opsbot-inbox")
-        self._pending: set[Future[None]] = set()
-
-    def first_time(self, platform: str, event_id: str) -> bool:
-        """True once per (platform, event id) within the TTL; records it."""
-        now = self._clock()
-        key = (platform, event_id)
-        with self._lock:
-            while self._seen:
-                oldest, at = next(iter(self._seen.items()))
-                if now - at < SEEN_TTL_S and len(self._seen) < SEEN_MAX:
-                    break
-                del self._seen[oldest]
-            if key in self._seen:
-                return False
-            self._seen[key] = now
-            return True
+        self._running: dict[int, Future[None]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
 
     def submit(self, event: InboundEvent) -> bool:
-        """Queue ``event`` for the workers; False (and nothing queued) when it was taken before."""
-        if not self.first_time(event.platform, event.event_id):
+        """Keep ``event`` for the workers; False (and nothing kept) when it was kept before.
+        Raises when the state database cannot take it — the platform then gets an error and redelivers."""
+        if not self.store.add(event):
             log.info("dropped a repeat of %s event %s", event.platform, event.event_id)
             return False
-        future = self._pool.submit(self._run, event)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
+        self._wake.set()
         return True
 
-    def _run(self, event: InboundEvent) -> None:
-        try:
-            self._handle(event)
-        except Exception:  # the core answers its own errors; this is the last line
-            log.exception("event %s from %s failed", event.event_id, event.platform)
+    # --- the dispatcher ---
 
-    def _done(self, future: Future[None]) -> None:
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="opsbot-inbox")
+        self._thread = threading.Thread(target=self._loop, name="opsbot-inbox-dispatch", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        dead = self.store.dead_owners()
+        if dead:
+            log.warning("taking over the unfinished events of stopped processes %s", ", ".join(sorted(dead)))
+        purged_at = 0.0
+        while not self._stop.is_set():
+            try:
+                if time.monotonic() - purged_at > PURGE_EVERY_S:
+                    self.store.purge()
+                    purged_at = time.monotonic()
+                while self._dispatch(dead):
+                    pass
+                dead = frozenset()
+            except Exception:  # the database was away: keep trying, nothing is lost
+                log.exception("the inbox could not read its table; trying again")
+            self._wake.wait(self._poll_s)
+            self._wake.clear()
+
+    def _dispatch(self, dead: frozenset[str]) -> bool:
+        """Claim as many events as there are free workers and start them; True when all slots were filled."""
         with self._lock:
-            self._pending.discard(future)
+            free = self._workers - len(self._running)
+        if free <= 0 or self._stop.is_set():
+            return False
+        claimed = self.store.claim(free, dead=dead)
+        for c in claimed:
+            self._start(c)
+        return len(claimed) == free and bool(claimed)
+
+    def _start(self, c: Claimed) -> None:
+        assert self._pool is not None
+        with self._lock:
+            future = self._pool.submit(self._run, c)
+            self._running[c.id] = future
+
+    def _run(self, c: Claimed) -> None:
+        ok = True
+        try:
+            self._handle(c.event)
+        except Exception:  # the core answers its own errors; this is the last line
+            ok = False
+            log.exception("event %s from %s failed", c.event.event_id, c.event.platform)
+        finally:
+            try:
+                self.store.finish(c.id, ok=ok)
+            except Exception:
+                log.exception("could not mark event %s handled; it may be handled again", c.event.event_id)
+            with self._lock:
+                self._running.pop(c.id, None)
+            self._wake.set()
+
+    # --- waiting and stopping ---
+
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._running)
 
     def idle(self, timeout: float = 30.0) -> bool:
-        """Wait until every queued event is handled (tests, shutdown); False on timeout."""
+        """Wait until every kept event is handled (tests); False on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if not self._pending:
-                    return True
+            if self.busy() == 0 and self.store.waiting() == 0:
+                return True
+            self._wake.set()
             time.sleep(0.01)
         return False
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop taking events; wait up to ``timeout`` for the ones being handled. The backlog stays queued
+        (claims not started yet are given back), and a claim still running is taken again by the next
+        process (its owner is gone by then)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        with self._lock:
+            unstarted = [row for row, future in self._running.items() if future.cancel()]
+            for row in unstarted:
+                del self._running[row]
+        self.store.release(unstarted)
+        deadline = time.monotonic() + timeout
+        while self.busy() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        if self.busy():
+            log.warning("%d events were still being handled at shutdown; the next start handles them", self.busy())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 
 from adapters.base import Adapter, InboundEvent, Message, MessageRef
@@ -21,11 +20,14 @@ from alerts.schedule import context_for
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
+from bot.answer_pool import AnswerPool
+from bot.answering import InProcess, make_asker
 from bot.config_schema import Config
 from bot.core import BotCore
 from bot.delivery import Delivery
 from bot.delivery_worker import DeliveryWorker
 from bot.inbox import Inbox
+from bot.inbox_store import InboxStore
 from bot.links import with_action_links
 from bot.outbound import with_retries
 from bot.platform import PlatformParts
@@ -34,8 +36,6 @@ from bot.ticket_card import ticket_message
 from metrics.catalog_load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
-from nlq.ask import Asker
-from nlq.llm import LlmConfig, LlmFallback
 
 log = logging.getLogger("opsbot.runtime")
 Clock = Callable[[], dt.datetime]
@@ -45,29 +45,37 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _asker(layer: SemanticLayer) -> Asker:
-    llm = LlmConfig.from_env()
-    allow_sql = os.environ.get("OPSBOT_LLM_ALLOW_SQL", "").lower() in ("1", "true", "yes")
-    return Asker(layer, LlmFallback(layer.catalog, llm, allow_sql=allow_sql) if llm else None)
-
-
 class Runtime:
-    def __init__(self, config: Config, *, clock: Clock = utc_now, scheduler: bool = True, workers: int = 4) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock = utc_now,
+        scheduler: bool = True,
+        workers: int = 4,
+        answer_processes: int | None = None,
+    ) -> None:
+        """``workers`` threads handle events; answers are computed in ``answer_processes`` worker processes
+        (default ``server.answer_processes``; 0 computes them in this process)."""
         self.config = config
         self.clock = clock
         self.catalog = load_catalog()
         self.layer = SemanticLayer(self.catalog, Warehouse(config.warehouse))
         self.store = open_store(config.state_url)
         self.service = TicketService(self.store, clock=clock)
+        processes = config.server.answer_processes if answer_processes is None else answer_processes
+        self.answerer: AnswerPool | InProcess = (
+            AnswerPool(config.warehouse, processes) if processes > 0 else InProcess(self.layer, make_asker(self.layer))
+        )
         self.core = BotCore(
             config=config,
             layer=self.layer,
-            asker=_asker(self.layer),
+            answerer=self.answerer,
             service=self.service,
             reply=self.reply,
             on_ticket_change=self.poke,
         )
-        self.inbox = Inbox(self.core.handle, workers=workers)
+        self.inbox = Inbox(InboxStore(self.store.engine), self.core.handle, workers=workers)  # real time
         self.parts: dict[str, PlatformParts] = {}
         for build in BUILDERS:
             part = build(self)
@@ -84,6 +92,7 @@ class Runtime:
     def start(self) -> None:
         for part in self.parts.values():
             part.start()
+        self.inbox.start()
         self.worker.start()
         if self._want_scheduler:
             sched = build_scheduler(
@@ -97,18 +106,18 @@ class Runtime:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
             self.scheduler = None
-        self.inbox.idle(timeout=30)
+        self.inbox.close()  # the events being handled finish; the backlog stays queued for the next start
+        self.answerer.close()
         self.worker.stop()
         for part in self.parts.values():
             part.stop()
-        self.inbox.close()
         self.store.close()
         self.layer.warehouse.close()
 
     # --- inbound ---
 
     def submit(self, event: InboundEvent) -> bool:
-        """Hand a verified event to the background workers; False when it is a repeat (already taken)."""
+        """Keep a verified event for the background workers; False when it is a repeat (already kept)."""
         return self.inbox.submit(event)
 
     def reply(self, event: InboundEvent, message: Message) -> MessageRef | None:

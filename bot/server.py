@@ -20,6 +20,7 @@ def create_server(runtime: Runtime) -> FastAPI:
             "platforms": {name: part.info for name, part in runtime.parts.items()},
             "outbox_pending": len(runtime.service.pending_outbox(limit=1000)),
             "scheduler": runtime.scheduler is not None,
+            "inbox": {"queued": 0, "running": 0, "done": 0, "failed": 0, **runtime.inbox.store.states()},
         }
 
     app = create_app(runtime.layer, health)

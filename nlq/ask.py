@@ -20,6 +20,7 @@ from nlq.render import summary
 from nlq.render_stockout import stockout_summary
 from nlq.stockout_notes import local_role, stockout_notes
 from nlq.understand import Context, Parser, Understood, language
+from nlq.understood import Pending
 
 SQL_ROW_CAP = 1_000
 
@@ -66,20 +67,34 @@ class Asker:
     def ask(
         self, question: str, *, today: dt.date | None = None, role: Role | None = None, context: Context | None = None
     ) -> tuple[Answer, Context]:
+        """A reply picking an option of the thread's pending clarifying question (its value, label or
+        number) answers that question with the choice; any other text is a question of its own."""
+        choices: tuple[str, ...] = ()
+        if context is not None and context.pending is not None:
+            pending, context = context.pending, replace(context, pending=None)
+            chosen = pending.pick(question)
+            if chosen is not None:
+                question, choices = pending.question, (*pending.choices, chosen)
+        return self._ask(question, today, role, context, choices)
+
+    def _ask(
+        self, question: str, today: dt.date | None, role: Role | None, context: Context | None, choices: tuple[str, ...]
+    ) -> tuple[Answer, Context]:
         lang = language(question)
         today = today or self.layer.as_of()
         if not question.strip():
             return Answer(
                 question, "refused", "请输入一个问题。" if lang == "zh" else "Ask me a question.", lang
             ), context or Context()
-        u = Parser(self.layer.catalog, self.lexicon).understand(question, today, context)
+        u = Parser(self.layer.catalog, self.lexicon).understand(question, today, context, choices)
         if u.status == "refused" and self.llm is not None:
             return self._ask_llm(question, lang, today, role, context, u)
         if u.status != "ok" or u.query is None:
             options = tuple({"label": o.label, "value": o.question} for o in u.options)
-            return Answer(
-                question, u.status if u.status != "refused" else "refused", u.message(), lang, options=options
-            ), context or Context()
+            answer = Answer(question, u.status, u.message(), lang, options=options)
+            if u.status != "clarify":
+                return answer, context or Context()
+            return answer, replace(context or Context(), pending=Pending(question, u.options, choices))
         try:
             res, top = self._run(u, role, today)
             notes = stockout_notes(self.layer, question, lang, u, res, role, today)

@@ -22,9 +22,15 @@ from nlq.understood import Context, Option, Reading, Understood, language, mask,
 
 __all__ = ["Context", "Option", "Parser", "Understood", "language"]
 
+WHICH_METRICS = ("gmv", "orders", "units_sold", "buyers")  # offered when a question names values but no metric
+
 
 class Parser(ForecastParser):
-    def understand(self, question: str, today: dt.date, context: Context | None = None) -> Understood:
+    def understand(
+        self, question: str, today: dt.date, context: Context | None = None, choices: tuple[str, ...] = ()
+    ) -> Understood:
+        """`choices`: the option values picked so far in answer to this question's clarifying questions."""
+        self.choices = choices
         lang = language(question)
         text = normalise(question)
         if P.SQL_TEXT.search(text):
@@ -107,17 +113,18 @@ class Parser(ForecastParser):
                 reading.dims.append("sku")
         prev = context.query if context else None
         if not reading.metrics and prev is None:
-            vague = P.VAGUE_SALES.search(text)
-            if vague:
-                return self._which_metric(lang, reading, ("gmv", "units_sold", "orders"))
-            if reading.values or reading.dims:
-                return self._which_metric(lang, reading)
-            return self.refuse(
-                lang,
-                "I could not find a metric in the question.",
-                "没有在问题里找到指标。",
-                self._nearest_metrics(text),
-            )
+            vague = bool(P.VAGUE_SALES.search(text))
+            if not (vague or reading.values or reading.dims):
+                return self.refuse(
+                    lang,
+                    "I could not find a metric in the question.",
+                    "没有在问题里找到指标。",
+                    self._nearest_metrics(text),
+                )
+            which = self._which_metric(lang, ("gmv", "units_sold", "orders") if vague else WHICH_METRICS)
+            if isinstance(which, Understood):
+                return which
+            reading.metrics, reading.metric_at = [which], [0]
         u = self._to_query(question, rest, lang, today, time, ths, rk, reading, prev, slow)
         if stocked_out and u.status == "ok":
             u = replace(
@@ -147,31 +154,33 @@ class Parser(ForecastParser):
         for name in names:
             # a Chinese fragment names products; a single English word (life, fresh) is too common to
             found = self.lexicon.products_containing(name) if not name.isascii() else ()
-            if len(found) == 1:
-                hit_text = name
-                reading.values.append((Hit(0, 0, hit_text, found), found))
-            elif 1 < len(found) <= 8:
+            if 1 < len(found) <= 8:
                 opts = tuple(
                     Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.value})", f"sku={s.value}") for s in found
                 )
-                return Understood(
-                    "clarify",
-                    lang,
-                    en=f"Several products match \u201c{name}\u201d — which one?",
-                    zh=f"有多个商品与「{name}」匹配，你指的是哪一个？",
-                    options=opts,
-                )
+                chosen = self._chosen(opts)
+                if chosen is None:
+                    return Understood(
+                        "clarify",
+                        lang,
+                        en=f"Several products match \u201c{name}\u201d — which one?",
+                        zh=f"有多个商品与「{name}」匹配，你指的是哪一个？",
+                        options=opts,
+                    )
+                found = tuple(s for s in found if f"sku={s.value}" == chosen)
+            if len(found) == 1:
+                reading.values.append((Hit(0, 0, name, found), found))
             else:
                 left.append(name)
         return left
 
-    def _which_metric(
-        self, lang: str, reading: Reading, candidates: tuple[str, ...] = ("gmv", "orders", "units_sold", "buyers")
-    ) -> Understood:
-        opts = tuple(
-            Option(self.catalog.metrics[m].names.name(lang), self.catalog.metrics[m].names.name(lang))
-            for m in candidates
-        )
+    def _which_metric(self, lang: str, candidates: tuple[str, ...]) -> str | Understood:
+        """The metric a question naming none asks about: the one chosen (by its name), or the question."""
+        names = {self.catalog.metrics[m].names.name(lang): m for m in candidates}
+        opts = tuple(Option(name, name) for name in names)
+        chosen = self._chosen(opts)
+        if chosen is not None:
+            return names[chosen]
         return Understood("clarify", lang, en="Which metric do you mean?", zh="你想看哪个指标？", options=opts)
 
     def _to_query(
@@ -229,6 +238,8 @@ class Parser(ForecastParser):
         rng = self._range(text, lang, today, time, metrics, prev if follow_up else None)
         if isinstance(rng, Understood):
             return replace(rng, lang=lang)
+        if isinstance(rng, TimeMatch):  # the period chosen in answer to the clarifying question
+            time, rng = rng, (rng.time_range, rng.compare)
         if rng[0].start > today and not any(F.is_forecast_metric(self.catalog, m) for m in metrics):
             names = [self.catalog.metrics[m].names for m in metrics]
             en, zh = F.future_refusal(rng[0], today, ", ".join(n.en for n in names), "、".join(n.zh for n in names))
@@ -241,7 +252,10 @@ class Parser(ForecastParser):
         if rk:
             target = metrics[0]
             if rk.n == 1 and not dims:
-                return self._rank_what(lang)
+                what = self._rank_what(lang)
+                if isinstance(what, Understood):
+                    return what
+                dims.append(what)
             order, limit = (OrderBy(target, rk.descending),), rk.n
         q = MetricQuery(
             metrics=metrics,
@@ -265,7 +279,7 @@ class Parser(ForecastParser):
         time: TimeMatch | None,
         metrics: tuple[str, ...],
         prev: MetricQuery | None,
-    ) -> tuple[TimeRange, Comparison | None] | Understood:
+    ) -> tuple[TimeRange, Comparison | None] | TimeMatch | Understood:
         if time is not None and time.explicit:
             compare = time.compare
             return time.time_range, compare
@@ -275,19 +289,14 @@ class Parser(ForecastParser):
         point = all(self._point_in_time(m) for m in metrics)
         if point or P.NOW.search(text):
             return TimeRange(today, today), compare
-        opts = [
+        periods = (
             ("今天", "today", TimeRange(today, today)),
             ("昨天", "yesterday", TimeRange(today - dt.timedelta(days=1), today - dt.timedelta(days=1))),
             ("最近7天", "last 7 days", TimeRange.last_days(today, 7)),
             ("本月", "this month", TimeRange(today.replace(day=1), today)),
-        ]
-        return Understood(
-            "clarify",
-            lang,
-            en="For which period?",
-            zh="想看哪个时间段？",
-            options=tuple(Option(zh if lang == "zh" else en, f"{r.start}..{r.end}") for zh, en, r in opts),
         )
+        chosen = self._period(lang, periods, "For which period?", "想看哪个时间段？")
+        return replace(chosen, compare=compare) if isinstance(chosen, TimeMatch) else chosen
 
     @staticmethod
     def _metric_filters(ths: list[P.Threshold], reading: Reading, metrics: tuple[str, ...]) -> tuple[MetricFilter, ...]:

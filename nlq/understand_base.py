@@ -1,17 +1,42 @@
 """The parser's shared ground: the catalog and vocabulary it reads with, refusals that say what can be
-answered, named values as filters (or a clarifying question), and which metrics are points in time."""
+answered, named values as filters (or a clarifying question), the choices that answer a clarifying
+question, and which metrics are points in time."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.query import TimeRange
 from nlq.lexicon import Lexicon
+from nlq.time_calendar import make_label
+from nlq.timewords import TimeMatch
 from nlq.understood import Option, Reading, Understood
+
+Periods = tuple[tuple[str, str, TimeRange], ...]  # (中文, English, range): the periods a question may offer
 
 
 class ParserBase:
     def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
         self.catalog = catalog
         self.lexicon = lexicon
+        self.choices: tuple[str, ...] = ()  # option values picked in answer to this question's clarifications
+
+    def _chosen(self, options: tuple[Option, ...]) -> str | None:
+        """The choice made among a clarifying question's options, if one was."""
+        offered = {o.question for o in options}
+        return next((c for c in self.choices if c in offered), None)
+
+    def _period(self, lang: str, periods: Periods, en: str, zh: str) -> TimeMatch | Understood:
+        """The period chosen ("2026-11-14..2026-11-20", named after its option), or the question."""
+        options = tuple(Option(z if lang == "zh" else e, f"{r.start}..{r.end}") for z, e, r in periods)
+        chosen = self._chosen(options)
+        if chosen is None:
+            return Understood("clarify", lang, en=en, zh=zh, options=options)
+        name = next(o.label for o in options if o.question == chosen)
+        start, end = (dt.date.fromisoformat(d) for d in chosen.split(".."))
+        rng = TimeRange(start, end)
+        return TimeMatch(rng, None, None, (), make_label(name, rng, lang == "zh"), True, name)
 
     def refuse(self, lang: str, en: str, zh: str, suggestions: tuple[str, ...] = ()) -> Understood:
         examples = (
@@ -33,16 +58,18 @@ class ParserBase:
     def _refused(self, lang: str, en: str, zh: str) -> Understood:
         return Understood("refused", lang, en=en, zh=zh)
 
-    def _rank_what(self, lang: str) -> Understood:
-        return Understood(
+    def _rank_what(self, lang: str) -> str | Understood:
+        """The dimension a ranking with none is by: the one chosen, or the question."""
+        options = tuple(
+            Option(self.catalog.dimensions[d].names.name(lang), d)
+            for d in ("channel", "category", "sku", "warehouse", "province")
+        )
+        return self._chosen(options) or Understood(
             "clarify",
             lang,
             en="Top what — channel, category, SKU, warehouse or province?",
             zh="按什么排名——渠道、品类、商品、仓库还是省份？",
-            options=tuple(
-                Option(self.catalog.dimensions[d].names.name(lang), d)
-                for d in ("channel", "category", "sku", "warehouse", "province")
-            ),
+            options=options,
         )
 
     def _values(
@@ -60,13 +87,16 @@ class ParserBase:
                     Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.ref})", f"{s.ref}={s.value}")
                     for s in usable[:6]
                 )
-                return Understood(
-                    "clarify",
-                    lang,
-                    en=f"\u201c{hit.text}\u201d could mean several things — which one?",
-                    zh=f"「{hit.text}」有多个含义，你指的是哪一个？",
-                    options=opts,
-                )
+                picked = self._chosen(opts)
+                if picked is None:
+                    return Understood(
+                        "clarify",
+                        lang,
+                        en=f"\u201c{hit.text}\u201d could mean several things — which one?",
+                        zh=f"「{hit.text}」有多个含义，你指的是哪一个？",
+                        options=opts,
+                    )
+                usable = [s for s in usable if f"{s.ref}={s.value}" == picked]
             s = usable[0]
             if hit.start in reading.negated:
                 reading.excluded[s.ref] = (*reading.excluded.get(s.ref, ()), s.value)

@@ -14,7 +14,7 @@ from nlq.lexicon import Hit
 from nlq.time_calendar import week_start
 from nlq.timewords import TimeMatch, find_time
 from nlq.understand_base import ParserBase
-from nlq.understood import Context, Option, Reading, Understood, mask
+from nlq.understood import Context, Reading, Understood, mask
 
 
 class ForecastParser(ParserBase):
@@ -75,7 +75,10 @@ class ForecastParser(ParserBase):
                 first = today + dt.timedelta(days=1)
                 label = f"{today} 的预测" if lang == "zh" else f"forecast as of {today}"
                 return F.Window(TimeMatch(TimeRange(first, first), None, None, (), label, True, label))
-            return self._which_future(lang, today)
+            chosen = self._which_future(lang, today)
+            if isinstance(chosen, Understood):
+                return chosen
+            time = chosen
         win = F.window(lang, today, F.horizon_days(), time, None, prev.time_range if prev else None)
         return self._refused(lang, *win) if isinstance(win, tuple) else win
 
@@ -110,7 +113,10 @@ class ForecastParser(ParserBase):
         prev_range = prev.query.time_range if prev and prev.query else None
         asked = time is not None and time.explicit
         if intent.kind == "demand" and not asked and intent.window is None and prev_range is None:
-            return self._which_future(lang, today)
+            chosen = self._which_future(lang, today)
+            if isinstance(chosen, Understood):
+                return chosen
+            time = chosen
         win = F.window(lang, today, F.horizon_days(), time, intent.window, prev_range)
         if isinstance(win, tuple):
             return self._refused(lang, *win)
@@ -238,26 +244,23 @@ class ForecastParser(ParserBase):
         order: tuple[OrderBy, ...] = ()
         if rk:
             if not dims:
-                return self._rank_what(lang)
+                what = self._rank_what(lang)
+                if isinstance(what, Understood):
+                    return what
+                dims.append(what)
             order = (OrderBy(metrics[0], rk.descending),)
         return MetricQuery(
             metrics, time.time_range, tuple(dims), grain=grain or "day", filters=dim_filters,
             metric_filters=thresholds, order_by=order, limit=rk.n if rk else None,
         )  # fmt: skip
 
-    def _which_future(self, lang: str, today: dt.date) -> Understood:
-        """Forecast demand asked with no period: which days ahead?"""
+    def _which_future(self, lang: str, today: dt.date) -> TimeMatch | Understood:
+        """Forecast demand asked with no period: which days ahead? (or the days chosen)"""
         horizon = F.horizon_days()
         nxt, first = week_start(today) + dt.timedelta(weeks=1), today + dt.timedelta(days=1)
-        opts = [
+        periods = (
             ("未来7天", "next 7 days", TimeRange(first, today + dt.timedelta(days=7))),
             ("下周", "next week", TimeRange(nxt, nxt + dt.timedelta(days=6))),
             (f"未来{horizon}天", f"next {horizon} days", TimeRange(first, today + dt.timedelta(days=horizon))),
-        ]
-        return Understood(
-            "clarify",
-            lang,
-            en="For which days ahead?",
-            zh="想看未来哪段时间的预测？",
-            options=tuple(Option(zh if lang == "zh" else en, f"{r.start}..{r.end}") for zh, en, r in opts),
         )
+        return self._period(lang, periods, "For which days ahead?", "想看未来哪段时间的预测？")

@@ -23,13 +23,35 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A clarifying question awaiting its answer: the question, the options it offered and the
+    choices already made (a question may ask twice: which SKU, then which period)."""
+
+    question: str
+    options: tuple[Option, ...] = ()
+    choices: tuple[str, ...] = ()
+
+    def pick(self, text: str) -> str | None:
+        """The option's value a reply chooses: the value itself, its label, or its number (2, 第2个)."""
+        said = text.strip()
+        for o in self.options:
+            if said in (o.question, o.label):
+                return o.question
+        n = re.fullmatch(r"(?:第\s*)?(\d{1,2})\s*(?:个|项)?|(?:no\.?|#|option)\s*(\d{1,2})", said, re.IGNORECASE)
+        at = int(n.group(1) or n.group(2)) if n else 0
+        return self.options[at - 1].question if 1 <= at <= len(self.options) else None
+
+
+@dataclass(frozen=True)
 class Context:
-    """What a thread remembers for follow-ups: the last understood query."""
+    """What a thread remembers for follow-ups: the last understood query, and a clarifying question
+    still waiting for its answer."""
 
     query: MetricQuery | None = None
     question: str = ""
     top: TopFilter | None = None  # the thread's bestseller qualifier, applied again to a follow-up
     forecast: Kind | None = None  # the thread asks about stockouts or demand to come
+    pending: Pending | None = None  # the clarifying question just asked, answered by picking an option
 
 
 @dataclass(frozen=True)

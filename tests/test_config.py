@@ -341,3 +341,14 @@ def test_a_shared_field_alone_is_still_named(env: dict[str, str]) -> None:
         "secret (set WECOM_SECRET or platforms.wecom.secret) missing — WeCom needs corp_id and agent_id and secret "
         "for app messages"
     ]
+
+
+def test_answer_processes_default_and_bad_values(env: dict[str, str], tmp_path: Path) -> None:
+    assert load_config(None, env).server.answer_processes == 2
+    assert load_config(write(tmp_path, "server: {answer_processes: 0}\n"), env).server.answer_processes == 0
+    env["N"] = "3"
+    assert load_config(write(tmp_path, "server: {answer_processes: '${N}'}\n"), env).server.answer_processes == 3
+    for bad in ("-1", "two", "100"):
+        found = problems(write(tmp_path, f"server:\n  answer_processes: {bad}\n"), env)
+        assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'opsbot.yaml'}:2: server.answer_processes: ")
+        assert found[0].endswith("is not a number of processes (0-64)"), found

@@ -26,6 +26,7 @@ from adapters.dingtalk.robot import session_url
 from adapters.dingtalk.signing import MAX_SKEW_MS, compute_sign, signed_webhook_url
 from bot import dingtalk_stream
 from bot.answer_message import answer_table
+from bot.answering import make_asker
 from bot.config import ConfigError, load_config
 from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway, Reply, Request, errcode
 from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
@@ -178,7 +179,7 @@ def test_question_is_answered_through_the_session_webhook_and_a_follow_up_keeps_
     text = body["markdown"]["text"]
     assert "抖音" in text and "天猫" in text and "成交金额" in text
     # the numbers: every cell of the governed answer's table (the same question asked of the bot's NLQ)
-    answer, _ = bot.runtime.core.asker.ask("上周各渠道的GMV是多少？")
+    answer, _ = make_asker(bot.runtime.layer).ask("上周各渠道的GMV是多少？")
     table = answer_table(answer, bot.runtime.catalog)
     assert table is not None and len(table.rows) >= 3
     for row in table.rows:

@@ -30,7 +30,9 @@ people:
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium; see tests/setup_system.sh)", allow_module_level=True)
+    pytest.skip(
+        f"no chromium at {CHROMIUM} (apt-get install chromium; see tests/setup_system.sh)", allow_module_level=True
+    )
 
 
 @pytest.fixture()
@@ -103,7 +105,9 @@ def test_ask_then_ack_and_close_a_card(bot: LiveBot, page: Any) -> None:
     other.get_by_test_id("assign-input").fill("李娜")
     other.get_by_test_id("assign-confirm").click()
     bot.settle()
-    expect(page.locator(f"[data-testid=card][data-ticket='{other_no}']").get_by_test_id("card-text")).to_contain_text("@李娜")
+    expect(page.locator(f"[data-testid=card][data-ticket='{other_no}']").get_by_test_id("card-text")).to_contain_text(
+        "@李娜"
+    )
 
     # the screenshot: the question thread open next to the channel with its cards
     page.get_by_test_id("chat-#general").click()

@@ -113,10 +113,14 @@ def test_a_clarification_choice_is_asked_in_the_same_thread(bot: LiveBot) -> Non
         )
         assert r.status_code == 202, r.text
         bot.settle()
-        # the choice is asked in the clarification's thread (what the core makes of the bare choice value
-        # is the core's business: today it answers the value alone, without the pending question)
+        # the choice answers the pending question in the clarification's thread: GMV by channel for that period
         answers = wait_for(lambda: (r := bot_replies(http, "#general", q["id"])) and len(r) >= 2 and r)
-        assert answers[-1]["id"] != clarify["id"]
+        answer = answers[-1]
+        assert answer["id"] != clarify["id"]
+        assert not [b for b in answer["body"]["buttons"] if b["action"] == "ask"], answer["body"]
+        table = answer["body"]["table"]
+        assert table is not None and len(table["rows"]) >= 2, answer["body"]
+        assert any("抖音" in " ".join(row) for row in table["rows"])
 
 
 def test_ticket_cards_ack_close_and_why(bot: LiveBot) -> None:

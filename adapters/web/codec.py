@@ -36,6 +36,7 @@ def message_body(message: Message) -> dict[str, Any]:
         "footer": message.footer,
     }
 
+
 def message_kind(message: Message, thread: str | None) -> str:
     """A top-level message with a title is a card (tickets); everything else a bot message."""
     return "card" if message.title and thread is None else "bot"

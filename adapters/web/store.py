@@ -142,7 +142,5 @@ class WebStore:
     def chats(self) -> dict[str, int]:
         """Every chat with messages → how many."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(web_messages.c.chat, func.count()).group_by(web_messages.c.chat)
-            ).all()
+            rows = conn.execute(select(web_messages.c.chat, func.count()).group_by(web_messages.c.chat)).all()
         return {str(chat): int(n) for chat, n in rows}

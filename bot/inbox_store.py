@@ -1,0 +1,202 @@
+"""The inbox's table: every verified inbound event, written before the webhook answers 200.
+
+Table ``bot_inbox`` in the state database (SQLite or PostgreSQL, created if missing). The unique
+(platform, event id) key is the de-duplication of platform retries, and it survives restarts. An event is
+``queued`` until a worker claims it (``running``, with the claiming process as ``owner``), then ``done``
+or ``failed``. A claim whose owner died — a process of this host that is gone, or any claim older than the
+lease — is taken again, so an event queued or half-handled when the bot stopped is handled after a restart;
+an event that was taken ``MAX_ATTEMPTS`` times without finishing is parked as ``failed`` (it keeps killing
+its worker). Finished rows are kept for ``KEEP_S`` (longer than any platform's retry schedule), then purged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from adapters.base import InboundEvent
+from alerts.tickets.columns import UtcDateTime
+from bot.inbox_codec import event_from_json, event_json
+
+KEEP_S = 6 * 3600  # Slack retries for ~1 h, WeCom 3 times in 15 s, DingTalk a few times
+LEASE_S = 600.0  # a claim older than this is taken again (its owner is on another host and presumed dead)
+MAX_ATTEMPTS = 3
+metadata = MetaData()
+bot_inbox = Table(
+    "bot_inbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    Column("event_id", String(300), nullable=False),
+    Column("event", Text, nullable=False),  # JSON of the InboundEvent
+    Column("state", String(10), nullable=False),  # queued | running | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("owner", String(200), nullable=True),  # host:pid of the claiming process
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    UniqueConstraint("platform", "event_id", name="bot_inbox_event"),
+    Index("bot_inbox_state", "state", "id"),
+)
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    """Whether the process ``owner`` names still runs; unknown (another host) counts as alive."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    event: InboundEvent
+    attempt: int
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class InboxStore:
+    def __init__(
+        self, engine: Engine, *, clock: Callable[[], dt.datetime] = _utc_now, owner: str | None = None
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.owner = owner or this_process()
+        with self._write() as conn, conn.begin():
+            metadata.create_all(conn, checkfirst=True)
+
+    def _write(self) -> Connection:
+        # BEGIN IMMEDIATE on the state store's SQLite engine (writers queue instead of failing busy)
+        return self.engine.connect().execution_options(opsbot_write=True)
+
+    def add(self, event: InboundEvent) -> bool:
+        """Keep ``event`` for the workers; False when this (platform, event id) was kept before."""
+        row = {
+            "platform": event.platform,
+            "event_id": event.event_id,
+            "event": event_json(event),
+            "state": "queued",
+            "attempts": 0,
+            "received_at": self.clock(),
+        }
+        try:
+            with self._write() as conn, conn.begin():
+                conn.execute(insert(bot_inbox).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def dead_owners(self) -> frozenset[str]:
+        """Owners of running claims that are processes of this host no longer alive (a crash, a kill)."""
+        with self.engine.connect() as conn:
+            owners = conn.execute(select(bot_inbox.c.owner).where(bot_inbox.c.state == "running").distinct()).scalars()
+            return frozenset(o for o in owners if o and o != self.owner and not _alive(o))
+
+    def claim(self, limit: int, *, dead: frozenset[str] = frozenset()) -> list[Claimed]:
+        """Take up to ``limit`` events, oldest first: queued ones, and running ones of dead or stale owners."""
+        if limit <= 0:
+            return []
+        now = self.clock()
+        stale = now - dt.timedelta(seconds=LEASE_S)
+        c = bot_inbox.c
+        gone = or_(c.claimed_at < stale, c.owner.in_(sorted(dead))) if dead else c.claimed_at < stale
+        takeable = or_(c.state == "queued", and_(c.state == "running", gone))
+        with self._write() as conn, conn.begin():
+            rows = conn.execute(
+                select(c.id, c.event, c.attempts)
+                .where(takeable)
+                .order_by(c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            claimed: list[Claimed] = []
+            for r in rows:
+                if r.attempts >= MAX_ATTEMPTS:
+                    conn.execute(update(bot_inbox).where(c.id == r.id).values(state="failed", finished_at=now))
+                    continue
+                conn.execute(
+                    update(bot_inbox)
+                    .where(c.id == r.id)
+                    .values(state="running", owner=self.owner, claimed_at=now, attempts=r.attempts + 1)
+                )
+                claimed.append(Claimed(r.id, event_from_json(r.event), r.attempts + 1))
+            return claimed
+
+    def finish(self, row_id: int, *, ok: bool = True) -> None:
+        with self._write() as conn, conn.begin():
+            conn.execute(
+                update(bot_inbox)
+                .where(bot_inbox.c.id == row_id)
+                .values(state="done" if ok else "failed", finished_at=self.clock())
+            )
+
+    def release(self, row_ids: list[int]) -> None:
+        """Give claims back (not started when the process stops): queued again, the attempt not counted."""
+        if not row_ids:
+            return
+        with self._write() as conn, conn.begin():
+            conn.execute(
+                update(bot_inbox)
+                .where(bot_inbox.c.id.in_(row_ids), bot_inbox.c.state == "running")
+                .values(state="queued", owner=None, claimed_at=None, attempts=bot_inbox.c.attempts - 1)
+            )
+
+    def waiting(self) -> int:
+        """Events not finished yet (queued or running, by any process)."""
+        with self.engine.connect() as conn:
+            n = conn.execute(
+                select(func.count()).select_from(bot_inbox).where(bot_inbox.c.state.in_(("queued", "running")))
+            ).scalar_one()
+            return int(n)
+
+    def states(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(bot_inbox.c.state, func.count()).group_by(bot_inbox.c.state)).all()
+            return {str(s): int(n) for s, n in rows}
+
+    def purge(self) -> int:
+        """Forget finished events older than KEEP_S (their retries can no longer come)."""
+        before = self.clock() - dt.timedelta(seconds=KEEP_S)
+        with self._write() as conn, conn.begin():
+            gone = conn.execute(
+                delete(bot_inbox).where(bot_inbox.c.state.in_(("done", "failed")), bot_inbox.c.received_at < before)
+            )
+            return int(gone.rowcount or 0)
