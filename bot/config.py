@@ -35,6 +35,7 @@ from bot.config_schema import (
     SlackConfig,
     WebConfig,
     WeComConfig,
+    default_answer_processes,
 )
 from metrics.catalog_load import CatalogError, Collector, load_catalog
 from metrics.paths import data_dir
@@ -269,7 +270,7 @@ def _server(doc: Located, r: Reader) -> ServerConfig:
             warn=True,
         )  # fmt: skip
     url = (public_url or f"http://{host}:{int(port)}").rstrip("/")
-    processes = node.get("answer_processes", ServerConfig.answer_processes)
+    processes = node.get("answer_processes", default_answer_processes())
     if isinstance(processes, str):
         processes = r.substitute(processes)[0]
     if not str(processes).isdigit() or int(processes) > 64:
@@ -277,7 +278,7 @@ def _server(doc: Located, r: Reader) -> ServerConfig:
             node, "answer_processes", f"server.answer_processes: {processes!r} is not a number of processes (0-64)",
             f"server.answer_processes：{processes!r} 不是进程数（0-64）",
         )  # fmt: skip
-        processes = ServerConfig.answer_processes
+        processes = default_answer_processes()
     return ServerConfig(host=host, port=int(port), public_url=url, answer_processes=int(processes))
 
 

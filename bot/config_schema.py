@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +43,22 @@ class ConfigError(CatalogError):
         return "\n".join([head, *(f"  {p.text(lang)}" for p in self.config_problems)])
 
 
+def default_answer_processes() -> int:
+    """One per CPU core this process may use but one, which is left to the server (acks, replies); at least 1.
+    More would make the webhooks wait for the CPU (nice does not keep them out of the way)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 2
+    return max(1, cores - 1)
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"  # no trailing slash; the base of signed action links
-    answer_processes: int = 2  # worker processes computing answers (0: in the server process)
+    answer_processes: int = field(default_factory=default_answer_processes)  # 0: answers in the server process
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from adapters.base import InvalidSignature, StaleRequest
 from adapters.dingtalk.inbound import MalformedCallback
@@ -35,7 +36,7 @@ def dingtalk_router(verifier: CallbackVerifier, submit: Submit, now: Callable[[]
             body = json.loads(await request.body())
             if not isinstance(body, dict):
                 raise MalformedCallback("not a JSON object")
-            take(body, submit, now)
+            await run_in_threadpool(take, body, submit, now)  # the inbox write, off the event loop
         except (ValueError, MalformedCallback) as e:  # json.JSONDecodeError is a ValueError
             return Response(f"bad callback: {e}", status_code=400, media_type="text/plain")
         return JSONResponse({})

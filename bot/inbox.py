@@ -1,5 +1,6 @@
-"""Fast ack, slow work: a webhook writes the verified event to the inbox table and answers at once; a
-dispatcher thread hands kept events to worker threads, as many at a time as there are workers.
+"""Fast ack, slow work: a webhook hands the verified event to the inbox writer, which commits it to the inbox
+table (many at once under load), and answers as soon as it is kept; a dispatcher thread hands kept events
+to worker threads, as many at a time as there are workers.
 
 Nothing is lost: an event is in the state database before the platform hears 200, and one that was not
 finished when the process stopped (a restart, a crash) is handled by the next one (``bot.inbox_store``).
@@ -9,7 +10,9 @@ Stopping waits only for the events being handled, not for the backlog, which sta
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +24,8 @@ from bot.inbox_store import Claimed, InboxStore
 log = logging.getLogger("opsbot.inbox")
 POLL_S = 1.0  # also look for events kept by another process (or left by a dead one) this often
 PURGE_EVERY_S = 600.0
+WRITE_BATCH = 500
+SUBMIT_TIMEOUT_S = 10.0  # a webhook answers 500 rather than hang when the state database is away
 
 
 class Inbox:
@@ -42,15 +47,55 @@ class Inbox:
         self._running: dict[int, Future[None]] = {}
         self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
+        self._writes: queue.SimpleQueue[tuple[InboundEvent, Future[bool]] | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="opsbot-inbox-writer", daemon=True)
+        self._writer.start()
 
-    def submit(self, event: InboundEvent) -> bool:
-        """Keep ``event`` for the workers; False (and nothing kept) when it was kept before.
+    def keep(self, event: InboundEvent) -> Future[bool]:
+        """Hand ``event`` to the inbox writer; the future says whether it was new (False: a repeat, dropped)
+        once it is committed, or raises when the state database cannot take it."""
+        future: Future[bool] = Future()
+        self._writes.put((event, future))
+        return future
+
+    def submit(self, event: InboundEvent, timeout: float = SUBMIT_TIMEOUT_S) -> bool:
+        """Keep ``event``, waiting until it is committed; False (and nothing kept) when it was kept before.
         Raises when the state database cannot take it — the platform then gets an error and redelivers."""
-        if not self.store.add(event):
-            log.info("dropped a repeat of %s event %s", event.platform, event.event_id)
-            return False
-        self._wake.set()
-        return True
+        return self.keep(event).result(timeout)
+
+    async def submit_async(self, event: InboundEvent) -> bool:
+        """``submit`` for an event loop: the loop goes on serving while the writer commits."""
+        return await asyncio.wait_for(asyncio.wrap_future(self.keep(event)), SUBMIT_TIMEOUT_S)
+
+    def _write_loop(self) -> None:
+        """One thread writes every kept event, as many as are waiting in one transaction (a group commit):
+        webhook threads never contend for the database lock, and a burst costs a few commits, not one each."""
+        while True:
+            first = self._writes.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < WRITE_BATCH:
+                try:
+                    more = self._writes.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._writes.put(None)  # stop after this batch
+                    break
+                batch.append(more)
+            try:
+                kept = self.store.add_many([e for e, _ in batch])
+            except Exception as e:
+                log.exception("could not keep %d inbound events", len(batch))
+                for _, future in batch:
+                    future.set_exception(e)
+                continue
+            for (event, future), new in zip(batch, kept, strict=True):
+                if not new:
+                    log.info("dropped a repeat of %s event %s", event.platform, event.event_id)
+                future.set_result(new)
+            self._wake.set()
 
     # --- the dispatcher ---
 
@@ -151,3 +196,5 @@ class Inbox:
             self._pool = None
         if self.busy():
             log.warning("%d events were still being handled at shutdown; the next start handles them", self.busy())
+        self._writes.put(None)  # events handed over before this are still written
+        self._writer.join(timeout)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -31,12 +33,12 @@ from sqlalchemy import (
     and_,
     delete,
     func,
-    insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adapters.base import InboundEvent
 from alerts.tickets.columns import UtcDateTime
@@ -100,29 +102,50 @@ class InboxStore:
         self.engine = engine
         self.clock = clock
         self.owner = owner or this_process()
-        with self._write() as conn, conn.begin():
+        self._lock = threading.Lock()
+        with self._tx() as conn:
             metadata.create_all(conn, checkfirst=True)
 
-    def _write(self) -> Connection:
-        # BEGIN IMMEDIATE on the state store's SQLite engine (writers queue instead of failing busy)
-        return self.engine.connect().execution_options(opsbot_write=True)
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """One write transaction at a time from this process: webhook threads queue on a lock (woken at once)
+        rather than in SQLite's busy handler (which sleeps up to 100 ms between tries)."""
+        with self._lock, self.engine.connect().execution_options(opsbot_write=True) as conn, conn.begin():
+            yield conn
 
     def add(self, event: InboundEvent) -> bool:
         """Keep ``event`` for the workers; False when this (platform, event id) was kept before."""
-        row = {
-            "platform": event.platform,
-            "event_id": event.event_id,
-            "event": event_json(event),
-            "state": "queued",
-            "attempts": 0,
-            "received_at": self.clock(),
-        }
-        try:
-            with self._write() as conn, conn.begin():
-                conn.execute(insert(bot_inbox).values(**row))
-        except IntegrityError:
-            return False
-        return True
+        return self.add_many([event])[0]
+
+    def add_many(self, events: list[InboundEvent]) -> list[bool]:
+        """Keep the events with one statement (a group commit); for each, False when it was kept before."""
+        if not events:
+            return []
+        now = self.clock()
+        first: dict[tuple[str, str], int] = {}
+        for i, e in enumerate(events):
+            first.setdefault((e.platform, e.event_id), i)
+        rows = [
+            {
+                "platform": events[i].platform,
+                "event_id": events[i].event_id,
+                "event": event_json(events[i]),
+                "state": "queued",
+                "attempts": 0,
+                "received_at": now,
+            }
+            for i in first.values()
+        ]
+        build = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            build(bot_inbox)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(bot_inbox.c.platform, bot_inbox.c.event_id)
+        )
+        with self._tx() as conn:
+            new = {(str(p), str(e)) for p, e in conn.execute(statement)}
+        return [first[(e.platform, e.event_id)] == i and (e.platform, e.event_id) in new for i, e in enumerate(events)]
 
     def dead_owners(self) -> frozenset[str]:
         """Owners of running claims that are processes of this host no longer alive (a crash, a kill)."""
@@ -139,7 +162,7 @@ class InboxStore:
         c = bot_inbox.c
         gone = or_(c.claimed_at < stale, c.owner.in_(sorted(dead))) if dead else c.claimed_at < stale
         takeable = or_(c.state == "queued", and_(c.state == "running", gone))
-        with self._write() as conn, conn.begin():
+        with self._tx() as conn:
             rows = conn.execute(
                 select(c.id, c.event, c.attempts)
                 .where(takeable)
@@ -161,7 +184,7 @@ class InboxStore:
             return claimed
 
     def finish(self, row_id: int, *, ok: bool = True) -> None:
-        with self._write() as conn, conn.begin():
+        with self._tx() as conn:
             conn.execute(
                 update(bot_inbox)
                 .where(bot_inbox.c.id == row_id)
@@ -172,7 +195,7 @@ class InboxStore:
         """Give claims back (not started when the process stops): queued again, the attempt not counted."""
         if not row_ids:
             return
-        with self._write() as conn, conn.begin():
+        with self._tx() as conn:
             conn.execute(
                 update(bot_inbox)
                 .where(bot_inbox.c.id.in_(row_ids), bot_inbox.c.state == "running")
@@ -195,7 +218,7 @@ class InboxStore:
     def purge(self) -> int:
         """Forget finished events older than KEEP_S (their retries can no longer come)."""
         before = self.clock() - dt.timedelta(seconds=KEEP_S)
-        with self._write() as conn, conn.begin():
+        with self._tx() as conn:
             gone = conn.execute(
                 delete(bot_inbox).where(bot_inbox.c.state.in_(("done", "failed")), bot_inbox.c.received_at < before)
             )

@@ -120,6 +120,10 @@ class Runtime:
         """Keep a verified event for the background workers; False when it is a repeat (already kept)."""
         return self.inbox.submit(event)
 
+    async def submit_async(self, event: InboundEvent) -> bool:
+        """``submit`` for webhooks served on the event loop."""
+        return await self.inbox.submit_async(event)
+
     def reply(self, event: InboundEvent, message: Message) -> MessageRef | None:
         part = self.parts.get(event.platform)
         if part is None:

@@ -9,9 +9,10 @@ Choices:
 - No ``auth.test`` at start-up or per request: ``authorize`` hands bolt the configured bot token. The bot's own
   user id (to drop the ``message`` copy of an @-mention) comes from the envelope's ``authorizations``; only an
   envelope without them makes ``BotIdentity`` ask ``auth.test`` (once, then cached).
-- ``process_before_response=True`` and queue-then-ack: a listener only parses and queues (microseconds), so
-  the HTTP 200 still goes out at once, and a 200 always means the event is in the inbox (were queuing to fail,
-  Slack would get an error and redeliver instead of the event being lost).
+- ``process_before_response=True`` and queue-then-ack: a listener only parses the event and awaits the inbox
+  writer's commit of it (the event loop serves others meanwhile), so the HTTP 200 still goes out at once,
+  and a 200 always means the event is kept (were keeping it to fail, Slack would get an error and redeliver
+  instead of the event being lost).
 - bolt answers ``url_verification`` (the challenge) and ``ssl_check`` itself.
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -40,7 +41,7 @@ from adapters.slack.inbound import (
 )
 
 log = logging.getLogger("opsbot.slack")
-Submit = Callable[[InboundEvent], bool]
+Submit = Callable[[InboundEvent], Awaitable[bool]]  # the runtime's submit_async: kept (True) or a repeat
 ANY = re.compile(".*")
 AUTH_TEST_TIMEOUT_S = 2
 
@@ -106,25 +107,25 @@ def slack_app(token: str, base_url: str, signing_secret: str, submit: Submit) ->
     async def on_event(ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest) -> None:
         num, reason = retry_info(_first_values(request.headers))
         bot = await identity.of(body)
-        _submit(submit, parse_event_callback(body, bot_user_id=bot, retry_num=num, retry_reason=reason))
+        await _submit(submit, parse_event_callback(body, bot_user_id=bot, retry_num=num, retry_reason=reason))
         await ack()
 
     @app.command(ANY)
     async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         form = {k: str(v) for k, v in body.items()}
-        _submit(submit, parse_slash_command(form, bot_user_id=identity.user_id))
+        await _submit(submit, parse_slash_command(form, bot_user_id=identity.user_id))
         await ack()
 
     @app.action(ANY)
     async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
-        _submit(submit, parse_interaction(body))
+        await _submit(submit, parse_interaction(body))
         await ack()
 
     return app
 
 
-def _submit(submit: Submit, event: InboundEvent | None) -> None:
-    if event is not None and not submit(event):
+async def _submit(submit: Submit, event: InboundEvent | None) -> None:
+    if event is not None and not await submit(event):
         log.info("slack: a repeat of %s %s ignored", event.platform, event.event_id)
 
 

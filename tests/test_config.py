@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import stat
 import textwrap
 from pathlib import Path
@@ -344,7 +345,7 @@ def test_a_shared_field_alone_is_still_named(env: dict[str, str]) -> None:
 
 
 def test_answer_processes_default_and_bad_values(env: dict[str, str], tmp_path: Path) -> None:
-    assert load_config(None, env).server.answer_processes == 2
+    assert load_config(None, env).server.answer_processes == max(1, len(os.sched_getaffinity(0)) - 1)
     assert load_config(write(tmp_path, "server: {answer_processes: 0}\n"), env).server.answer_processes == 0
     env["N"] = "3"
     assert load_config(write(tmp_path, "server: {answer_processes: '${N}'}\n"), env).server.answer_processes == 3

@@ -170,3 +170,22 @@ def test_the_dispatcher_handles_each_event_once_and_stops_without_the_backlog(tm
     with store.engine.connect() as conn:
         assert set(conn.execute(select(bot_inbox.c.state)).scalars()) == {"done"}
     store.close()
+
+
+def test_many_webhooks_at_once_are_kept_once_each_by_the_group_commit(tmp_path: Path) -> None:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = open_store(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    inbox = Inbox(InboxStore(store.engine), lambda e: None, workers=1)  # not started: nothing is handled
+    with ThreadPoolExecutor(16) as threads:  # every event sent 3 times (a platform's retries) from 16 threads
+        results = list(threads.map(inbox.submit, [event(n % 60) for n in range(180)]))
+    assert sum(results) == 60
+
+    async def from_the_loop() -> list[bool]:
+        return await asyncio.gather(*(inbox.submit_async(event(n)) for n in range(55, 80)))
+
+    assert sum(asyncio.run(from_the_loop())) == 20  # 60…79 are new
+    assert InboxStore(store.engine).states() == {"queued": 80}
+    inbox.close()
+    store.close()

@@ -25,7 +25,7 @@ def build(runtime: Runtime) -> PlatformParts | None:
         return None
     base_url = api_base_url(config.api_url)
     adapter = SlackAdapter(config.bot_token, base_url=base_url)
-    app = slack_app(config.bot_token, base_url, config.signing_secret, runtime.submit)
+    app = slack_app(config.bot_token, base_url, config.signing_secret, runtime.submit_async)
     verifier = SlackVerifier(config.signing_secret, now=lambda: runtime.clock().timestamp())
     return PlatformParts(
         name="slack",
