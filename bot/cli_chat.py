@@ -59,6 +59,7 @@ def chat(config_path: Path | None, who: str | None, db: Path | None, state: str 
             runtime.core.handle(event)
     finally:
         runtime.store.close()
+        runtime.inbox_db.close()
         runtime.layer.warehouse.close()
 
 

@@ -25,6 +25,8 @@ log = logging.getLogger("opsbot.inbox")
 POLL_S = 1.0  # also look for events kept by another process (or left by a dead one) this often
 PURGE_EVERY_S = 600.0
 WRITE_BATCH = 500
+SLOW_WRITE_S = 0.05
+CHECKPOINT_EVERY_S = 2.0
 SUBMIT_TIMEOUT_S = 10.0  # a webhook answers 500 rather than hang when the state database is away
 
 
@@ -84,6 +86,7 @@ class Inbox:
                     self._writes.put(None)  # stop after this batch
                     break
                 batch.append(more)
+            started = time.monotonic()
             try:
                 kept = self.store.add_many([e for e, _ in batch])
             except Exception as e:
@@ -95,6 +98,11 @@ class Inbox:
                 if not new:
                     log.info("dropped a repeat of %s event %s", event.platform, event.event_id)
                 future.set_result(new)
+            took = time.monotonic() - started
+            if took > SLOW_WRITE_S:
+                log.warning(
+                    "keeping %d inbound events took %.0f ms (the state database is slow)", len(batch), took * 1e3
+                )
             self._wake.set()
 
     # --- the dispatcher ---
@@ -111,12 +119,15 @@ class Inbox:
         dead = self.store.dead_owners()
         if dead:
             log.warning("taking over the unfinished events of stopped processes %s", ", ".join(sorted(dead)))
-        purged_at = 0.0
+        purged_at = checkpointed_at = 0.0
         while not self._stop.is_set():
             try:
                 if time.monotonic() - purged_at > PURGE_EVERY_S:
                     self.store.purge()
                     purged_at = time.monotonic()
+                if time.monotonic() - checkpointed_at > CHECKPOINT_EVERY_S:
+                    self.store.checkpoint()  # here, not in the writer: webhooks never wait for it
+                    checkpointed_at = time.monotonic()
                 while self._dispatch(dead):
                     pass
                 dead = frozenset()

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -55,6 +57,7 @@ bot_inbox = Table(
     Column("platform", String(20), nullable=False),
     Column("event_id", String(300), nullable=False),
     Column("event", Text, nullable=False),  # JSON of the InboundEvent
+    Column("conversation", String(600), nullable=False),  # platform|chat|thread: its events run one at a time
     Column("state", String(10), nullable=False),  # queued | running | done | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("owner", String(200), nullable=True),  # host:pid of the claiming process
@@ -63,7 +66,17 @@ bot_inbox = Table(
     Column("finished_at", UtcDateTime, nullable=True),
     UniqueConstraint("platform", "event_id", name="bot_inbox_event"),
     Index("bot_inbox_state", "state", "id"),
+    Index("bot_inbox_conversation", "conversation", "state"),
 )
+
+
+def conversation(event: InboundEvent) -> str:
+    """The thread an event belongs to (a whole chat where the platform has no threads)."""
+    return "|".join((event.platform, event.chat, event.thread or ""))[:600]
+
+
+def _no_autocheckpoint(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA wal_autocheckpoint = 0")
 
 
 def this_process() -> str:
@@ -103,6 +116,12 @@ class InboxStore:
         self.clock = clock
         self.owner = owner or this_process()
         self._lock = threading.Lock()
+        self.sqlite = engine.dialect.name == "sqlite"
+        if self.sqlite:
+            # SQLite checkpoints the WAL into the database inside whichever commit crosses 1000 pages, and that
+            # commit then waits for an fsync (~200 ms here). Our commits leave it to checkpoint() instead.
+            sa_event.listen(engine, "connect", _no_autocheckpoint)
+            engine.dispose()  # connections made before this one get the setting too
         with self._tx() as conn:
             metadata.create_all(conn, checkfirst=True)
 
@@ -112,6 +131,12 @@ class InboxStore:
         rather than in SQLite's busy handler (which sleeps up to 100 ms between tries)."""
         with self._lock, self.engine.connect().execution_options(opsbot_write=True) as conn, conn.begin():
             yield conn
+
+    def checkpoint(self) -> None:
+        """Copy the SQLite WAL into the database without blocking writers (a PASSIVE checkpoint)."""
+        if self.sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def add(self, event: InboundEvent) -> bool:
         """Keep ``event`` for the workers; False when this (platform, event id) was kept before."""
@@ -130,6 +155,7 @@ class InboxStore:
                 "platform": events[i].platform,
                 "event_id": events[i].event_id,
                 "event": event_json(events[i]),
+                "conversation": conversation(events[i]),
                 "state": "queued",
                 "attempts": 0,
                 "received_at": now,
@@ -154,24 +180,34 @@ class InboxStore:
             return frozenset(o for o in owners if o and o != self.owner and not _alive(o))
 
     def claim(self, limit: int, *, dead: frozenset[str] = frozenset()) -> list[Claimed]:
-        """Take up to ``limit`` events, oldest first: queued ones, and running ones of dead or stale owners."""
+        """Take up to ``limit`` events, oldest first: queued ones, and running ones of dead or stale owners.
+
+        One event per conversation at a time, in order: an event waits while an earlier one of its thread is
+        running anywhere (so a follow-up reads the context its question left, and "ack" comes before "close")."""
         if limit <= 0:
             return []
         now = self.clock()
         stale = now - dt.timedelta(seconds=LEASE_S)
         c = bot_inbox.c
         gone = or_(c.claimed_at < stale, c.owner.in_(sorted(dead))) if dead else c.claimed_at < stale
-        takeable = or_(c.state == "queued", and_(c.state == "running", gone))
+        busy = select(c.conversation).where(c.state == "running", ~gone).scalar_subquery()
+        takeable = and_(or_(c.state == "queued", and_(c.state == "running", gone)), c.conversation.not_in(busy))
         with self._tx() as conn:
             rows = conn.execute(
-                select(c.id, c.event, c.attempts)
+                select(c.id, c.event, c.attempts, c.conversation)
                 .where(takeable)
                 .order_by(c.id)
-                .limit(limit)
+                .limit(limit * 4)
                 .with_for_update(skip_locked=True)
             ).all()
             claimed: list[Claimed] = []
+            taken: set[str] = set()
             for r in rows:
+                if len(claimed) == limit:
+                    break
+                if r.conversation in taken:
+                    continue
+                taken.add(r.conversation)
                 if r.attempts >= MAX_ATTEMPTS:
                     conn.execute(update(bot_inbox).where(c.id == r.id).values(state="failed", finished_at=now))
                     continue

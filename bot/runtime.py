@@ -75,7 +75,9 @@ class Runtime:
             reply=self.reply,
             on_ticket_change=self.poke,
         )
-        self.inbox = Inbox(InboxStore(self.store.engine), self.core.handle, workers=workers)  # real time
+        # the inbox has connections of its own (it checkpoints SQLite itself) and keeps real time
+        self.inbox_db = open_store(config.state_url)
+        self.inbox = Inbox(InboxStore(self.inbox_db.engine), self.core.handle, workers=workers)
         self.parts: dict[str, PlatformParts] = {}
         for build in BUILDERS:
             part = build(self)
@@ -112,6 +114,7 @@ class Runtime:
         for part in self.parts.values():
             part.stop()
         self.store.close()
+        self.inbox_db.close()
         self.layer.warehouse.close()
 
     # --- inbound ---

@@ -24,14 +24,14 @@ from bot.inbox_store import KEEP_S, MAX_ATTEMPTS, InboxStore, bot_inbox
 pytest_plugins = ("tickets_fixtures",)
 
 
-def event(n: int, platform: str = "slack") -> InboundEvent:
+def event(n: int, platform: str = "slack", thread: str | None = None) -> InboundEvent:
     return InboundEvent(
         platform=platform,  # type: ignore[arg-type]
         event_id=f"Ev{n:05d}",
         chat="C1",
         user="U1",
         text=f"上周GMV是多少？#{n}",
-        thread="1700000000.000100",
+        thread=thread or f"{1_700_000_000 + n}.000100",  # each its own thread unless told
         mentions=("U2",),
         action=ButtonAction("ack", "T-20261120-0001", MessageRef("slack", "C1", "17.1", extra={"k": "v"}), "tok"),
         reply_url="https://hooks.example/x",
@@ -188,4 +188,37 @@ def test_many_webhooks_at_once_are_kept_once_each_by_the_group_commit(tmp_path: 
     assert sum(asyncio.run(from_the_loop())) == 20  # 60…79 are new
     assert InboxStore(store.engine).states() == {"queued": 80}
     inbox.close()
+    store.close()
+
+
+def test_a_conversation_is_handled_in_order_one_event_at_a_time(engine_store: Store) -> None:
+    a = InboxStore(engine_store.engine, owner="host-a:1")
+    b = InboxStore(engine_store.engine, owner="host-b:2")  # another server on the same database
+    for n in range(6):
+        a.add(event(n, thread="T-shared" if n % 2 == 0 else None))  # 0, 2, 4 in one thread
+    first = [c.event.event_id for c in a.claim(10)]
+    assert first == ["Ev00000", "Ev00001", "Ev00003", "Ev00005"]  # one of the shared thread: the oldest
+    assert b.claim(10) == []  # Ev00002 waits for Ev00000, wherever it runs
+    with engine_store.engine.connect() as conn:
+        ids = dict(conn.execute(select(bot_inbox.c.event_id, bot_inbox.c.id)).all())
+    a.finish(ids["Ev00000"])
+    assert [c.event.event_id for c in b.claim(10)] == ["Ev00002"]
+    b.finish(ids["Ev00002"])
+    assert [c.event.event_id for c in a.claim(10)] == ["Ev00004"]
+
+
+def test_commits_never_checkpoint_sqlite_the_dispatcher_does(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    inbox = InboxStore(store.engine)
+    for n in range(0, 5000, 100):
+        inbox.add_many([event(i) for i in range(n, n + 100)])
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    wal = tmp_path / "state.sqlite-wal"
+    pages = wal.stat().st_size // 4096
+    assert pages > 1500, pages  # SQLite would have checkpointed inside a commit at 1000 pages
+    inbox.checkpoint()
+    with store.engine.connect() as conn:
+        busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    assert busy == 0 and log == done  # everything in the WAL is in the database now
     store.close()
