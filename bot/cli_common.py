@@ -66,9 +66,7 @@ def guarded(func: F) -> F:
             click.echo(f"opsbot: {e.text(lang)}", err=True)
             sys.exit(EXIT_USER)
         except ConfigError as e:
-            click.echo(f"opsbot: the configuration has {len(e.problems)} problem(s):", err=True)
-            for p in e.problems:
-                click.echo(f"  {p}", err=True)
+            click.echo(f"opsbot: {e.text(lang)}", err=True)
             sys.exit(EXIT_CATALOG)
         except CatalogError as e:
             click.echo(f"opsbot: the metric catalog has {len(e.problems)} problem(s):", err=True)

@@ -39,7 +39,8 @@ class ConfigError(CatalogError):
         self.config_problems: tuple[ConfigProblem, ...] = tuple(problems)
 
     def text(self, lang: str = "en") -> str:
-        head = f"配置有 {len(self.config_problems)} 个问题：" if lang == "zh" else "the configuration has problems:"
+        n = len(self.config_problems)
+        head = f"配置有 {n} 个问题：" if lang == "zh" else f"the configuration has {n} problem(s):"
         return "\n".join([head, *(f"  {p.text(lang)}" for p in self.config_problems)])
 
 

@@ -189,3 +189,18 @@ def test_demo_data_bad_arguments(cli_env: dict[str, str], tmp_path: Path) -> Non
 def test_a_period_beyond_the_data_is_flagged(cli_env: dict[str, str]) -> None:
     proc = run(cli_env, "query", "-m", "gmv", "--by", "channel", "--from", "2020-01-01", "--to", "2020-01-31")
     assert "beyond the data (2025-10-17 … 2026-11-20)" in proc.stderr and "No rows match." in proc.stdout
+
+
+@pytest.mark.parametrize(("lang", "head", "line"), [
+    ("en", "opsbot: the configuration has 1 problem(s):", "server.answer_processes: 'lots' is not a number"),
+    ("zh", "opsbot: 配置有 1 个问题：", "server.answer_processes：'lots' 不是进程数"),
+])  # fmt: skip
+def test_a_bad_configuration_is_listed_in_the_users_language(
+    cli_env: dict[str, str], tmp_path: Path, lang: str, head: str, line: str
+) -> None:
+    bad = tmp_path / "opsbot.yaml"
+    bad.write_text("server:\n  answer_processes: lots\n", encoding="utf-8")
+    proc = run({**cli_env, "OPSBOT_LANG": lang}, "serve", "--config", str(bad), ok=False)
+    assert proc.returncode == 3
+    first, second = proc.stderr.splitlines()[:2]
+    assert first == head and second.startswith(f"  {bad}:2: {line}"), proc.stderr
