@@ -155,19 +155,16 @@ class Parser(ForecastParser):
             # a Chinese fragment names products; a single English word (life, fresh) is too common to
             found = self.lexicon.products_containing(name) if not name.isascii() else ()
             if 1 < len(found) <= 8:
-                opts = tuple(
-                    Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.value})", f"sku={s.value}") for s in found
+                picked = self._which_sense(
+                    found,
+                    lang,
+                    en=f"Several products match \u201c{name}\u201d — which one?",
+                    zh=f"有多个商品与「{name}」匹配，你指的是哪一个？",
+                    shown=lambda s: s.value,
                 )
-                chosen = self._chosen(opts)
-                if chosen is None:
-                    return Understood(
-                        "clarify",
-                        lang,
-                        en=f"Several products match \u201c{name}\u201d — which one?",
-                        zh=f"有多个商品与「{name}」匹配，你指的是哪一个？",
-                        options=opts,
-                    )
-                found = tuple(s for s in found if f"sku={s.value}" == chosen)
+                if isinstance(picked, Understood):
+                    return picked
+                found = picked
             if len(found) == 1:
                 reading.values.append((Hit(0, 0, name, found), found))
             else:

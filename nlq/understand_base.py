@@ -5,10 +5,11 @@ question, and which metrics are points in time."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from metrics.catalog_types import TIME_DIMENSION, Catalog
 from metrics.query import TimeRange
-from nlq.lexicon import Lexicon
+from nlq.lexicon import Lexicon, Sense
 from nlq.time_calendar import make_label
 from nlq.timewords import TimeMatch
 from nlq.understood import Option, Reading, Understood
@@ -26,6 +27,19 @@ class ParserBase:
         """The choice made among a clarifying question's options, if one was."""
         offered = {o.question for o in options}
         return next((c for c in self.choices if c in offered), None)
+
+    def _which_sense(
+        self, senses: tuple[Sense, ...], lang: str, *, en: str, zh: str, shown: Callable[[Sense], str]
+    ) -> tuple[Sense, ...] | Understood:
+        """The meaning chosen among ``senses`` (an option "ref=value" each, labelled with ``shown``), or the
+        clarifying question offering them."""
+        options = tuple(
+            Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({shown(s)})", f"{s.ref}={s.value}") for s in senses
+        )
+        picked = self._chosen(options)
+        if picked is None:
+            return Understood("clarify", lang, en=en, zh=zh, options=options)
+        return tuple(s for s in senses if f"{s.ref}={s.value}" == picked)
 
     def _period(self, lang: str, periods: Periods, en: str, zh: str) -> TimeMatch | Understood:
         """The period chosen ("2026-11-14..2026-11-20", named after its option), or the question."""
@@ -83,20 +97,16 @@ class ParserBase:
         for hit, senses in reading.values:
             usable = [s for s in senses if s.ref in sliceable] or list(senses)
             if len(usable) > 1:
-                opts = tuple(
-                    Option(f"{s.label_zh if lang == 'zh' else s.label_en} ({s.ref})", f"{s.ref}={s.value}")
-                    for s in usable[:6]
+                picked = self._which_sense(
+                    tuple(usable[:6]),
+                    lang,
+                    en=f"\u201c{hit.text}\u201d could mean several things — which one?",
+                    zh=f"「{hit.text}」有多个含义，你指的是哪一个？",
+                    shown=lambda s: s.ref,
                 )
-                picked = self._chosen(opts)
-                if picked is None:
-                    return Understood(
-                        "clarify",
-                        lang,
-                        en=f"\u201c{hit.text}\u201d could mean several things — which one?",
-                        zh=f"「{hit.text}」有多个含义，你指的是哪一个？",
-                        options=opts,
-                    )
-                usable = [s for s in usable if f"{s.ref}={s.value}" == picked]
+                if isinstance(picked, Understood):
+                    return picked
+                usable = list(picked)
             s = usable[0]
             if hit.start in reading.negated:
                 reading.excluded[s.ref] = (*reading.excluded.get(s.ref, ()), s.value)
