@@ -36,6 +36,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy import event as sa_event
@@ -49,6 +50,7 @@ from bot.inbox_codec import event_from_json, event_json
 KEEP_S = 6 * 3600  # Slack retries for ~1 h, WeCom 3 times in 15 s, DingTalk a few times
 LEASE_S = 600.0  # a claim older than this is taken again (its owner is on another host and presumed dead)
 MAX_ATTEMPTS = 3
+CLAIM_LOCK = 0x6F707369  # pg_advisory_xact_lock key of inbox claims ("opsi")
 metadata = MetaData()
 bot_inbox = Table(
     "bot_inbox",
@@ -193,6 +195,8 @@ class InboxStore:
         busy = select(c.conversation).where(c.state == "running", ~gone).scalar_subquery()
         takeable = and_(or_(c.state == "queued", and_(c.state == "running", gone)), c.conversation.not_in(busy))
         with self._tx() as conn:
+            if not self.sqlite:  # claims of several servers one after another: none sees a stale "busy"
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
             rows = conn.execute(
                 select(c.id, c.event, c.attempts, c.conversation)
                 .where(takeable)

@@ -5,11 +5,13 @@ parked, concurrent claimers never sharing an event, finished rows purged after t
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -222,3 +224,33 @@ def test_commits_never_checkpoint_sqlite_the_dispatcher_does(tmp_path: Path) -> 
         busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and log == done  # everything in the WAL is in the database now
     store.close()
+
+
+def test_servers_sharing_a_database_keep_each_conversation_in_order(engine_store: Store) -> None:
+    stores = [InboxStore(engine_store.engine, owner=f"server-{i}:1") for i in range(3)]
+    for n in range(120):
+        stores[0].add(event(n, thread=f"T{n % 4}"))  # four conversations of 30 events each
+    clock = itertools.count()
+    spans: list[tuple[str, int, int, int]] = []  # conversation, event number, claimed at, finished at
+    lock = threading.Lock()
+
+    def work(store: InboxStore) -> None:
+        while batch := store.claim(2):
+            for c in batch:
+                start = next(clock)
+                time.sleep(0.001)
+                end = next(clock)
+                store.finish(c.id)
+                with lock:
+                    spans.append((str(c.event.thread), int(c.event.event_id[2:]), start, end))
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(spans) == 120
+    for conv in {s[0] for s in spans}:
+        mine = sorted((s for s in spans if s[0] == conv), key=lambda s: s[2])
+        assert [s[1] for s in mine] == sorted(s[1] for s in mine)  # taken in the order they came
+        assert all(a[3] < b[2] for a, b in itertools.pairwise(mine))  # one at a time
