@@ -20,6 +20,7 @@ def queries() -> list[MetricQuery]:
     out = []
     for m in catalog.public_metrics():
         dims = sorted(catalog.sliceable[m.id] - {"date"})[:2]
+        numeric = m.unit != "date"  # a date-valued metric (a projected stockout day): no number filter, no compare
         out.append(MetricQuery(metrics=(m.id,), time_range=rng))
         out.append(
             MetricQuery(
@@ -28,12 +29,13 @@ def queries() -> list[MetricQuery]:
                 time_range=rng,
                 limit=10,
                 order_by=(OrderBy(m.id),),
-                metric_filters=(MetricFilter(m.id, ">", 0),),
+                metric_filters=(MetricFilter(m.id, ">", 0),) if numeric else (),
             )
         )
         if "date" in catalog.sliceable[m.id]:
             out.append(MetricQuery(metrics=(m.id,), dimensions=("date",), grain="week", time_range=rng))
-            out.append(MetricQuery(metrics=(m.id,), dimensions=tuple(dims[:1]), time_range=rng, compare="yoy"))
+            if numeric:
+                out.append(MetricQuery(metrics=(m.id,), dimensions=tuple(dims[:1]), time_range=rng, compare="yoy"))
     out.append(
         MetricQuery(
             metrics=("gmv", "refund_rate", "conversion_rate", "roi"),

@@ -3,7 +3,7 @@
 Parsing, SQL validation and charts are pure Python and hold the GIL; in the server process they would stall
 the event loop that acknowledges webhooks. Each worker process opens the warehouse itself (read-only, like
 the server) with the same catalog and NLQ settings, lowers its own CPU priority so acks win on a busy
-machine, and is started on the first question (``spawn``: nothing of the server's threads is inherited).
+machine, and is started with the bot (``spawn``: nothing of the server's threads is inherited).
 A worker that dies (killed, out of memory) fails the question it held; the pool is made again for the next.
 Workers end with the server, however it ends (a kill included).
 """
@@ -53,6 +53,10 @@ def _init(warehouse: str, parent: int) -> None:
     _worker = (layer, asker)
 
 
+def _ready() -> None:
+    return None
+
+
 def _work(text: str, role: str | None, context: Context | None, lang: str) -> Answered:
     assert _worker is not None, "the answer worker was not initialised"
     layer, asker = _worker
@@ -77,6 +81,14 @@ class AnswerPool:
                     initargs=(self._warehouse, os.getpid()),
                 )
             return self._pool
+
+    def start(self) -> None:
+        """Start every worker now (in the background), not on the first question: the first answer does not
+        wait for a worker to load, and starting a process (a fork of this one) does not pause the webhooks
+        under load."""
+        pool = self._executor()
+        for _ in range(self._processes):
+            pool.submit(_ready)
 
     def __call__(self, text: str, *, role: str | None, context: Context | None, lang: str) -> Answered:
         pool = self._executor()

@@ -58,5 +58,8 @@ class InProcess:
     def __call__(self, text: str, *, role: str | None, context: Context | None, lang: str) -> Answered:
         return answer(self.layer, self.asker, text, role=role, context=context, lang=lang)
 
+    def start(self) -> None:
+        return None
+
     def close(self) -> None:
         return None

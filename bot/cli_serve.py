@@ -30,6 +30,7 @@ def serve(
 ) -> None:
     """Run the bot: the built-in web chat at /, the chat platforms' webhooks, alerts and ticket delivery."""
     import dataclasses
+    import gc
 
     import uvicorn
 
@@ -48,5 +49,9 @@ def serve(
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"
     click.echo(f"opsbot serving on http://{server.host}:{server.port}/  (platforms: {platforms}; health: /health)")
+    # what is loaded by now (modules, catalog, clients) lives as long as the process: the garbage collector's
+    # full passes would walk it all again and again, pausing every request for ~100 ms under load
+    gc.collect()
+    gc.freeze()
     # open web-chat tabs hold SSE streams: stop waiting for them after a few seconds on Ctrl-C
     uvicorn.run(app, host=server.host, port=server.port, log_level="warning", timeout_graceful_shutdown=3)

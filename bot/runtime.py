@@ -94,6 +94,7 @@ class Runtime:
     def start(self) -> None:
         for part in self.parts.values():
             part.start()
+        self.answerer.start()
         self.inbox.start()
         self.worker.start()
         if self._want_scheduler:
