@@ -26,14 +26,7 @@ def robot_markdown(message: Message) -> str:
     footer = "  ".join(links)
     if message.footer:
         footer = f"{footer}\n{message.footer}" if footer else message.footer
-    body = Message(
-        text=message.text,
-        title=message.title,
-        markdown=message.markdown,
-        table=message.table,
-        mentions=message.mentions,
-        footer=None,
-    )
+    body = dataclasses.replace(message, image=None, buttons=(), footer=None)  # links and footer follow below
     text = markdown(body, mentions=False)
     if footer:
         text += "\n\n" + footer

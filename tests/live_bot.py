@@ -50,6 +50,22 @@ def write_config(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def bot_env(tmp_path: Path, warehouse: Path, **platform: str) -> dict[str, str]:
+    """The bot's environment in a test: the warehouse, its state and secret under ``tmp_path/data``, and the
+    platform's variables."""
+    return {"OPSBOT_WAREHOUSE": str(warehouse), "OPSBOT_DATA_DIR": str(tmp_path / "data"), **platform}
+
+
+# the web chat's people (no platform ids: names typed on the page)
+WEB_CONFIG = """
+language: zh
+people:
+  - name: 张伟
+  - name: 李娜
+  - name: 王芳
+"""
+
+
 @contextmanager
 def live_bot(
     config_file: Path | None,
@@ -111,6 +127,12 @@ def rules_with_douyin(tmp_path: Path, *skip: str) -> Path:
     return rules
 
 
+def platform_config(tmp_path: Path, text: str, *skip: str) -> Path:
+    """``opsbot.yaml`` holding ``text`` (its ``rules: {dir: rules}``), beside ``rules_with_douyin``."""
+    rules_with_douyin(tmp_path, *skip)
+    return write_config(tmp_path, text)
+
+
 class Clock:
     """The bot's clock: pinned, moved on by the test (pacing and retry waits pass without sleeping)."""
 
@@ -124,11 +146,11 @@ class Clock:
         self.now += dt.timedelta(seconds=seconds)
 
 
-def wait_for(fn: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """``fn()`` once it is truthy, polled until ``timeout``."""
+def wait_for(fn: Callable[[], Any], timeout: float = 30.0, what: str = "timed out waiting") -> Any:
+    """``fn()`` once it is truthy, polled until ``timeout`` (then the test fails with ``what``)."""
     deadline = time.monotonic() + timeout
     while not (got := fn()):
-        assert time.monotonic() < deadline, "timed out waiting"
+        assert time.monotonic() < deadline, what
         time.sleep(0.05)
     return got
 

@@ -29,7 +29,7 @@ from bot.answer_message import answer_table
 from bot.answering import make_asker
 from bot.config import ConfigError, load_config
 from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway, Reply, Request, errcode
-from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
+from tests.live_bot import Clock, LiveBot, bot_env, deliver, live_bot, platform_config, wait_for
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 APP_SECRET = "test-app-secret"
@@ -69,23 +69,21 @@ def fake(clock: Clock) -> Iterator[FakeDingTalk]:
 
 
 def _env(tmp_path: Path, small_db: Path, fake: FakeDingTalk, robot: bool = True) -> dict[str, str]:
-    env = {
-        "OPSBOT_WAREHOUSE": str(small_db),
-        "OPSBOT_DATA_DIR": str(tmp_path / "data"),
-        "DINGTALK_APP_KEY": "dingtestkey",
-        "DINGTALK_APP_SECRET": APP_SECRET,
-        "OPSBOT_DINGTALK_API_URL": fake.base_url,
-    }
-    if robot:
-        env.update(DINGTALK_ROBOT_WEBHOOK=ROBOT_WEBHOOK, DINGTALK_ROBOT_SECRET=ROBOT_SECRET)
-    return env
+    robot_vars = {"DINGTALK_ROBOT_WEBHOOK": ROBOT_WEBHOOK, "DINGTALK_ROBOT_SECRET": ROBOT_SECRET} if robot else {}
+    return bot_env(
+        tmp_path,
+        small_db,
+        DINGTALK_APP_KEY="dingtestkey",
+        DINGTALK_APP_SECRET=APP_SECRET,
+        OPSBOT_DINGTALK_API_URL=fake.base_url,
+        **robot_vars,
+    )
 
 
 def config_file(tmp_path: Path, text: str = CONFIG) -> Path:
-    """opsbot.yaml and its rules: the demo rules but the stock-out forecast (6 s a run, and #supply-chain is
-    not mapped to DingTalk here), plus the test's #douyin-ops rule."""
-    rules_with_douyin(tmp_path, "supply_chain.yaml")
-    return write_config(tmp_path, text)
+    """The demo rules but the stock-out forecast (6 s a run, and #supply-chain is not mapped to DingTalk
+    here), plus the test's #douyin-ops rule."""
+    return platform_config(tmp_path, text, "supply_chain.yaml")
 
 
 @pytest.fixture()

@@ -53,10 +53,6 @@ def engine_store(store_url: str) -> Iterator[Store]:
     s.close()
 
 
-def states(store: InboxStore) -> dict[str, int]:
-    return store.states()
-
-
 def test_an_event_is_kept_as_received_and_a_repeat_is_refused_after_a_restart(store_url: str) -> None:
     first = open_store(store_url)
     try:
@@ -90,7 +86,7 @@ def test_claims_of_a_dead_process_are_taken_over_and_a_live_ones_are_not(engine_
     taken = me.claim(10, dead=me.dead_owners())
     assert [(c.event.event_id, c.attempt) for c in taken] == [("Ev00000", 2), ("Ev00001", 2), ("Ev00003", 1)]
     assert me.claim(10, dead=me.dead_owners()) == []  # the live process keeps Ev00002
-    assert states(me) == {"running": 4}
+    assert me.states() == {"running": 4}
 
 
 def test_an_event_that_keeps_killing_its_worker_is_parked(engine_store: Store) -> None:
@@ -101,7 +97,7 @@ def test_an_event_that_keeps_killing_its_worker_is_parked(engine_store: Store) -
         taker = InboxStore(engine_store.engine, owner=f"{host}:{dead_pid()}")
         assert [c.attempt for c in taker.claim(1, dead=frozenset(store.dead_owners()))] == [attempt]
     assert store.claim(1, dead=store.dead_owners()) == []
-    assert states(store) == {"failed": 1}
+    assert store.states() == {"failed": 1}
 
 
 def test_concurrent_claimers_never_share_an_event(engine_store: Store) -> None:
@@ -135,7 +131,7 @@ def test_finished_events_are_forgotten_after_the_retry_window(engine_store: Stor
     assert store.purge() == 0
     now[0] += dt.timedelta(seconds=120)
     assert store.purge() == 2
-    assert states(store) == {"queued": 1}
+    assert store.states() == {"queued": 1}
     assert store.add(event(0)) is True  # long after its retries, the same id is a new event
 
 

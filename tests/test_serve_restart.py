@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.live_bot import free_port, wait_for
 
 QUESTIONS = (
     "上周各渠道的GMV是多少？",
@@ -28,12 +29,6 @@ QUESTIONS = (
     "refund rate by category last month",
 )
 N = 24
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -94,13 +89,6 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
-
-
 def ask_all(url: str) -> list[str]:
     ids = []
     with httpx.Client(base_url=url, timeout=10) as http:
@@ -126,21 +114,21 @@ def test_questions_queued_when_the_server_goes_down_are_answered_after_a_restart
     url = f"http://127.0.0.1:{port}"
     with serve(env, tmp_path, port) as proc:
         asked = ask_all(url)
-        wait_until(lambda: bool(answers(url)), 60, "no question was answered in 60 s")
+        wait_for(lambda: bool(answers(url)), 60, "no question was answered in 60 s")
         workers = children(proc.pid)
         assert workers, "the answers were not computed in worker processes"
         proc.send_signal(how)
         started = time.monotonic()
         proc.wait(30)
         stop_s = time.monotonic() - started
-        wait_until(lambda: not any(alive(w) for w in workers), 10, "answer workers outlived their server")
+        wait_for(lambda: not any(alive(w) for w in workers), 10, "answer workers outlived their server")
     if how == signal.SIGTERM:
         assert proc.returncode in (0, -signal.SIGTERM), proc.returncode  # uvicorn re-raises the signal it caught
         assert stop_s < 15, f"stopping took {stop_s:.1f} s: it must not answer the backlog first"
     with serve(env, tmp_path, port):
         before = answers(url)
         assert len(before) < N, "every question was answered before the stop: the test proved nothing"
-        wait_until(lambda: set(asked) <= set(answers(url)), 120, "questions kept in the inbox were not answered")
+        wait_for(lambda: set(asked) <= set(answers(url)), 120, "questions kept in the inbox were not answered")
         got = answers(url)
         inbox = httpx.get(f"{url}/health", timeout=10).json()["inbox"]
         assert inbox["queued"] == 0 and inbox["failed"] == 0 and inbox["done"] >= N, inbox

@@ -19,7 +19,7 @@ import pytest
 from adapters.base import InvalidSignature, StaleRequest
 from adapters.slack.verify import SlackVerifier
 from tests.fake_slack import BOT_ID, BOT_USER, Call, FakeSlack, rate_limited, server_error
-from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
+from tests.live_bot import Clock, LiveBot, bot_env, deliver, live_bot, platform_config, wait_for
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 SECRET = "test-signing-secret"
@@ -52,23 +52,18 @@ def clock() -> Clock:
 
 
 def _env(tmp_path: Path, small_db: Path, fake: FakeSlack, secret: str = SECRET) -> dict[str, str]:
-    return {
-        "OPSBOT_WAREHOUSE": str(small_db),
-        "OPSBOT_DATA_DIR": str(tmp_path / "data"),
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": secret,
-        "OPSBOT_SLACK_API_URL": fake.base_url,
-    }
-
-
-def config_file(tmp_path: Path) -> Path:
-    rules_with_douyin(tmp_path)
-    return write_config(tmp_path, CONFIG)
+    return bot_env(
+        tmp_path,
+        small_db,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=secret,
+        OPSBOT_SLACK_API_URL=fake.base_url,
+    )
 
 
 @pytest.fixture()
 def bot(tmp_path: Path, small_db: Path, fake: FakeSlack, clock: Clock) -> Iterator[LiveBot]:
-    with live_bot(config_file(tmp_path), _env(tmp_path, small_db, fake), clock=clock) as b:
+    with live_bot(platform_config(tmp_path, CONFIG), _env(tmp_path, small_db, fake), clock=clock) as b:
         yield b
 
 
@@ -333,7 +328,7 @@ def test_official_example_over_http(tmp_path: Path, small_db: Path, fake: FakeSl
     answered in the channel; +301 s → 401)."""
     when = Clock(dt.datetime.fromtimestamp(OFFICIAL_TS + offset, dt.UTC))
     env = _env(tmp_path, small_db, fake, secret=OFFICIAL_SECRET)
-    with live_bot(config_file(tmp_path), env, clock=when) as b, b.http() as http:
+    with live_bot(platform_config(tmp_path, CONFIG), env, clock=when) as b, b.http() as http:
         headers = {"Content-Type": "application/x-www-form-urlencoded", **OFFICIAL_HEADERS}
         r = http.post("/slack/events", content=OFFICIAL_BODY, headers=headers)
         assert r.status_code == status, r.text

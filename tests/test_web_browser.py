@@ -15,18 +15,11 @@ from typing import Any
 
 import pytest
 
-from tests.live_bot import LiveBot, live_bot, write_config
+from tests.live_bot import WEB_CONFIG, LiveBot, bot_env, live_bot, write_config
 
 CHROMIUM = os.environ.get("OPSBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path("/tmp/webchat.png")
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
-CONFIG = """
-language: zh
-people:
-  - name: 张伟
-  - name: 李娜
-  - name: 王芳
-"""
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 if not Path(CHROMIUM).exists():
@@ -37,8 +30,8 @@ if not Path(CHROMIUM).exists():
 
 @pytest.fixture()
 def bot(tmp_path: Path, small_db: Path) -> Iterator[LiveBot]:
-    env = {"OPSBOT_WAREHOUSE": str(small_db), "OPSBOT_DATA_DIR": str(tmp_path / "data")}
-    with live_bot(write_config(tmp_path, CONFIG), env, clock=lambda: NOW) as b:
+    env = bot_env(tmp_path, small_db)
+    with live_bot(write_config(tmp_path, WEB_CONFIG), env, clock=lambda: NOW) as b:
         yield b
 
 

@@ -13,16 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live_bot import LiveBot, live_bot, wait_for, write_config
+from tests.live_bot import WEB_CONFIG, LiveBot, bot_env, live_bot, wait_for, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
-CONFIG = """
-language: zh
-people:
-  - name: 张伟
-  - name: 李娜
-  - name: 王芳
-"""
 
 
 def clock() -> dt.datetime:
@@ -31,12 +24,12 @@ def clock() -> dt.datetime:
 
 @pytest.fixture()
 def env(tmp_path: Path, small_db: Path) -> dict[str, str]:
-    return {"OPSBOT_WAREHOUSE": str(small_db), "OPSBOT_DATA_DIR": str(tmp_path / "data")}
+    return bot_env(tmp_path, small_db)
 
 
 @pytest.fixture()
 def bot(tmp_path: Path, env: dict[str, str]) -> Iterator[LiveBot]:
-    with live_bot(write_config(tmp_path, CONFIG), env, clock=clock) as b:
+    with live_bot(write_config(tmp_path, WEB_CONFIG), env, clock=clock) as b:
         yield b
 
 
@@ -256,7 +249,7 @@ def test_bad_actions_are_refused(bot: LiveBot) -> None:
 
 
 def test_history_survives_a_restart(tmp_path: Path, env: dict[str, str]) -> None:
-    config = write_config(tmp_path, CONFIG)
+    config = write_config(tmp_path, WEB_CONFIG)
     with live_bot(config, env, clock=clock) as first, first.http() as http:
         q = say(first, http, "#general", "上周GMV是多少？")
         wait_for(lambda: bot_replies(http, "#general", q["id"]))

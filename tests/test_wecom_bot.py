@@ -19,7 +19,7 @@ import pytest
 
 from adapters.wecom import crypto
 from tests.fake_wecom import SEND, TOKEN, UPDATE, WEBHOOK, FakeWeCom, Request, errcode, http_status
-from tests.live_bot import Clock, LiveBot, deliver, live_bot, rules_with_douyin, wait_for, write_config
+from tests.live_bot import Clock, LiveBot, bot_env, deliver, live_bot, platform_config, wait_for
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 CORP = "ww-corp"
@@ -55,27 +55,22 @@ def clock() -> Clock:
 
 
 def _env(tmp_path: Path, small_db: Path, fake: FakeWeCom) -> dict[str, str]:
-    return {
-        "OPSBOT_WAREHOUSE": str(small_db),
-        "OPSBOT_DATA_DIR": str(tmp_path / "data"),
-        "WECOM_CORP_ID": CORP,
-        "WECOM_AGENT_ID": "1000002",
-        "WECOM_SECRET": fake.secret,
-        "WECOM_TOKEN": TOKEN_V,
-        "WECOM_ENCODING_AES_KEY": AES_KEY,
-        "WECOM_ROBOT_WEBHOOK": f"{fake.base_url}{WEBHOOK}?key=robot-key",
-        "OPSBOT_WECOM_API_URL": fake.base_url,
-    }
-
-
-def config_file(tmp_path: Path) -> Path:
-    rules_with_douyin(tmp_path)
-    return write_config(tmp_path, CONFIG)
+    return bot_env(
+        tmp_path,
+        small_db,
+        WECOM_CORP_ID=CORP,
+        WECOM_AGENT_ID="1000002",
+        WECOM_SECRET=fake.secret,
+        WECOM_TOKEN=TOKEN_V,
+        WECOM_ENCODING_AES_KEY=AES_KEY,
+        WECOM_ROBOT_WEBHOOK=f"{fake.base_url}{WEBHOOK}?key=robot-key",
+        OPSBOT_WECOM_API_URL=fake.base_url,
+    )
 
 
 @pytest.fixture()
 def bot(tmp_path: Path, small_db: Path, fake: FakeWeCom, clock: Clock) -> Iterator[LiveBot]:
-    with live_bot(config_file(tmp_path), _env(tmp_path, small_db, fake), clock=clock) as b:
+    with live_bot(platform_config(tmp_path, CONFIG), _env(tmp_path, small_db, fake), clock=clock) as b:
         yield b
 
 
