@@ -49,7 +49,7 @@ def handle(data: Mapping[str, Any], submit: Submit, now: Callable[[], float]) ->
 
 def chatbot_handler(submit: Submit, now: Callable[[], float]) -> Any:
     """The SDK's ``ChatbotHandler`` whose ``process`` hands the message's data to ``handle`` and acks it."""
-    import dingtalk_stream  # type: ignore[import-not-found,unused-ignore]
+    import dingtalk_stream
 
     class Handler(dingtalk_stream.ChatbotHandler):  # type: ignore[misc,unused-ignore]
         async def process(self, callback: Any) -> tuple[int, str]:
@@ -62,7 +62,7 @@ def chatbot_handler(submit: Submit, now: Callable[[], float]) -> Any:
 
 def stream_client(app_key: str, app_secret: str, handler: Any, *, base_url: str | None = None) -> Any:
     """A ``DingTalkStreamClient`` subscribed to robot messages, opening its connection through ``base_url``."""
-    import dingtalk_stream  # type: ignore[import-not-found,unused-ignore]
+    import dingtalk_stream
 
     url = rebase(GATEWAY, base_url)
 
