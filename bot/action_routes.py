@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse
 
 from adapters.action_links import verify_action
 from adapters.base import InvalidSignature, StaleRequest
-from bot.identity import Actor
 from bot.links import ACTIONS_PATH, split_hint
 from bot.ticket_card import STATUS
 from metrics.problems import UserError
@@ -37,6 +36,9 @@ input,button{{font:inherit;padding:.4rem .6rem;margin:.3rem 0}} .ok{{color:#1373
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(PAGE.format(title=html.escape(title), body=body), status_code=status)
+
+
+_REFUSALS = ("people.not_listed", "tickets.may_not_close")  # who, not what: 403 rather than 409
 
 
 def action_router(runtime: Runtime) -> APIRouter:
@@ -103,13 +105,13 @@ def action_router(runtime: Runtime) -> APIRouter:
         name = who.strip()
         if not name:
             return _page(number, "<p class=bad>请填写你的名字。Please say who you are.</p>", 400)
-        person = runtime.config.person(name)
-        actor = Actor(platform or "web", name, person.name if person else name, person)
+        actor = runtime.core.directory.named(platform or "web", name)
         lang = runtime.config.language
         try:
             done = runtime.core.perform(actor, action, number, to=to, note=note or None, lang=lang)
         except UserError as e:
-            return _page(number, f"<p class=bad>{html.escape(e.text(lang))}</p>", 409)
+            refused = any(p.code in _REFUSALS for p in e.problems)
+            return _page(number, f"<p class=bad>{html.escape(e.text(lang))}</p>", 403 if refused else 409)
         return _page(number, f"<p class=ok>{html.escape(done.text)}</p>")
 
     return router

@@ -20,7 +20,7 @@ from typing import Any, cast
 import yaml
 
 from alerts.rules.load import default_rules_dir
-from bot.config_people import read_channels, read_people
+from bot.config_people import read_channels, read_people, read_unlisted
 from bot.config_platforms import read_platforms
 from bot.config_reader import Reader
 from bot.config_schema import (
@@ -39,7 +39,18 @@ from metrics.yamlsrc import Located, load_located
 __all__ = ["Config", "ConfigError", "ConfigProblem", "default_config_path", "load_config"]
 
 SECRET_FILE = "opsbot-secret"
-TOP_KEYS = ("server", "warehouse", "state", "rules", "language", "secret", "platforms", "channels", "people")
+TOP_KEYS = (
+    "server",
+    "warehouse",
+    "state",
+    "rules",
+    "language",
+    "secret",
+    "platforms",
+    "channels",
+    "people",
+    "unlisted_people",
+)
 
 
 def default_config_path(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -78,6 +89,7 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Confi
         "web": web,
         "channels": types.MappingProxyType(read_channels(doc, enabled, wecom, dingtalk, r)),
         "people": read_people(doc, r),
+        "unlisted": read_unlisted(doc, r),
     }
     explicit_secret = r.text(doc, "secret", "secret") if "secret" in doc else None
     if r.out.problems:

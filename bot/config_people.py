@@ -14,6 +14,7 @@ from bot.config_schema import (
     PLATFORMS,
     DingTalkConfig,
     Person,
+    Unlisted,
     WeComConfig,
 )
 from metrics.catalog_load import CatalogError, load_catalog
@@ -131,6 +132,26 @@ def read_people(doc: Located, r: Reader) -> tuple[Person, ...]:
     return tuple(people)
 
 
+def read_unlisted(doc: Located, r: Reader) -> Unlisted:
+    """``unlisted_people: {role, may_close, may_use}`` — what anyone not in ``people:`` gets."""
+    node = r.mapping(doc, "unlisted_people", "unlisted_people")
+    if node is None:
+        return Unlisted()
+    r.keys(node, ("role", "may_close", "may_use"), "unlisted_people")
+    role = r.text(node, "role", "unlisted_people.role") if "role" in node else None
+    if role is not None:
+        _check_roles([(node, role)], r)
+    return Unlisted(role, _flag(node, "may_close", "unlisted_people", r), _flag(node, "may_use", "unlisted_people", r))
+
+
+def _flag(node: Located, key: str, path: str, r: Reader) -> bool:
+    """A true/false setting that defaults to true; anything else is a problem (and counts as true)."""
+    value = node.get(key, True)
+    if not isinstance(value, bool):
+        r.problem(node, key, f"{path}.{key}: expected true or false", f"{path}.{key}：应为 true 或 false")
+    return value is not False
+
+
 def _person(node: Located, r: Reader) -> Person:
     name = str(node["name"]).strip()
     r.keys(node, ("name", "role", "ids", "may_close"), f"people.{name}")
@@ -143,16 +164,9 @@ def _person(node: Located, r: Reader) -> Person:
                 value = r.text(ids_node, platform, f"people.{name}.ids.{platform}")
                 if value:
                     ids[platform] = value
-    may_close = node.get("may_close", True)
-    if not isinstance(may_close, bool):
-        r.problem(
-            node,
-            "may_close",
-            f"people.{name}.may_close: expected true or false",
-            f"people.{name}.may_close：应为 true 或 false",
-        )
+    may_close = _flag(node, "may_close", f"people.{name}", r)
     role = r.text(node, "role", f"people.{name}.role") if "role" in node else None
-    return Person(name=name, role=role, ids=types.MappingProxyType(ids), may_close=may_close is not False)
+    return Person(name=name, role=role, ids=types.MappingProxyType(ids), may_close=may_close)
 
 
 def _check_ids(person: Person, earlier: list[Person], node: Located, r: Reader) -> None:

@@ -147,6 +147,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Unlisted:
+    """What someone who is not in ``people:`` gets (``unlisted_people:``): by default everything but a row filter."""
+
+    role: str | None = None  # the role whose row filters and hidden metrics apply to their answers
+    may_close: bool = True
+    may_use: bool = True  # false: the bot refuses them (questions, commands, buttons, action links)
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path | None
     server: ServerConfig
@@ -161,6 +170,7 @@ class Config:
     web: WebConfig = WebConfig()
     channels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # logical → "platform:chat", enabled only
     people: tuple[Person, ...] = ()
+    unlisted: Unlisted = Unlisted()
     warnings: tuple[ConfigProblem, ...] = ()
 
     def enabled_platforms(self) -> tuple[str, ...]:

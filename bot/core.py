@@ -86,6 +86,7 @@ class BotCore:
     def _handle(self, event: InboundEvent, lang: str) -> None:
         actor = self.directory.actor(event)
         if event.action is not None:
+            actor.check_may_use()
             self._click(event, actor)
             return
         text = event.text.strip()
@@ -93,6 +94,7 @@ class BotCore:
         key = thread_key(event.platform, event.chat, event.thread)
         if not event.addressed and ticket is None and not self.threads.knows(key):
             return  # chatter in a thread the bot has no part in
+        actor.check_may_use()
         command = parse_command(text)
         if command is not None:
             self._command(event, actor, command, ticket, lang)

@@ -22,6 +22,7 @@ def step(
     minutes: float | None = None,
     note: str | None = None,
 ) -> Ticket:
+    actor.check_may_use()
     by, platform = actor.audit_name, actor.platform
     if verb == "ack":
         return service.ack(number, by=by, platform=platform, note=note)

@@ -12,6 +12,7 @@ import pytest
 
 from alerts.rules.load import default_rules_dir
 from bot.config import Config, ConfigError, load_config
+from bot.config_schema import Unlisted
 
 ROOT = Path(__file__).resolve().parent.parent
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # a valid 43-character EncodingAESKey
@@ -353,3 +354,31 @@ def test_answer_processes_default_and_bad_values(env: dict[str, str], tmp_path: 
         found = problems(write(tmp_path, f"server:\n  answer_processes: {bad}\n"), env)
         assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'opsbot.yaml'}:2: server.answer_processes: ")
         assert found[0].endswith("is not a number of processes (0-64)"), found
+
+
+def test_unlisted_people_defaults_and_settings(env: dict[str, str], tmp_path: Path) -> None:
+    assert load_config(None, env).unlisted == Unlisted(role=None, may_close=True, may_use=True)
+    path = write(tmp_path, "unlisted_people: {role: douyin_ops, may_close: false, may_use: true}\n")
+    assert load_config(path, env).unlisted == Unlisted(role="douyin_ops", may_close=False, may_use=True)
+    path = write(tmp_path, "unlisted_people:\n  may_use: false\n")
+    assert load_config(path, env).unlisted.may_use is False
+
+
+def test_unlisted_people_problems_in_both_languages(env: dict[str, str], tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        unlisted_people:
+          role: douyin_opps
+          may_use: no way
+          can_close: false
+        """,
+    )
+    with pytest.raises(ConfigError) as e:
+        load_config(path, env)
+    en, zh = e.value.text("en"), e.value.text("zh")
+    assert f"{path}:2: role 'douyin_opps' is not in the catalog's roles.yaml" in en and "douyin_ops" in en
+    assert f"{path}:3: unlisted_people.may_use: expected true or false" in en
+    assert f"{path}:4: unlisted_people: unknown key 'can_close'" in en
+    assert "unlisted_people.may_use：应为 true 或 false" in zh
+    assert len(e.value.problems) == 3
