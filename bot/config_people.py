@@ -16,6 +16,7 @@ from bot.config_schema import (
     Person,
     Unlisted,
     WeComConfig,
+    wecom_robot_name,
 )
 from metrics.catalog_load import CatalogError, load_catalog
 from metrics.problems import nearest
@@ -87,10 +88,22 @@ def _destination_ok(
             f"channels.{logical}：已跳过 {dest}——{LABEL[platform]} 未启用", True,
         )  # fmt: skip
         return False
+    named = _named_robot(platform, chat, wecom, dingtalk)
+    if named is not None and named[0] not in named[1]:
+        name, known = named
+        hint = nearest(name, known, 1)
+        what = f"robot_webhook or a robot named {name!r} in platforms.{platform}.robots"
+        report(
+            f"channels.{logical}: {dest} skipped — {LABEL[platform]} has no {what}"
+            + (f"; did you mean {hint[0]}?" if hint else ""),
+            f"channels.{logical}：已跳过 {dest}——{LABEL[platform]} 没有 platforms.{platform}.robots 中名为 {name!r}"
+            "的机器人" + (f"；是否想写 {hint[0]}？" if hint else ""), True,
+        )  # fmt: skip
+        return False
     needs_robot = (platform == "wecom" and chat == "robot" and wecom is not None and not wecom.has_robot) or (
-        platform == "dingtalk" and dingtalk is not None and not dingtalk.has_robot
+        platform == "dingtalk" and dingtalk is not None and dingtalk.robot_for(chat) is None
     )
-    needs_app = platform == "wecom" and chat != "robot" and wecom is not None and not wecom.has_app
+    needs_app = platform == "wecom" and wecom_robot_name(chat) is None and wecom is not None and not wecom.has_app
     if needs_robot or needs_app:
         what = "robot_webhook" if needs_robot else "corp_id, agent_id and secret"
         report(
@@ -100,6 +113,19 @@ def _destination_ok(
         )
         return False
     return True
+
+
+def _named_robot(
+    platform: str, chat: str, wecom: WeComConfig | None, dingtalk: DingTalkConfig | None
+) -> tuple[str, tuple[str, ...]] | None:
+    """(the robot name a destination asks for, the names configured) when it asks for a named robot: any
+    ``wecom:robot:<name>``; ``dingtalk:<name>`` only when DingTalk has named robots and no default one."""
+    name = wecom_robot_name(chat)
+    if platform == "wecom" and wecom is not None and name:
+        return name, tuple(wecom.robots)
+    if platform == "dingtalk" and dingtalk is not None and dingtalk.robots and not dingtalk.has_robot:
+        return chat, tuple(dingtalk.robots)
+    return None
 
 
 def read_people(doc: Located, r: Reader) -> tuple[Person, ...]:

@@ -4,11 +4,14 @@ missing when only some are."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import types
 from dataclasses import dataclass, field
 
 from adapters.wecom.crypto import aes_key
 from bot.config_reader import Reader
+from bot.config_robots import ROBOT_KEYS, check_dingtalk_webhook, read_robots
 from bot.config_schema import (
     PLATFORMS,
     DingTalkConfig,
@@ -42,7 +45,7 @@ PLATFORM_ENV: dict[str, dict[str, str]] = {
         "api_url": "OPSBOT_WECOM_API_URL",
     },
 }
-EXTRA_KEYS: dict[str, tuple[str, ...]] = {"dingtalk": ("stream",)}  # platform switches that are not secrets
+EXTRA_KEYS: dict[str, tuple[str, ...]] = {"dingtalk": ("stream", "robots"), "wecom": ("robots",)}  # not secrets
 LABEL = {"web": "web chat", "slack": "Slack", "dingtalk": "DingTalk", "wecom": "WeCom"}
 
 
@@ -107,11 +110,21 @@ def read_platforms(
                 "platforms.web.enabled：应为 true 或 false",
             )
         web = WebConfig(enabled=enabled is not False)
-    got = {name: _fields(name, r.mapping(section, name, f"platforms.{name}"), r) for name in PLATFORM_ENV}
+    nodes = {name: r.mapping(section, name, f"platforms.{name}") for name in PLATFORM_ENV}
+    robots = {name: read_robots(node, name, r) for name, node in nodes.items() if name in ROBOT_KEYS and _on(node)}
+    got = {name: _fields(name, node, r, bool(robots.get(name))) for name, node in nodes.items()}
     slack = _slack(got["slack"], r) if got["slack"] else None
-    dingtalk = _dingtalk(got["dingtalk"], r, _flag(section, "dingtalk", "stream", r)) if got["dingtalk"] else None
-    wecom = _wecom(got["wecom"], r) if got["wecom"] else None
+    dingtalk = wecom = None
+    if got["dingtalk"]:
+        dingtalk = _dingtalk(got["dingtalk"], r, _flag(section, "dingtalk", "stream", r))
+        dingtalk = dataclasses.replace(dingtalk, robots=types.MappingProxyType(robots.get("dingtalk", {})))
+    if got["wecom"]:
+        wecom = dataclasses.replace(_wecom(got["wecom"], r), robots=types.MappingProxyType(robots.get("wecom", {})))
     return slack, dingtalk, wecom, web
+
+
+def _on(node: Located | None) -> bool:
+    return node is not None and node.get("enabled", True) is not False
 
 
 def _flag(section: Located, platform: str, key: str, r: Reader) -> bool:
@@ -129,8 +142,9 @@ def _flag(section: Located, platform: str, key: str, r: Reader) -> bool:
     return value
 
 
-def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
-    """The platform's values when at least one capability is complete; None when disabled."""
+def _fields(name: str, node: Located | None, r: Reader, named_robots: bool = False) -> Fields | None:
+    """The platform's values when at least one capability is complete (or it has named robots); None when
+    disabled."""
     envs = PLATFORM_ENV[name]
     if node is not None:
         r.keys(node, (*envs, "enabled", *EXTRA_KEYS.get(name, ())), f"platforms.{name}")
@@ -154,7 +168,7 @@ def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
             "the robot will post unsigned", f"platforms.{name}.robot_secret：环境变量未设置，机器人将不加签发送",
             warn=True,
         )  # fmt: skip
-    return f if any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name]) else None
+    return f if named_robots or any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name]) else None
 
 
 def _check_capabilities(f: Fields, r: Reader) -> None:
@@ -212,12 +226,8 @@ def _slack(f: Fields, r: Reader) -> SlackConfig:
 
 def _dingtalk(f: Fields, r: Reader, stream: bool = False) -> DingTalkConfig:
     webhook = f.values.get("robot_webhook")
-    if webhook is not None and "access_token=" not in webhook:
-        node, key = f.origin["robot_webhook"]
-        r.problem(
-            node, key, "dingtalk robot_webhook has no access_token (expected https://oapi.dingtalk.com/robot/send?access_token=…)",
-            "钉钉 robot_webhook 缺少 access_token（应为 https://oapi.dingtalk.com/robot/send?access_token=…）",
-        )  # fmt: skip
+    if webhook is not None:
+        check_dingtalk_webhook(webhook, *f.origin["robot_webhook"], r, "dingtalk robot_webhook")
     v = f.values
     return DingTalkConfig(
         v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream

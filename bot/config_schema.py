@@ -72,9 +72,33 @@ class SlackConfig:
 
 
 @dataclass(frozen=True)
+class NamedRobot:
+    """One group robot of ``platforms.<platform>.robots``: its webhook URL (WeCom: or key) and, for DingTalk,
+    its 加签 secret."""
+
+    webhook: str = field(repr=False)
+    secret: str | None = field(default=None, repr=False)
+
+
+def wecom_robot_name(chat: str) -> str | None:
+    """Which WeCom robot a chat means: ``robot`` → "" (the default robot), ``robot:<name>`` → that name; any
+    other chat is app messages to user ids (None)."""
+    if chat == "robot":
+        return ""
+    return chat.removeprefix("robot:") if chat.startswith("robot:") else None
+
+
+def webhook_key(webhook: str) -> str:
+    """A WeCom robot's key: the webhook is the full URL (``…/webhook/send?key=K``) or just K."""
+    _, sep, rest = webhook.partition("key=")
+    return rest.split("&")[0] if sep else webhook
+
+
+@dataclass(frozen=True)
 class DingTalkConfig:
-    """App callbacks (``CallbackVerifier(app_secret)``) and/or one group robot
-    (``DingTalkRobot(robot_webhook, robot_secret, base_url=api_url)``)."""
+    """App callbacks (``CallbackVerifier(app_secret)``) and/or group robots: the default one
+    (``DingTalkRobot(robot_webhook, robot_secret, base_url=api_url)``) for any ``dingtalk:<group>``, and named
+    ones (``robots``) for ``dingtalk:<name>``."""
 
     app_key: str | None = None
     app_secret: str | None = field(default=None, repr=False)
@@ -82,6 +106,7 @@ class DingTalkConfig:
     robot_secret: str | None = field(default=None, repr=False)
     api_url: str | None = None
     stream: bool = False  # receive the app robot's messages over DingTalk Stream mode (dingtalk-stream SDK)
+    robots: Mapping[str, NamedRobot] = field(default_factory=dict)  # dingtalk:<name> → that group's robot
 
     @property
     def has_app(self) -> bool:
@@ -91,11 +116,18 @@ class DingTalkConfig:
     def has_robot(self) -> bool:
         return bool(self.robot_webhook)
 
+    def robot_for(self, chat: str) -> NamedRobot | None:
+        """The robot that posts to ``dingtalk:<chat>``: the one named so, else the default, else None."""
+        if chat in self.robots:
+            return self.robots[chat]
+        return NamedRobot(self.robot_webhook, self.robot_secret) if self.robot_webhook else None
+
 
 @dataclass(frozen=True)
 class WeComConfig:
     """The app (``WeComClient(corp_id, secret, agent_id, base_url=api_url)``), its callback
-    (``WeComCallback(token, encoding_aes_key, corp_id)``) and/or a group robot (``RobotSender.post(robot_key, …)``)."""
+    (``WeComCallback(token, encoding_aes_key, corp_id)``) and/or group robots (``RobotSender.post(robot_key, …)``):
+    the default one for ``wecom:robot``, named ones (``robots``) for ``wecom:robot:<name>``."""
 
     corp_id: str | None = None
     agent_id: int | None = None
@@ -104,6 +136,7 @@ class WeComConfig:
     encoding_aes_key: str | None = field(default=None, repr=False)
     robot_webhook: str | None = field(default=None, repr=False)
     api_url: str | None = None
+    robots: Mapping[str, NamedRobot] = field(default_factory=dict)  # wecom:robot:<name> → that group's robot
 
     @property
     def has_app(self) -> bool:
@@ -119,11 +152,12 @@ class WeComConfig:
 
     @property
     def robot_key(self) -> str | None:
-        """The robot's webhook key: ``robot_webhook`` is the full URL (``…/webhook/send?key=K``) or just K."""
-        if not self.robot_webhook:
-            return None
-        _, sep, rest = self.robot_webhook.partition("key=")
-        return rest.split("&")[0] if sep else self.robot_webhook
+        """The default robot's webhook key (``robot_webhook`` is the full URL or just the key)."""
+        return webhook_key(self.robot_webhook) if self.robot_webhook else None
+
+    def robot_keys(self) -> dict[str, str]:
+        """Each named robot's webhook key."""
+        return {name: webhook_key(robot.webhook) for name, robot in self.robots.items()}
 
 
 @dataclass(frozen=True)

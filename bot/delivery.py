@@ -22,7 +22,8 @@ from alerts.tickets.service import TicketService
 
 MAX_BACKOFF_S = 15 * 60
 PARKED = dt.timedelta(days=3650)  # a permanent failure is not retried (still visible with its error)
-# the least time between two posts to one chat, per platform: Slack ~1/s per channel; robots 20/min
+# the least time between two posts by one sender (a chat, or a robot), per platform: Slack ~1/s per channel;
+# robots 20/min
 MIN_INTERVAL_S = {"slack": 1.0, "dingtalk": 3.0, "wecom": 3.0}
 Render = Callable[[OutboxItem, str], Message]  # (item, destination) → the card for that destination
 
@@ -73,13 +74,17 @@ class Delivery:
         *,
         destinations: Callable[[str], tuple[str, ...]] = _same,
         pacing: Mapping[str, float] | None = None,
+        sender: Callable[[str], str] = str,
     ) -> None:
+        """``sender`` maps a destination to what the platform counts its rate limit on (default: the
+        destination itself; a group robot that posts to several destinations is one sender)."""
         self.service = service
         self.adapters = adapters
         self.render = render
         self.clock = clock
         self.destinations = destinations
         self.pacing = MIN_INTERVAL_S if pacing is None else pacing
+        self.sender = sender
         self._last_post: dict[str, dt.datetime] = {}
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
@@ -130,7 +135,7 @@ class Delivery:
         if adapter is None:
             raise DeliveryError(f"no adapter for platform {platform!r}", retryable=False)
         message = self.render(item, dest)
-        self._last_post[dest] = self.clock()
+        self._last_post[self.sender(dest)] = self.clock()
         if known is not None:
             return adapter.update(ref_from_text(platform, known), message)
         return adapter.send(chat, message)
@@ -140,7 +145,7 @@ class Delivery:
 
     def _wait(self, dest: str) -> float:
         interval = self.pacing.get(dest.split(":", 1)[0], 0.0)
-        last = self._last_post.get(dest)
+        last = self._last_post.get(self.sender(dest))
         if not interval or last is None:
             return 0.0
         return max(0.0, interval - (self.clock() - last).total_seconds())

@@ -16,6 +16,10 @@ def _no(chat: str) -> bool:
     return False
 
 
+def _itself(chat: str) -> str:
+    return chat
+
+
 def _nothing() -> None:
     return None
 
@@ -27,6 +31,7 @@ class PlatformParts:
     reply: ReplyFn | None = None  # answers an event where it came from; default adapter.send(chat, thread)
     router: APIRouter | None = None  # the platform's inbound endpoints
     needs_links: Callable[[str], bool] = _no  # chat → its cards' buttons must be signed action links
+    sender: Callable[[str], str] = _itself  # chat → what its rate limit is counted on (a robot serves many)
     start: Callable[[], None] = _nothing  # background clients (e.g. DingTalk Stream mode)
     stop: Callable[[], None] = _nothing
     info: dict[str, str] = field(default_factory=dict)  # shown on /health

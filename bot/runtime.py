@@ -84,7 +84,9 @@ class Runtime:
             if part is not None:
                 self.parts[part.name] = part
         adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
-        self.delivery = Delivery(self.service, adapters, self.render_card, clock, destinations=self.destinations)
+        self.delivery = Delivery(
+            self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender
+        )
         self.worker = DeliveryWorker(self.delivery, on_posted=self.core.cards.invalidate)
         self._want_scheduler = scheduler
         self.scheduler: object | None = None
@@ -157,6 +159,12 @@ class Runtime:
         if channel.split(":", 1)[0] in self.parts:
             return (channel,)
         return self.config.destinations(channel)
+
+    def sender(self, dest: str) -> str:
+        """What ``dest``'s rate limit is counted on: its platform's sender for the chat (e.g. the robot)."""
+        platform, _, chat = dest.partition(":")
+        part = self.parts.get(platform)
+        return f"{platform}:{part.sender(chat)}" if part is not None else dest
 
     def render_card(self, item: OutboxItem, dest: str) -> Message:
         platform, _, chat = dest.partition(":")

@@ -9,12 +9,17 @@ import logging
 
 from adapters.base import InboundEvent
 from alerts.tickets.service import TicketService
+from bot.config_schema import wecom_robot_name
 from bot.delivery import ref_from_text, ref_to_text
 from bot.wecom_outbound import USED
 from metrics.problems import UserError
 
 log = logging.getLogger("opsbot.wecom")
-ROBOT = "wecom:robot"
+
+
+def _app_card(channel: str) -> bool:
+    platform, _, chat = channel.partition(":")
+    return platform == "wecom" and wecom_robot_name(chat) is None
 
 
 def _seq(text: str) -> int | None:
@@ -30,7 +35,7 @@ def remember_response_code(service: TicketService, event: InboundEvent) -> bool:
         return False
     task_id = action.message.extra.get("task_id", "") if action.message is not None else ""
     try:
-        places = [m for m in service.messages(action.value) if m.channel.startswith("wecom:") and m.channel != ROBOT]
+        places = [m for m in service.messages(action.value) if _app_card(m.channel)]
     except UserError:  # an unknown ticket number: the core answers the click
         log.info("wecom click for unknown ticket %r", action.value)
         return False

@@ -1,5 +1,6 @@
-"""Where WeCom cards and answers go: ``wecom:robot`` → the group robot, ``wecom:<userid>|<userid>`` → app
-messages (ticket cards as ``button_interaction`` template cards).
+"""Where WeCom cards and answers go: ``wecom:robot`` → the default group robot, ``wecom:robot:<name>`` → a
+named one (``platforms.wecom.robots``), ``wecom:<userid>|<userid>`` → app messages (ticket cards as
+``button_interaction`` template cards).
 
 A robot card is one markdown message: the card, its buttons as signed action links (a robot has no
 callbacks) and ``<@userid>`` mentions of the owner. Robot messages cannot be edited, so an update posts a
@@ -10,11 +11,13 @@ wecom_cards.py); without one (never clicked, or the code is used up) a new card 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from adapters.base import DeliveryError, Message, MessageRef, Platform
 from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.render import markdown
 from adapters.wecom.robot import RobotSender
+from bot.config_schema import wecom_robot_name
 
 ROBOT = "robot"
 USED = "used_response_code"  # in an app card's ref: the ResponseCode its last update spent
@@ -36,7 +39,7 @@ def robot_markdown(message: Message) -> str:
 
 
 class RobotCards:
-    """The group robot as an Adapter for the ``robot`` chat."""
+    """A group robot as an Adapter for its chat (``robot`` or ``robot:<name>``)."""
 
     platform: Platform = "wecom"
 
@@ -48,25 +51,34 @@ class RobotCards:
             self.sender.send_markdown(self.key, robot_markdown(message))
         else:
             self.sender.send_text(self.key, message.text)
-        return MessageRef(platform="wecom", chat=ROBOT, message_id="", extra={"via": "robot"})
+        return MessageRef(platform="wecom", chat=chat, message_id="", extra={"via": "robot"})
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
-        return self.send(ROBOT, message)
+        return self.send(ref.chat, message)
 
 
 class WeComRouter:
-    """The WeCom Adapter the delivery and replies use: robot or app by chat."""
+    """The WeCom Adapter the delivery and replies use: a robot (the default, or a named one) or the app, by
+    chat."""
 
     platform: Platform = "wecom"
 
-    def __init__(self, app: WeComAdapter | None, robot: RobotCards | None) -> None:
-        self.app, self.robot = app, robot
+    def __init__(
+        self, app: WeComAdapter | None, robot: RobotCards | None, named: Mapping[str, RobotCards] | None = None
+    ) -> None:
+        self.app, self.robot, self.named = app, robot, dict(named or {})
+
+    def _robot(self, chat: str, name: str) -> RobotCards:
+        robot = self.named.get(name) if name else self.robot
+        if robot is None:
+            what = f"no robot named {name!r} in platforms.wecom.robots" if name else "no robot_webhook configured"
+            raise DeliveryError(f"wecom:{chat}: {what}", retryable=False)
+        return robot
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
-        if chat == ROBOT:
-            if self.robot is None:
-                raise DeliveryError("wecom:robot: no robot_webhook configured", retryable=False)
-            return self.robot.send(chat, message)
+        name = wecom_robot_name(chat)
+        if name is not None:
+            return self._robot(chat, name).send(chat, message)
         if self.app is None:
             raise DeliveryError(
                 f"wecom:{chat}: the WeCom app (corp_id, agent_id, secret) is not configured", retryable=False
@@ -74,8 +86,8 @@ class WeComRouter:
         return self.app.send(chat, message)
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
-        if ref.chat == ROBOT:
-            return self.send(ROBOT, message)
+        if wecom_robot_name(ref.chat) is not None:
+            return self.send(ref.chat, message)
         if self.app is None:
             raise DeliveryError("wecom: the WeCom app is not configured", retryable=False)
         code = ref.extra.get("response_code")

@@ -5,7 +5,8 @@ answers from a scripted queue (errcodes, HTTP statuses), or ``{"errcode": 0, "er
 
 Like DingTalk it can also check what a custom robot sends to ``/robot/send`` (both off by default):
 ``robot_secret`` — the ``timestamp`` (ms, within 1 h of ``now``) and ``sign`` query parameters, computed here
-independently of opsbot's code (errcode 310000 otherwise); ``limit_per_minute`` — at most that many messages
+independently of opsbot's code (errcode 310000 otherwise), with ``secrets`` (access_token → secret) for
+other robots; ``limit_per_minute`` — at most that many messages
 per ``access_token`` in any 60 s of ``now`` (errcode 130101 beyond it, and then the robot is throttled for
 10 minutes, as DingTalk does). ``now`` (epoch seconds) is the fake's clock: pass the bot's pinned clock.
 
@@ -24,7 +25,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -70,6 +71,7 @@ class FakeDingTalk(LocalServer):
         self,
         *,
         robot_secret: str | None = None,
+        secrets: Mapping[str, str] | None = None,
         limit_per_minute: int | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
@@ -78,6 +80,7 @@ class FakeDingTalk(LocalServer):
         self.requests: list[Request] = []
         self.answered: list[tuple[Request, Reply]] = []  # every request with what the fake answered
         self.robot_secret = robot_secret
+        self.secrets = dict(secrets or {})
         self.limit_per_minute = limit_per_minute
         self.now = now
         self._sent: dict[str, deque[float]] = {}  # access_token → when its accepted messages were sent
@@ -110,12 +113,12 @@ class FakeDingTalk(LocalServer):
 
     def _robot_check(self, request: Request) -> Reply | None:
         """DingTalk's own checks of a custom robot's send: the sign, then the 20-a-minute limit."""
-        if self.robot_secret is not None:
+        secret = self.secrets.get(request.query.get("access_token", ""), self.robot_secret)
+        if secret is not None:
             stamp, sign = request.query.get("timestamp", ""), request.query.get("sign", "")
             if not stamp.isdigit() or abs(self.now() * 1000 - int(stamp)) > 3_600_000:
                 return errcode(SIGN_MISMATCH, "invalid timestamp")
-            key = self.robot_secret.encode()
-            digest = hmac.new(key, f"{stamp}\n{self.robot_secret}".encode(), hashlib.sha256).digest()
+            digest = hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256).digest()
             if not hmac.compare_digest(base64.b64encode(digest).decode(), sign):  # parse_qs un-URL-encoded it
                 return errcode(SIGN_MISMATCH, "sign not match")
         if self.limit_per_minute is not None:

@@ -12,7 +12,7 @@ import pytest
 
 from alerts.rules.load import default_rules_dir
 from bot.config import Config, ConfigError, load_config
-from bot.config_schema import Unlisted
+from bot.config_schema import NamedRobot, Unlisted
 
 ROOT = Path(__file__).resolve().parent.parent
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # a valid 43-character EncodingAESKey
@@ -382,3 +382,63 @@ def test_unlisted_people_problems_in_both_languages(env: dict[str, str], tmp_pat
     assert f"{path}:4: unlisted_people: unknown key 'can_close'" in en
     assert "unlisted_people.may_use：应为 true 或 false" in zh
     assert len(e.value.problems) == 3
+
+
+def test_named_robots_enable_a_platform_and_are_checked(env: dict[str, str], tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        platforms:
+          dingtalk:
+            robots:
+              供应链群: {webhook: "https://oapi.dingtalk.com/robot/send?access_token=A", secret: SECa}
+              抖音群: {webhook: "${DOUYIN_WEBHOOK}"}
+          wecom:
+            robots:
+              cs: {webhook: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K9"}
+        channels:
+          "web:#supply-chain": [dingtalk:供应链群, dingtalk:抖音群, wecom:robot:cs, wecom:robot:c5, wecom:robot]
+        """,
+    )
+    config = load_config(path, env)
+    dingtalk, wecom = config.dingtalk, config.wecom
+    assert dingtalk is not None and not dingtalk.has_robot and set(dingtalk.robots) == {"供应链群"}
+    assert dingtalk.robot_for("供应链群") == NamedRobot("https://oapi.dingtalk.com/robot/send?access_token=A", "SECa")
+    assert dingtalk.robot_for("其他群") is None
+    assert wecom is not None and wecom.robot_keys() == {"cs": "K9"} and not wecom.has_robot
+    assert config.channels["web:#supply-chain"] == ("dingtalk:供应链群", "wecom:robot:cs")
+    warned = "\n".join(str(w) for w in config.warnings)
+    assert f"{path}:5: platforms.dingtalk.robots.抖音群: left out — DOUYIN_WEBHOOK is not set" in warned
+    assert "dingtalk:抖音群 skipped — DingTalk has no robot_webhook or a robot named '抖音群'" in warned
+    assert "wecom:robot:c5 skipped — WeCom has no robot_webhook or a robot named 'c5'" in warned
+    assert "did you mean cs?" in warned
+    assert "wecom:robot needs WeCom robot_webhook" in warned
+    assert len(config.warnings) == 4
+
+
+def test_named_robot_problems(env: dict[str, str], tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        platforms:
+          dingtalk:
+            robots:
+              a: {webhook: "https://oapi.dingtalk.com/robot/send"}
+              b: {url: "https://oapi.dingtalk.com/robot/send?access_token=B"}
+              "c d": {webhook: "https://oapi.dingtalk.com/robot/send?access_token=C"}
+              e: just-a-string
+          wecom:
+            robots:
+              f: {webhook: K, secret: S}
+        """,
+    )
+    found = "\n".join(problems(path, env))
+    assert f"{path}:4: platforms.dingtalk.robots.a has no access_token" in found
+    assert f"{path}:5: platforms.dingtalk.robots.b: unknown key 'url'" in found
+    assert f"{path}:5: platforms.dingtalk.robots.b: webhook is missing" in found
+    assert f"{path}:6: platforms.dingtalk.robots.c d: a robot's name has no spaces" in found
+    assert f"{path}:7: platforms.dingtalk.robots.e: expected {{webhook: …}}" in found
+    assert f"{path}:10: platforms.wecom.robots.f: unknown key 'secret'" in found
+    with pytest.raises(ConfigError) as e:
+        load_config(path, env)
+    assert "platforms.dingtalk.robots.a 缺少 access_token" in e.value.text("zh")

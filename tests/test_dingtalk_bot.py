@@ -576,3 +576,61 @@ def test_stream_mode_over_a_live_websocket(tmp_path: Path, small_db: Path, fake:
             started = time.monotonic()
         assert time.monotonic() - started < 10
         assert not stream_threads()
+
+
+# --- named robots: one per group --------------------------------------------------------------------------
+
+CS_WEBHOOK, CS_SECRET = "https://oapi.dingtalk.com/robot/send?access_token=tok-cs", "SECcs-robot-secret"
+NAMED = CONFIG.replace(
+    f'"web:#douyin-ops": ["dingtalk:{GROUP}"]',
+    f'"web:#douyin-ops": ["dingtalk:{GROUP}", "dingtalk:客服群", "dingtalk:备用群"]',
+).replace(
+    "language: zh\n",
+    "language: zh\nplatforms:\n  dingtalk:\n    robots:\n"
+    "      客服群: {webhook: '${CS_WEBHOOK}', secret: '${CS_SECRET}'}\n",
+)
+
+
+def test_a_named_robot_posts_its_group_and_each_robot_is_paced_on_its_own(
+    tmp_path: Path, small_db: Path, fake: FakeDingTalk, clock: Clock
+) -> None:
+    """``dingtalk:客服群`` is posted by the robot named so, signed with its own secret (the fake checks it);
+    the other two groups by the default robot, which is one sender: its 3 s spacing holds across both."""
+    fake.secrets["tok-cs"] = CS_SECRET
+    env = _env(tmp_path, small_db, fake) | {"CS_WEBHOOK": CS_WEBHOOK, "CS_SECRET": CS_SECRET}
+    with live_bot(config_file(tmp_path, NAMED), env, clock=clock) as b:
+        assert b.runtime.parts["dingtalk"].info["robots"] == "客服群"
+        b.runtime.run_rules()
+        opened = sorted(t.ticket_no for t in douyin_tickets(b))
+        assert opened
+        b.settle()
+        tokens = [c.query["access_token"] for c in cards(fake)]
+        assert sorted(tokens) == ["tok-cs", "tok123"]  # one post per robot in the first pass, the rest paced
+        deliver(b, clock, passes=30)
+        by_token: dict[str, list[str]] = {}
+        for card in cards(fake):
+            by_token.setdefault(card.query["access_token"], []).append(ticket_of(card))
+        assert sorted(by_token["tok-cs"]) == opened  # one card per ticket in 客服群
+        assert sorted(by_token["tok123"]) == sorted(opened * 2)  # and one in each of the default robot's groups
+        assert fake.rejected(310000) == [] and fake.rejected(130101) == []
+
+        # a click on the named robot's card: the superseding card comes from the same robot
+        card = next(c for c in cards(fake) if c.query["access_token"] == "tok-cs")
+        number = ticket_of(card)
+        ack = next(x["actionURL"] for x in card.body["actionCard"]["btns"] if x["title"] == "认领")
+        assert httpx.post(ack, data={"who": "李娜"}, timeout=30).status_code == 200
+        deliver(b, clock, passes=6)
+        again = [c for c in cards(fake) if c.query["access_token"] == "tok-cs" and ticket_of(c) == number]
+        assert len(again) == 2 and "已认领" in shown(again[1])
+
+
+def test_without_a_default_robot_an_unknown_group_is_skipped_with_the_nearest_name(
+    tmp_path: Path, small_db: Path, fake: FakeDingTalk
+) -> None:
+    text = NAMED.replace('"dingtalk:备用群"', '"dingtalk:客服"')
+    env = _env(tmp_path, small_db, fake, robot=False) | {"CS_WEBHOOK": CS_WEBHOOK, "CS_SECRET": CS_SECRET}
+    config = load_config(config_file(tmp_path, text), env)
+    assert config.channels["web:#douyin-ops"] == ("dingtalk:客服群",)
+    warned = "\n".join(str(w) for w in config.warnings)
+    assert f"dingtalk:{GROUP} skipped — DingTalk has no robot_webhook or a robot named '{GROUP}'" in warned
+    assert "dingtalk:客服 skipped" in warned and "did you mean 客服群?" in warned

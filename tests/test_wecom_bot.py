@@ -297,3 +297,39 @@ def test_rate_limit_500_and_an_expired_token_are_retried_and_each_card_is_delive
     before = len(fake.requests)
     deliver(bot, clock, passes=3, step=30)
     assert len(fake.requests) == before
+
+
+# --- named robots: wecom:robot:<name> --------------------------------------------------------------------
+
+NAMED = CONFIG.replace('"web:#supply-chain": ["wecom:robot"]', '"web:#supply-chain": ["wecom:robot", "wecom:robot:cs"]')
+NAMED = NAMED.replace(
+    "language: zh\n", "language: zh\nplatforms:\n  wecom:\n    robots:\n      cs: {webhook: cs-key}\n"
+)
+
+
+def test_a_named_robot_posts_its_cards_with_its_own_key(tmp_path: Path, small_db: Path, clock: Clock) -> None:
+    """``wecom:robot:cs`` goes to the robot named cs (its key), ``wecom:robot`` to the default one; the two
+    are paced apart, and a click on the named robot's action link supersedes its card through the same robot."""
+    with (
+        FakeWeCom(corp_id=CORP, robot_keys=("robot-key", "cs-key")) as fake,
+        live_bot(platform_config(tmp_path, NAMED), _env(tmp_path, small_db, fake), clock=clock) as b,
+    ):
+        b.runtime.run_rules()
+        supply = sorted(t.ticket_no for t in tickets_in(b, "web:#supply-chain"))
+        assert supply
+        b.settle()
+        assert sorted(m.query["key"] for m in fake.calls(WEBHOOK)) == ["cs-key", "robot-key"]  # one each
+        deliver(b, clock, passes=3 * len(supply) + 3)
+        keys: dict[str, list[str]] = {}
+        for message in fake.calls(WEBHOOK):
+            keys.setdefault(message.query["key"], []).append(ticket_of(message))
+        assert sorted(keys["cs-key"]) == supply and sorted(keys["robot-key"]) == supply
+
+        message = next(m for m in fake.calls(WEBHOOK) if m.query["key"] == "cs-key")
+        number = ticket_of(message)
+        links = re.findall(r"\[认领\]\((http[^)]+)\)", message.body["markdown"]["content"])
+        assert links, message.body
+        assert httpx.post(links[0], data={"who": "张伟"}, timeout=30).status_code == 200
+        deliver(b, clock, passes=4)
+        again = [m for m in fake.calls(WEBHOOK) if m.query["key"] == "cs-key" and ticket_of(m) == number]
+        assert len(again) == 2 and "已认领" in shown(again[1])

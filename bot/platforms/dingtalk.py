@@ -1,7 +1,8 @@
 """DingTalk: the enterprise-app robot (questions and commands: ``POST /dingtalk/callback`` in HTTP mode, or
 Stream mode with the ``dingtalk-stream`` SDK and ``platforms.dingtalk.stream: true``) answering through each
-message's ``sessionWebhook``, and the one custom group robot of opsbot.yaml posting ticket cards for every
-``dingtalk:<group>`` destination. Robots cannot edit, so a changed ticket gets a new, superseding card, and
+message's ``sessionWebhook``, and custom group robots posting ticket cards: a named robot of
+``platforms.dingtalk.robots`` for ``dingtalk:<its name>``, the default ``robot_webhook`` for any other
+``dingtalk:<group>``. Robots cannot edit, so a changed ticket gets a new, superseding card, and
 cannot call back, so card buttons are signed action links (``/actions/<token>`` on ``server.public_url``).
 ``api_url`` / OPSBOT_DINGTALK_API_URL points the robot, the session-webhook replies and Stream mode's gateway at
 another server. The HTTP callback stays mounted in Stream mode too (it is signed; DingTalk uses one or the other).
@@ -57,19 +58,28 @@ def build(runtime: Runtime) -> PlatformParts | None:
     def now() -> float:
         return runtime.clock().timestamp()
 
-    robot = (
-        DingTalkRobot(config.robot_webhook, config.robot_secret, base_url=config.api_url, now=now)
-        if config.robot_webhook
-        else None
-    )
-    adapter = DingTalkAdapter({}, base_url=config.api_url, default=robot)
+    def make(webhook: str, secret: str | None) -> DingTalkRobot:
+        return DingTalkRobot(webhook, secret, base_url=config.api_url, now=now)
+
+    robot = make(config.robot_webhook, config.robot_secret) if config.robot_webhook else None
+    named = {name: make(r.webhook, r.secret) for name, r in config.robots.items()}
+    adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot)
+
+    def sender(chat: str) -> str:
+        """One robot, one rate limit: every group the default robot serves counts on it."""
+        used = config.robot_for(chat)
+        return f"robot:{used.webhook}" if used is not None else chat
+
     parts = PlatformParts(
         name="dingtalk",
-        adapter=adapter if robot is not None else None,
+        adapter=adapter if robot is not None or named else None,
         reply=_replier(adapter, robot),
         needs_links=_always,
+        sender=sender,
         info={"robot": "configured" if robot is not None else "none"},
     )
+    if named:
+        parts.info["robots"] = ", ".join(sorted(named))
     if not (config.has_app and config.app_key and config.app_secret):
         return parts
     parts.router = dingtalk_router(CallbackVerifier(config.app_secret, now=now), runtime.submit, now)

@@ -1,7 +1,7 @@
 """WeCom (企业微信): the app (自建应用) answers questions and commands sent to it (``/wecom/callback``, encrypted
-and signed) and posts ticket cards as template cards to ``wecom:<userid>|…``; the group robot posts ticket
-cards to ``wecom:robot`` with signed action links. ``api_url`` / OPSBOT_WECOM_API_URL points both at
-another server."""
+and signed) and posts ticket cards as template cards to ``wecom:<userid>|…``; the group robots post ticket
+cards with signed action links, the default one to ``wecom:robot`` and named ones to ``wecom:robot:<name>``.
+``api_url`` / OPSBOT_WECOM_API_URL points both at another server."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.callback import WeComCallback
 from adapters.wecom.client import WeComClient
 from adapters.wecom.robot import RobotSender
+from bot.config_schema import wecom_robot_name
 from bot.platform import PlatformParts, ReplyFn
 from bot.wecom_cards import remember_response_code
 from bot.wecom_outbound import ROBOT, RobotCards, WeComRouter
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _needs_links(chat: str) -> bool:
-    return chat == ROBOT
+    return wecom_robot_name(chat) is not None
 
 
 def _replier(router: WeComRouter) -> ReplyFn:
@@ -42,15 +43,27 @@ def build(runtime: Runtime) -> PlatformParts | None:
     app = None
     if config.has_app and config.corp_id and config.secret and config.agent_id is not None:
         app = WeComAdapter(WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url))
-    robot = RobotCards(RobotSender(base_url=config.api_url), config.robot_key) if config.robot_key else None
-    router = WeComRouter(app, robot)
+    sender = RobotSender(base_url=config.api_url)
+    robot = RobotCards(sender, config.robot_key) if config.robot_key else None
+    keys = config.robot_keys()
+    router = WeComRouter(app, robot, {name: RobotCards(sender, key) for name, key in keys.items()})
+
+    def rate_sender(chat: str) -> str:
+        """A robot's rate limit is its key's, whichever name a destination uses."""
+        name = wecom_robot_name(chat)
+        key = keys.get(name) if name else config.robot_key
+        return f"robot:{key}" if name is not None and key else chat
+
     parts = PlatformParts(
         name="wecom",
         adapter=router,
         reply=_replier(router),
         needs_links=_needs_links,
+        sender=rate_sender,
         info={"app": "configured" if app else "none", "robot": "configured" if robot else "none"},
     )
+    if keys:
+        parts.info["robots"] = ", ".join(sorted(keys))
     if config.has_callback and config.token and config.encoding_aes_key and config.corp_id:
         callback = WeComCallback(config.token, config.encoding_aes_key, config.corp_id)
 
