@@ -88,21 +88,18 @@ def _destination_ok(
             f"channels.{logical}：已跳过 {dest}——{LABEL[platform]} 未启用", True,
         )  # fmt: skip
         return False
-    named = _named_robot(platform, chat, wecom, dingtalk)
-    if named is not None and named[0] not in named[1]:
-        name, known = named
-        hint = nearest(name, known, 1)
-        what = f"robot_webhook or a robot named {name!r} in platforms.{platform}.robots"
+    missing = _missing_robot(platform, chat, wecom, dingtalk)
+    if missing:  # a named robot that is not configured
+        hint = nearest(missing, _robot_names(platform, wecom, dingtalk), 1)
+        what = f"robot_webhook or a robot named {missing!r} in platforms.{platform}.robots"
         report(
             f"channels.{logical}: {dest} skipped — {LABEL[platform]} has no {what}"
             + (f"; did you mean {hint[0]}?" if hint else ""),
-            f"channels.{logical}：已跳过 {dest}——{LABEL[platform]} 没有 platforms.{platform}.robots 中名为 {name!r}"
-            "的机器人" + (f"；是否想写 {hint[0]}？" if hint else ""), True,
+            f"channels.{logical}：已跳过 {dest}——{LABEL[platform]} 没有 platforms.{platform}.robots 中名为 {missing!r}"
+            "的机器人" + (f"；你是不是想写 {hint[0]}？" if hint else ""), True,
         )  # fmt: skip
         return False
-    needs_robot = (platform == "wecom" and chat == "robot" and wecom is not None and not wecom.has_robot) or (
-        platform == "dingtalk" and dingtalk is not None and dingtalk.robot_for(chat) is None
-    )
+    needs_robot = missing == ""
     needs_app = platform == "wecom" and wecom_robot_name(chat) is None and wecom is not None and not wecom.has_app
     if needs_robot or needs_app:
         what = "robot_webhook" if needs_robot else "corp_id, agent_id and secret"
@@ -115,17 +112,21 @@ def _destination_ok(
     return True
 
 
-def _named_robot(
-    platform: str, chat: str, wecom: WeComConfig | None, dingtalk: DingTalkConfig | None
-) -> tuple[str, tuple[str, ...]] | None:
-    """(the robot name a destination asks for, the names configured) when it asks for a named robot: any
-    ``wecom:robot:<name>``; ``dingtalk:<name>`` only when DingTalk has named robots and no default one."""
+def _missing_robot(platform: str, chat: str, wecom: WeComConfig | None, dingtalk: DingTalkConfig | None) -> str | None:
+    """The robot a destination needs when it is not configured: "" for the default robot, else its name
+    (``wecom:robot:<name>``; ``dingtalk:<name>`` when DingTalk has named robots); None when it is there or the
+    destination needs no robot."""
+    if platform == "dingtalk" and dingtalk is not None and dingtalk.robot_for(chat) is None:
+        return chat if dingtalk.robots else ""
     name = wecom_robot_name(chat)
-    if platform == "wecom" and wecom is not None and name:
-        return name, tuple(wecom.robots)
-    if platform == "dingtalk" and dingtalk is not None and dingtalk.robots and not dingtalk.has_robot:
-        return chat, tuple(dingtalk.robots)
+    if platform == "wecom" and wecom is not None and name is not None and wecom.robot_key_for(chat) is None:
+        return name
     return None
+
+
+def _robot_names(platform: str, wecom: WeComConfig | None, dingtalk: DingTalkConfig | None) -> tuple[str, ...]:
+    config = wecom if platform == "wecom" else dingtalk
+    return tuple(config.robots) if config is not None else ()
 
 
 def read_people(doc: Located, r: Reader) -> tuple[Person, ...]:
@@ -167,15 +168,8 @@ def read_unlisted(doc: Located, r: Reader) -> Unlisted:
     role = r.text(node, "role", "unlisted_people.role") if "role" in node else None
     if role is not None:
         _check_roles([(node, role)], r)
-    return Unlisted(role, _flag(node, "may_close", "unlisted_people", r), _flag(node, "may_use", "unlisted_people", r))
-
-
-def _flag(node: Located, key: str, path: str, r: Reader) -> bool:
-    """A true/false setting that defaults to true; anything else is a problem (and counts as true)."""
-    value = node.get(key, True)
-    if not isinstance(value, bool):
-        r.problem(node, key, f"{path}.{key}: expected true or false", f"{path}.{key}：应为 true 或 false")
-    return value is not False
+    path = "unlisted_people"
+    return Unlisted(role, r.flag(node, "may_close", path, True), r.flag(node, "may_use", path, True))
 
 
 def _person(node: Located, r: Reader) -> Person:
@@ -190,7 +184,7 @@ def _person(node: Located, r: Reader) -> Person:
                 value = r.text(ids_node, platform, f"people.{name}.ids.{platform}")
                 if value:
                     ids[platform] = value
-    may_close = _flag(node, "may_close", f"people.{name}", r)
+    may_close = r.flag(node, "may_close", f"people.{name}", True)
     role = r.text(node, "role", f"people.{name}.role") if "role" in node else None
     return Person(name=name, role=role, ids=types.MappingProxyType(ids), may_close=may_close)
 

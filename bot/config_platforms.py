@@ -4,7 +4,6 @@ missing when only some are."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import types
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from bot.config_robots import ROBOT_KEYS, check_dingtalk_webhook, read_robots
 from bot.config_schema import (
     PLATFORMS,
     DingTalkConfig,
+    NamedRobot,
     SlackConfig,
     WebConfig,
     WeComConfig,
@@ -79,6 +79,8 @@ class Fields:
     values: dict[str, str] = field(default_factory=dict)
     origin: dict[str, tuple[Located | None, str]] = field(default_factory=dict)
     unset: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    node: Located = field(default_factory=Located)  # platforms.<platform> (empty when only the environment)
+    robots: dict[str, NamedRobot] = field(default_factory=dict)  # platforms.<platform>.robots
 
     def how_to_set(self, key: str) -> tuple[str, str]:
         var = PLATFORM_ENV[self.platform][key]
@@ -101,56 +103,26 @@ def read_platforms(
     web = WebConfig()
     if web_node is not None:
         r.keys(web_node, ("enabled",), "platforms.web")
-        enabled = web_node.get("enabled", True)
-        if not isinstance(enabled, bool):
-            r.problem(
-                web_node,
-                "enabled",
-                "platforms.web.enabled: expected true or false",
-                "platforms.web.enabled：应为 true 或 false",
-            )
-        web = WebConfig(enabled=enabled is not False)
-    nodes = {name: r.mapping(section, name, f"platforms.{name}") for name in PLATFORM_ENV}
-    robots = {name: read_robots(node, name, r) for name, node in nodes.items() if name in ROBOT_KEYS and _on(node)}
-    got = {name: _fields(name, node, r, bool(robots.get(name))) for name, node in nodes.items()}
+        web = WebConfig(enabled=r.flag(web_node, "enabled", "platforms.web", True))
+    got = {name: _fields(name, r.mapping(section, name, f"platforms.{name}"), r) for name in PLATFORM_ENV}
     slack = _slack(got["slack"], r) if got["slack"] else None
-    dingtalk = wecom = None
-    if got["dingtalk"]:
-        dingtalk = _dingtalk(got["dingtalk"], r, _flag(section, "dingtalk", "stream", r))
-        dingtalk = dataclasses.replace(dingtalk, robots=types.MappingProxyType(robots.get("dingtalk", {})))
-    if got["wecom"]:
-        wecom = dataclasses.replace(_wecom(got["wecom"], r), robots=types.MappingProxyType(robots.get("wecom", {})))
+    dingtalk = _dingtalk(got["dingtalk"], r) if got["dingtalk"] else None
+    wecom = _wecom(got["wecom"], r) if got["wecom"] else None
     return slack, dingtalk, wecom, web
 
 
-def _on(node: Located | None) -> bool:
-    return node is not None and node.get("enabled", True) is not False
-
-
-def _flag(section: Located, platform: str, key: str, r: Reader) -> bool:
-    """``platforms.<platform>.<key>``: true or false (absent: false)."""
-    node = section.get(platform)
-    if not isinstance(node, Located) or key not in node:
-        return False
-    value = node[key]
-    if not isinstance(value, bool):
-        r.problem(
-            node, key, f"platforms.{platform}.{key}: expected true or false",
-            f"platforms.{platform}.{key}：应为 true 或 false",
-        )  # fmt: skip
-        return False
-    return value
-
-
-def _fields(name: str, node: Located | None, r: Reader, named_robots: bool = False) -> Fields | None:
-    """The platform's values when at least one capability is complete (or it has named robots); None when
+def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
+    """The platform's values when at least one capability is complete or it has named robots; None when
     disabled."""
     envs = PLATFORM_ENV[name]
+    f = Fields(name)
     if node is not None:
         r.keys(node, (*envs, "enabled", *EXTRA_KEYS.get(name, ())), f"platforms.{name}")
         if node.get("enabled", True) is False:
             return None
-    f = Fields(name)
+        f.node = node
+        if name in ROBOT_KEYS:
+            f.robots = read_robots(node, name, r)
     for key, var in envs.items():
         if node is not None and key in node:
             value, unset = r.soft(node, key, f"platforms.{name}.{key}")
@@ -168,7 +140,7 @@ def _fields(name: str, node: Located | None, r: Reader, named_robots: bool = Fal
             "the robot will post unsigned", f"platforms.{name}.robot_secret：环境变量未设置，机器人将不加签发送",
             warn=True,
         )  # fmt: skip
-    return f if named_robots or any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name]) else None
+    return f if f.robots or any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name]) else None
 
 
 def _check_capabilities(f: Fields, r: Reader) -> None:
@@ -224,14 +196,16 @@ def _slack(f: Fields, r: Reader) -> SlackConfig:
     return SlackConfig(f.values["bot_token"], f.values["signing_secret"], _check_url(f, r))
 
 
-def _dingtalk(f: Fields, r: Reader, stream: bool = False) -> DingTalkConfig:
+def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
     webhook = f.values.get("robot_webhook")
     if webhook is not None:
         check_dingtalk_webhook(webhook, *f.origin["robot_webhook"], r, "dingtalk robot_webhook")
     v = f.values
+    stream = r.flag(f.node, "stream", "platforms.dingtalk", False)
     return DingTalkConfig(
-        v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream
-    )
+        v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream,
+        types.MappingProxyType(f.robots),
+    )  # fmt: skip
 
 
 def _wecom(f: Fields, r: Reader) -> WeComConfig:
@@ -259,5 +233,5 @@ def _wecom(f: Fields, r: Reader) -> WeComConfig:
             )  # fmt: skip
     return WeComConfig(
         v.get("corp_id"), agent_id, v.get("secret"), v.get("token"), v.get("encoding_aes_key"),
-        v.get("robot_webhook"), _check_url(f, r),
+        v.get("robot_webhook"), _check_url(f, r), types.MappingProxyType(f.robots),
     )  # fmt: skip

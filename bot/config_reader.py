@@ -71,6 +71,14 @@ class Reader:
             self.problem(node, key, f"{name} is not set (used by {path})", f"环境变量 {name} 未设置（{path} 用到）")
         return value
 
+    def flag(self, node: Located, key: str, path: str, default: bool) -> bool:
+        """``node[key]`` as true or false (``default`` when absent); anything else is a problem."""
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(node, key, f"{path}.{key}: expected true or false", f"{path}.{key}：应为 true 或 false")
+            return default
+        return value
+
     def mapping(self, node: Located, key: str, path: str) -> Located | None:
         value = node.get(key)
         if value is None:

@@ -159,6 +159,15 @@ class WeComConfig:
         """Each named robot's webhook key."""
         return {name: webhook_key(robot.webhook) for name, robot in self.robots.items()}
 
+    def robot_key_for(self, chat: str) -> str | None:
+        """The key of the robot that posts to ``wecom:<chat>`` (the default robot for ``robot``, the named one
+        for ``robot:<name>``); None when that robot is not configured or the chat is not a robot's."""
+        name = wecom_robot_name(chat)
+        if not name:
+            return self.robot_key if name is not None else None
+        robot = self.robots.get(name)
+        return webhook_key(robot.webhook) if robot is not None else None
+
 
 @dataclass(frozen=True)
 class WebConfig:

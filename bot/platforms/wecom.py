@@ -50,9 +50,8 @@ def build(runtime: Runtime) -> PlatformParts | None:
 
     def rate_sender(chat: str) -> str:
         """A robot's rate limit is its key's, whichever name a destination uses."""
-        name = wecom_robot_name(chat)
-        key = keys.get(name) if name else config.robot_key
-        return f"robot:{key}" if name is not None and key else chat
+        key = config.robot_key_for(chat)
+        return f"robot:{key}" if key else chat
 
     parts = PlatformParts(
         name="wecom",
