@@ -270,6 +270,8 @@ def read_metric(node: Located, out: Collector) -> Metric | None:
     for key in ("owner", "version"):
         if key not in node:
             out.add(node, None, f"metric {node['id']}: '{key}' is required")
+    if node.get("better", "higher") not in ("higher", "lower"):
+        out.add(node, "better", f"better: {node.get('better')!r} is not one of higher, lower")
     if "format" in node and (node["format"] == "date") != (unit == "date"):
         out.add(node, "format", "format: 'date' is the format of unit date, and only of it")
     return Metric(
@@ -284,6 +286,7 @@ def read_metric(node: Located, out: Collector) -> Metric | None:
         kind=cast(MetricKind, kind),
         source=source(node),
         internal=bool(node.get("internal", False)),
+        lower_is_better=node.get("better") == "lower",
         **_metric_exprs(node, str(kind), out),
     )
 

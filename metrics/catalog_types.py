@@ -138,6 +138,7 @@ class Metric:
     count: exp.Expr | None = None
     at_least: int | None = None
     depends_on: tuple[str, ...] = ()
+    lower_is_better: bool = False  # `better: lower` (refund rate, complaints): "worst" ranks it highest first
 
     def description(self, lang: str) -> str:
         return self.description_zh if lang == "zh" else self.description_en

@@ -8,9 +8,14 @@ from typing import Literal
 
 from metrics.catalog_types import Grain
 
-Comparison = Literal["previous", "yoy", "week_ago"]
+Comparison = Literal["previous", "yoy", "week_ago", "other"]
 # the result column of the comparison period is `<metric id>_<suffix>`
-COMPARE_SUFFIX: dict[Comparison, str] = {"previous": "previous", "yoy": "last_year", "week_ago": "week_ago"}
+COMPARE_SUFFIX: dict[Comparison, str] = {
+    "previous": "previous",
+    "yoy": "last_year",
+    "week_ago": "week_ago",
+    "other": "other",
+}
 Operator = Literal[">", ">=", "<", "<=", "=", "!="]
 DEFAULT_PERIOD_DAYS = 30  # a query that names no period covers the 30 days ending on the as-of day
 OPERATORS: tuple[Operator, ...] = (">=", "<=", "!=", ">", "<", "=")
@@ -37,8 +42,20 @@ class TimeRange:
         return (self.end - self.start).days + 1
 
     def previous(self) -> TimeRange:
-        """The immediately preceding range of the same length (环比)."""
+        """The immediately preceding period (环比): the calendar month (quarter, year) before a whole
+        calendar month (quarter, year), otherwise the range of the same length just before."""
+        months = self._whole_months()
+        if months in (1, 3, 12):
+            end = self.start - dt.timedelta(days=1)
+            return TimeRange(_months_back(self.start, months), end)
         return TimeRange(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+    def _whole_months(self) -> int:
+        """How many calendar months the range spans exactly (0 when it is not whole months)."""
+        after = self.end + dt.timedelta(days=1)
+        if self.start.day != 1 or after.day != 1:
+            return 0
+        return (after.year - self.start.year) * 12 + after.month - self.start.month
 
     def year_earlier(self) -> TimeRange:
         """The same dates a year earlier (同比); Feb 29 maps to Feb 28."""
@@ -50,9 +67,18 @@ class TimeRange:
         return TimeRange(self.start - week, self.end - week)
 
     def shifted(self, comparison: Comparison) -> TimeRange:
+        """The comparison period; "other" names its own (MetricQuery.compare_range) and is never shifted."""
+        if comparison == "other":
+            raise ValueError("an 'other' comparison names its period in MetricQuery.compare_range")
         if comparison == "week_ago":
             return self.week_earlier()
         return self.previous() if comparison == "previous" else self.year_earlier()
+
+
+def _months_back(first: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` before `first` (itself a first day)."""
+    total = first.year * 12 + first.month - 1 - months
+    return dt.date(total // 12, total % 12 + 1, 1)
 
 
 def _year_back(day: dt.date) -> dt.date:
@@ -101,6 +127,13 @@ class MetricQuery:
     compare: Comparison | None = None
     order_by: tuple[OrderBy, ...] = ()
     limit: int | None = None
+    compare_range: TimeRange | None = None  # with compare="other": the second period, side by side
+
+    def comparison_range(self) -> TimeRange | None:
+        """The period the query is compared with, if any."""
+        if self.compare == "other":
+            return self.compare_range
+        return self.time_range.shifted(self.compare) if self.compare else None
 
 
 def filterable_columns(metric_ids: tuple[str, ...], compare: Comparison | None) -> dict[str, str]:

@@ -42,6 +42,7 @@ class Hit:
 class Lexicon:
     terms: dict[str, list[Sense]] = field(default_factory=dict)
     _trie: dict[str, dict] = field(default_factory=dict)  # type: ignore[type-arg]
+    _names: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def add(self, spelling: str, sense: Sense) -> None:
         key = normalise(spelling)
@@ -54,6 +55,16 @@ class Lexicon:
             for ch in key:
                 node = node.setdefault(ch, {})
             node["$"] = key  # type: ignore[assignment]
+
+    def value_name(self, dimension: str, value: str, lang: str) -> str:
+        """A dimension value's display name in `lang` (its id when the vocabulary has no name for it)."""
+        if not self._names:
+            for senses in self.terms.values():
+                for s in senses:
+                    if s.kind == "value":
+                        self._names.setdefault((s.ref, s.value), (s.label_zh or s.value, s.label_en or s.value))
+        zh, en = self._names.get((dimension, value), (value, value))
+        return zh if lang == "zh" else en
 
     def products_containing(self, fragment: str) -> tuple[Sense, ...]:
         """SKUs whose zh or en name contains `fragment` (at least 3 characters)."""

@@ -37,7 +37,8 @@ class Threshold:
 _LT = r"(?:低于|少于|小于|不到|不足|不满|<=?|under|below|less than|fewer than|lower than)"
 _GT = r"(?:高于|超过|大于|多于|>=?|above|over|more than|greater than|higher than|exceeding)"
 _UNIT = r"\s*(%|个百分点|天(?!数)|days?(?!\s+of)|件|单|元|块|¥)?"
-THRESHOLD = re.compile(rf"(?P<op>{_LT}|{_GT})\s*[¥￥]?\s*(?P<num>{NUM})\s*(?P<wan>万)?{_UNIT}")
+THRESHOLD = re.compile(rf"(?P<op>{_LT}|{_GT})\s*[¥￥$]?\s*(?P<num>{NUM})\s*(?P<wan>万|亿|[kmw](?![a-z]))?{_UNIT}")
+_MULTIPLIER = {"万": 10_000, "w": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
 
 
 def thresholds(text: str) -> list[Threshold]:
@@ -46,12 +47,15 @@ def thresholds(text: str) -> list[Threshold]:
         op_text = m.group("op")
         less = re.fullmatch(_LT, op_text) is not None
         op: Operator = ("<=" if op_text == "<=" else "<") if less else (">=" if op_text == ">=" else ">")
-        value = cn_number(m.group("num")) * (10_000 if m.group("wan") else 1)
+        value = cn_number(m.group("num")) * _MULTIPLIER.get(m.group("wan") or "", 1)
         unit = m.group(m.lastindex or 0) if m.lastindex and m.lastindex > 3 else None
         percent = unit in ("%", "个百分点")
         end = m.start() + len(m.group(0).rstrip())  # trailing spaces belong to whatever follows
         out.append(Threshold(op, value / 100 if percent else value, m.start(), end, percent))
     return out
+
+
+Polarity = Literal["good", "bad"]
 
 
 @dataclass(frozen=True)
@@ -61,38 +65,93 @@ class Rank:
     start: int
     end: int
     also: tuple[tuple[int, int], ...] = ()  # a count said apart from the superlative ("which 5 … highest")
+    polarity: Polarity | None = None  # best/worst: the direction follows whether more of the metric is better
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:
         return ((self.start, self.end), *self.also)
 
+    def direction(self, lower_is_better: bool) -> bool:
+        """Descending? "best" of a metric where less is better (refund rate) ranks lowest first."""
+        if self.polarity is None:
+            return self.descending
+        return (self.polarity == "good") != lower_is_better
 
-_TOP = re.compile(rf"(?:前|top\s*|排名前|最高的?|最多的?|最大的?|highest\s*|largest\s*|best\s*)(?P<n>{NUM})")
-_BOTTOM = re.compile(rf"(?:后|bottom\s*|倒数|最低的?|最少的?|lowest\s*|smallest\s*|worst\s*)(?P<n>{NUM})")
-_SUPERLATIVE_DESC = re.compile(
-    r"最多|最高|最大|最严重|最好|最快|最厉害|most|highest|largest|biggest|best|worst|top(?!\s*\d)"
+
+_EN_NUM = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
+_EN_NUMS = {w: i for i, w in enumerate(_EN_NUM.split("|"), 1)} | {
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50,
+}  # fmt: skip
+_N = rf"(?P<n>\d+|[一二两三四五六七八九十]+|(?<![a-z])(?:{_EN_NUM})(?![a-z]))"
+_CLASSIFIER = r"(?:\s*(?:个|款|家|种|位|名|条|类|支))?"
+# a superlative with its count: 前5, top 5, 最高的两个, 最差的5个, highest 3, five best
+_RANKED: tuple[tuple[str, bool, Polarity | None], ...] = (
+    (r"前|排名前|top|最高的?|最多的?|最大的?|highest|largest|biggest|most", True, None),
+    (r"后|bottom|倒数|最低的?|最少的?|最小的?|lowest|smallest|fewest|least", False, None),
+    (r"最好的?|最佳的?|卖得最好的?|best|strongest", True, "good"),
+    (r"最差的?|最烂的?|卖得最差的?|worst|weakest", True, "bad"),
 )
-_SUPERLATIVE_ASC = re.compile(r"最少|最低|最小|最差|least|lowest|smallest|fewest")
+_WITH_N = tuple((re.compile(rf"(?:{words})\s*{_N}{_CLASSIFIER}"), desc, pol) for words, desc, pol in _RANKED)
+_SUPERLATIVES: tuple[tuple[re.Pattern[str], bool, Polarity | None], ...] = (
+    (re.compile(r"最多|最高|最大|最严重|最快|最厉害|most|highest|largest|biggest|top(?!\s*\d)"), True, None),
+    (re.compile(r"最少|最低|最小|least|lowest|smallest|fewest"), False, None),
+    (re.compile(r"最好|最佳|best|strongest"), True, "good"),
+    (re.compile(r"最差|最烂|worst|weakest"), True, "bad"),
+)
+
+
+def _count(text: str) -> int:
+    return _EN_NUMS[text] if text in _EN_NUMS else int(cn_number(text))
 
 
 def rank(text: str) -> Rank | None:
-    for pattern, desc in ((_TOP, True), (_BOTTOM, False)):
+    for pattern, desc, polarity in _WITH_N:
         m = pattern.search(text)
         if m:
-            return Rank(int(cn_number(m.group("n"))), desc, m.start(), m.end())
-    for pattern, desc in ((_SUPERLATIVE_DESC, True), (_SUPERLATIVE_ASC, False)):
+            return Rank(_count(m.group("n")), desc, m.start(), m.end(), (), polarity)
+    found = [(m, desc, pol) for pattern, desc, pol in _SUPERLATIVES for m in pattern.finditer(text)]
+    if not found:
+        return None
+    m, desc, polarity = min(found, key=lambda f: f[0].start())
+    # "which 5 SKUs had the highest …", "哪3个品类…最高", "the two worst": the count stands before it
+    n = _COUNTED.search(text[: m.start()])
+    if n:
+        return Rank(_count(n.group("n")), desc, m.start(), m.end(), (n.span(),), polarity)
+    return Rank(1, desc, m.start(), m.end(), (), polarity)
+
+
+_COUNTED = re.compile(
+    rf"(?:(?<![a-z])(?:which|what|the|list|show)\s+|哪|列出|这)\s*{_N}{_CLASSIFIER}(?=[^0-9]*$)"
+)
+
+
+# the metric a ranking is by: 按销售额(排), by spend, sorted by GMV, in terms of units
+RANKED_BY = re.compile(
+    r"(?:按照?|以|根据|(?<![a-z])(?:by|sorted\s+by|ranked\s+by|ordered\s+by|in\s+terms\s+of|based\s+on))\s*$"
+)
+_SORT = (
+    (re.compile(r"从高到低|由高到低|从多到少|从大到小|降序|倒序|(?<![a-z])(?:highest|largest|biggest|most)\s+first|descending"), True),
+    (re.compile(r"从低到高|由低到高|从少到多|从小到大|升序|正序|(?<![a-z])(?:lowest|smallest|least|fewest)\s+first|ascending"), False),
+)
+
+
+def sort_order(text: str) -> tuple[bool, tuple[int, int]] | None:
+    """An order said without a count (按花费从高到低排, highest first): descending?, and its span."""
+    for pattern, desc in _SORT:
         m = pattern.search(text)
         if m:
-            # "which 5 SKUs had the highest …", "哪3个品类…最高": the count stands before the superlative
-            n = _COUNTED.search(text[: m.start()])
-            if n:
-                return Rank(int(cn_number(n.group("n"))), desc, m.start(), m.end(), (n.span("n"),))
-            return Rank(1, desc, m.start(), m.end())
+            return desc, m.span()
     return None
 
 
-_COUNTED = re.compile(r"(?:which|what|the|哪|列出)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个|款|家|种)?")
-
+# "all channels together", 全渠道, 所有渠道加起来: the total over a dimension, not a breakdown by it
+ALL_OF = re.compile(
+    r"(?:全|所有的?|全部的?|整个|(?<![a-z])(?:across\s+all(?:\s+the)?|for\s+all(?:\s+the)?|all(?:\s+the|\s+of\s+the)?|total\s+across(?:\s+all)?|across))\s*$"
+)
+TOGETHER = re.compile(
+    r"加起来|加在一起|合起来|合在一起|合计|总计|一共|总共|汇总|共计|(?<![a-z])(?:together|combined|altogether|in\s+total|summed|put\s+together)(?![a-z])"
+)
+EACH = re.compile(r"各|每|分别|(?<![a-z])(?:each|per|respectively|by|broken\s+down|breakdown|split)(?![a-z])")
 
 NOW = re.compile(
     r"现在|当前|目前|此刻|眼下|实时|right now|currently|now\b|at the moment|as of today|today'?s? (?:stock|inventory)"
@@ -107,7 +166,7 @@ IN_STOCK = re.compile(r"有库存|在库|库存不为零|in stock|have stock|wit
 
 # one-character dimension words, understood only where they must be dimensions: 各仓, 哪个仓, 按省
 BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}
-BOUND_DIMENSION = re.compile(r"(?:各|每个?|哪个|哪些|哪几个|按|分)(?P<dim>[仓省店])")
+BOUND_DIMENSION = re.compile(r"(?:各个?|每一?个?|哪个|哪些|哪几个|哪|按|分)(?P<dim>[仓省店])")
 
 _GRAINS = (
     ("week", re.compile(r"按周|每周|逐周|分周|周度|weekly|by week|per week|each week|week by week")),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from nlq.accounting import FUNCTION_EN, FUNCTION_ZH, OPERATION_WORDS
+
 # words that carry no entity: question words, verbs of asking, particles, units, fillers
 ZH_FILLER = (
     "请问 帮我 帮忙 告诉我 查一下 查查 看一下 看看 一下 我们 我们的 咱们 公司 整体 总体 全部 所有 一共 总共 合计 总计 "
@@ -17,7 +19,11 @@ ZH_FILLER = (
     "增长 下降 变化 趋势 走势 占比 卖 卖了 卖出 卖出去 没 没有 一件都没 但 但是 而 并且 且 或 或者 上 下 本 这 那 "
     "该 此 其 他们 大家 统计 计算 汇报 报告 总结 目标 低于 高于 超过 不到 少于 大于 小于 以上 以下 严重 最严重 高 低"
 ).split()
-_FILLER_RE = re.compile("|".join(sorted(map(re.escape, ZH_FILLER), key=len, reverse=True)))
+_KNOWN_ZH = {*ZH_FILLER, *FUNCTION_ZH, *(w for zh, _ in OPERATION_WORDS.values() for w in zh.split())}
+_KNOWN_EN = {*FUNCTION_EN, *(w for _, en in OPERATION_WORDS.values() for w in en.split())}
+# words the accounting reads (function and operation words) are not unknown names: they are
+# accounted for, or reported, after the question has been read
+_FILLER_RE = re.compile("|".join(sorted(map(re.escape, _KNOWN_ZH), key=len, reverse=True)))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _PROPER = re.compile(r"\b[A-Z][a-z]{2,}\b")
 EN_COMMON = set(
@@ -59,7 +65,8 @@ def unknown_names(masked_text: str, original: str) -> list[str]:
         if len(run) >= 2:
             found.append(run)
     for word in _EN_WORD.findall(masked_text):
-        if word not in EN_FILLER and word.rstrip("s") not in EN_FILLER and len(word) > 2:
+        known = EN_FILLER | _KNOWN_EN
+        if word not in known and word.rstrip("s") not in known and len(word) > 2:
             found.append(word)
     for word in _PROPER.findall(original):
         if word not in EN_COMMON and re.search(rf"\b{re.escape(word.lower())}\b", masked_text):

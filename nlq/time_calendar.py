@@ -42,6 +42,7 @@ class Atom:
     en: str
     kind: Kind = "period"
     explicit: bool = True
+    rolling: tuple[int, str] | None = None  # 最近8周 / last 8 weeks: (8, "week"), read as whole buckets by week
 
 
 Handler = Callable[[re.Match[str], dt.date], Atom | None]

@@ -29,6 +29,7 @@ class Period:
     zh: str
     en: str
     span: Span
+    rolling: tuple[int, str] | None = None  # the count and unit of a trailing period (最近8周)
 
 
 _BEFORE = re.compile(
@@ -76,8 +77,32 @@ def first_period(text: str, today: dt.date) -> Period | None:
             return period
         if cand.atom.kind != "anchor":
             atom = cand.atom
-            return Period(clip(atom.rng, today), atom.zh, atom.en, (cand.start, cand.end))
+            found = Period(clip(atom.rng, today), atom.zh, atom.en, (cand.start, cand.end), atom.rolling)
+            return at_end(text, found)
     return None
+
+
+_END_AFTER = re.compile(
+    r"\s*的?\s*(?:当天|那天)?\s*(?:底|末(?!尾)|最后一天|结束时|结束的时候|结束那天|日终|收盘时|结束后)"
+    r"|\s*-?\s*end(?![a-z])|\s+close(?![a-z])"
+)
+_END_BEFORE = re.compile(
+    r"(?<![a-z])(?:(?:at|by|as\s+of|on)\s+)?(?:the\s+)?(?:very\s+)?(?:end|close|last\s+day)\s+of\s+(?:the\s+)?$"
+)
+
+
+def at_end(text: str, p: Period) -> Period:
+    """上个月底 / end of September / 双11当天结束时: the last day of the period, where a snapshot (stock)
+    is read; other metrics read that one day."""
+    after = _END_AFTER.match(text, p.span[1])
+    before = _END_BEFORE.search(text, max(0, p.span[0] - 30), p.span[0])
+    if after is None and before is None:
+        return p
+    start = before.start() if before is not None else p.span[0]
+    end = after.end() if after is not None else p.span[1]
+    day = p.rng.end
+    zh, en = (f"{p.zh}底" if p.zh else ""), (f"end of {p.en}" if p.en else "")
+    return Period(TimeRange(day, day), zh, en, (start, end))
 
 
 def _range(text: str, a: Cand, b: Cand | None, before: re.Match[str] | None, today: dt.date) -> Period | None:

@@ -153,7 +153,7 @@ def _rolling(m: re.Match[str], today: dt.date) -> Atom | None:
     count, unit = found
     zh = "最近半年" if m.groupdict().get("n") == "半" else f"最近{count}{_UNIT_ZH[unit]}"
     en = f"past {unit}" if count == 1 else f"last {_plural(count, unit)}"
-    return Atom(rolling_range(unit, count, today), zh, en)
+    return Atom(rolling_range(unit, count, today), zh, en, rolling=(count, unit))
 
 
 def _future(m: re.Match[str], today: dt.date) -> Atom | None:

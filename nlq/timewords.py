@@ -8,13 +8,13 @@ nlq/time_relative.py (今天, 上周, 最近7天, 未来3天, 周一 …), nlq/t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from metrics.query import Comparison, TimeRange
-from nlq.time_calendar import looking_ahead, make_label
-from nlq.time_compose import first_period
-from nlq.time_markers import Span, find_compare, find_grain, find_not_time
+from nlq.time_calendar import full_range, looking_ahead, make_label
+from nlq.time_compose import Period, first_period
+from nlq.time_markers import Grain, Span, find_compare, find_grain, find_not_time
 from nlq.time_text import has_cjk, normalize
 
 __all__ = ["TimeMatch", "find_time"]
@@ -50,12 +50,25 @@ def find_time(
     zh = lang.lower().startswith("zh") if lang else has_cjk(text)
     spans = compare_spans + grain_spans
     if period is not None:
+        period = whole_buckets(period, grain, today)
         label = make_label(period.zh if zh else period.en, period.rng, zh)
         name = period.zh if zh else period.en
         return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span]), label, True, name)
     if default is None:
         return None
     return TimeMatch(default, compare, grain, _merge(spans), make_label("", default, zh), False)
+
+
+def whole_buckets(period: Period, grain: Grain | None, today: dt.date) -> Period:
+    """最近8周每周 / monthly for the past 6 months: a trailing period read by its own unit covers whole
+    buckets — the complete weeks (months) before the current one, so no partial first bucket reads
+    as a drop."""
+    if period.rolling is None or grain is None or period.rolling[1] != grain or grain not in ("week", "month"):
+        return period
+    count, unit = period.rolling
+    zh = f"最近{count}个完整{'周' if unit == 'week' else '月'}"
+    en = f"last {count} full {unit}{'s' if count != 1 else ''}"
+    return replace(period, rng=full_range(unit, count, today), zh=zh, en=en)
 
 
 def _mask(text: str, spans: list[Span]) -> str:

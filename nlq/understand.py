@@ -15,6 +15,8 @@ from metrics.values import normalise
 from nlq import forecast_query as F
 from nlq import patterns as P
 from nlq.lexicon import Hit
+from nlq.accounting import operations, unaccounted
+from nlq.echo import reading_line
 from nlq.residue import unknown_names
 from nlq.timewords import TimeMatch, find_time
 from nlq.understand_forecast import ForecastParser
@@ -22,6 +24,7 @@ from nlq.understood import Context, Option, Reading, Understood, language, mask,
 
 __all__ = ["Context", "Option", "Parser", "Understood", "language"]
 
+AS_READ = "__as_read__"  # the choice to answer a question as read, leaving out the words not understood
 WHICH_METRICS = ("gmv", "orders", "units_sold", "buyers")  # offered when a question names values but no metric
 
 
@@ -29,8 +32,32 @@ class Parser(ForecastParser):
     def understand(
         self, question: str, today: dt.date, context: Context | None = None, choices: tuple[str, ...] = ()
     ) -> Understood:
-        """`choices`: the option values picked so far in answer to this question's clarifying questions."""
+        """`choices`: the option values picked so far in answer to this question's clarifying questions.
+        An understood question whose words are not all accounted for gets a clarifying question."""
         self.choices = choices
+        self.rest = ""  # the question less what its constructs consumed, set by _understand
+        u = self._understand(question, today, context)
+        if u.status != "ok" or u.query is None or AS_READ in choices:
+            return u
+        ops = operations(u.query, share=u.share, counted=u.count is not None, top=u.top is not None)
+        left = unaccounted(self.rest, ops)
+        return self._not_understood(u, left) if left else u
+
+    def _not_understood(self, u: Understood, words: list[str]) -> Understood:
+        """The reading so far, the words it leaves out, and the choice to answer as read."""
+        line = reading_line(u, self.catalog, self.lexicon.value_name, u.lang)
+        zh_words = "」「".join(words)
+        en_words = "”, “".join(words)
+        return Understood(
+            "clarify",
+            u.lang,
+            en=f"{line}. But I did not understand “{en_words}” in the question: rephrase it, "
+            "or answer as read?",
+            zh=f"{line}。但问题里的「{zh_words}」我没有看懂：换个说法，或者按上面的理解回答？",
+            options=(Option("按此理解回答" if u.lang == "zh" else "Answer as read", AS_READ),),
+        )
+
+    def _understand(self, question: str, today: dt.date, context: Context | None) -> Understood:
         lang = language(question)
         text = normalise(question)
         if P.SQL_TEXT.search(text):
@@ -69,7 +96,9 @@ class Parser(ForecastParser):
             dim = P.BOUND_DIMENSIONS[m.group("dim")]
             if dim not in reading.dims:
                 reading.dims.append(dim)
+        spans += self._totals(text, hits, reading, spans)
         rest = mask(text, spans + [(h.start, h.end) for h in hits])
+        self.rest = rest
         unknown = [sku.upper() for sku in P.SKU_ID.findall(text) if sku not in self.lexicon.terms]
         names = unknown_names(rest, question)
         if names and not unknown:
@@ -93,13 +122,18 @@ class Parser(ForecastParser):
                 f"我不认识「{unknown[0]}」：它不是指标库里的指标、渠道、品类、品牌、商品、仓库、大区或省份。{hint_zh}",
             )
         counting = bool(P.COUNT_ENTITIES.search(text))
+        if counting:
+            self._consume(text, P.COUNT_ENTITIES)
         if counting and "sku" not in reading.dims:
             reading.dims.append("sku")
         if intent is not None:
+            self._consume(text, P.OUT_OF_STOCK)
             u = self._forecast(text, lang, today, intent, time, ths, rk, reading, context)
             return replace(u, count="sku") if counting and u.status == "ok" else u
         said_out = P.OUT_OF_STOCK.search(mask(text, fc_names))  # not 断货概率, 预计断货日期
         stocked_out = bool(said_out) and "sku" in reading.dims and rk is None
+        if stocked_out:
+            self._consume(text, P.OUT_OF_STOCK)
         if stocked_out:  # SKUs out of stock: available ≤ 0 where they are stocked, one row per SKU × warehouse
             reading.metrics, reading.metric_at = ["available"], [0]
             ths = [P.Threshold("<=", 0.0, 0, 0, False)]
@@ -107,6 +141,7 @@ class Parser(ForecastParser):
                 reading.dims.append("warehouse")
         slow = bool(P.SLOW_MOVER.search(text)) and (bool(P.IN_STOCK.search(text)) or "库存" in text or "stock" in text)
         if slow:
+            self._consume(text, P.SLOW_MOVER, P.IN_STOCK)
             reading.metrics = ["on_hand", "units_sold"]
             reading.metric_at = [0, 0]
             if "sku" not in reading.dims:
@@ -121,11 +156,14 @@ class Parser(ForecastParser):
                     "没有在问题里找到指标。",
                     self._nearest_metrics(text),
                 )
+            self._consume(text, P.VAGUE_SALES)
             which = self._which_metric(lang, ("gmv", "units_sold", "orders") if vague else WHICH_METRICS)
             if isinstance(which, Understood):
                 return which
             reading.metrics, reading.metric_at = [which], [0]
         u = self._to_query(question, rest, lang, today, time, ths, rk, reading, prev, slow)
+        if u.query is not None and TIME_DIMENSION in u.query.dimensions:
+            self._consume(text, P.TREND)
         if stocked_out and u.status == "ok":
             u = replace(
                 u,
@@ -136,6 +174,27 @@ class Parser(ForecastParser):
                 ),
             )
         return replace(u, count="sku") if counting and u.status == "ok" else u
+
+    @staticmethod
+    def _totals(text: str, hits: list[Hit], reading: Reading, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """全渠道 / all channels together: a dimension named after 全/所有/all is the total over it,
+        not a breakdown (unless the question also says 各/每/by); the words are consumed."""
+        consumed: list[tuple[int, int]] = []
+        each = P.EACH.search(mask(text, spans + [(h.start, h.end) for h in hits]))
+        for h in hits:
+            dim = h.of("dimension")
+            before = P.ALL_OF.search(text[: h.start])
+            if not dim or h.of("value") or h.of("metric") or before is None or each is not None:
+                continue
+            if dim[0].ref in reading.dims:
+                reading.dims.remove(dim[0].ref)
+            consumed.append(before.span())
+            consumed += [m.span() for m in P.TOGETHER.finditer(text)]
+        return consumed
+
+    def _consume(self, text: str, *patterns: re.Pattern[str]) -> None:
+        """The words of a construct that was applied are accounted for."""
+        self.rest = mask(self.rest, [m.span() for p in patterns for m in p.finditer(text)])
 
     def _nearest_metrics(self, text: str) -> tuple[str, ...]:
         words = [w for w in re.split(r"[\s,，。？?!！、]+", text) if len(w) >= 2]
@@ -210,9 +269,13 @@ class Parser(ForecastParser):
         clarify = self._values(reading, metrics, filters, lang)
         if clarify is not None:
             return clarify
+        together = P.TOGETHER.search(text) is not None  # 天猫和京东加起来: one sum, not a row each
+        if together:
+            self.rest = mask(self.rest, [m.span() for m in P.TOGETHER.finditer(text)])
         for d, vals in filters.items():
             if (
-                len(vals) > 1
+                not together
+                and len(vals) > 1
                 and d not in dims
                 and not (follow_up and prev and d in {f.dimension for f in prev.filters})
             ):
@@ -246,14 +309,19 @@ class Parser(ForecastParser):
             metric_filters = (MetricFilter("on_hand", ">", 0), MetricFilter("units_sold", "=", 0))
         order: tuple[OrderBy, ...] = ()
         limit: int | None = None
+        target = self._ranked_by(text, reading) or metrics[0]
+        sort = P.sort_order(text)
+        if sort is not None:
+            self.rest = mask(self.rest, [sort[1]])
+            order = (OrderBy(target, sort[0]),)
         if rk:
-            target = metrics[0]
             if rk.n == 1 and not dims:
                 what = self._rank_what(lang)
                 if isinstance(what, Understood):
                     return what
                 dims.append(what)
-            order, limit = (OrderBy(target, rk.descending),), rk.n
+            lower_better = target in self.catalog.metrics and self.catalog.metrics[target].lower_is_better
+            order, limit = (OrderBy(target, rk.direction(lower_better)),), rk.n
         q = MetricQuery(
             metrics=metrics,
             time_range=rng[0],
@@ -267,6 +335,14 @@ class Parser(ForecastParser):
             limit=limit,
         )
         return Understood("ok", lang, query=q, share=share, focus=focus, time=time, notes=notes)
+
+    @staticmethod
+    def _ranked_by(rest: str, reading: Reading) -> str | None:
+        """The metric a ranking or sort is by, when one is named after 按 / by (按销售额排, by spend)."""
+        for metric, at in zip(reading.metrics, reading.metric_at, strict=True):
+            if P.RANKED_BY.search(rest[:at]):
+                return metric
+        return None
 
     def _range(
         self,

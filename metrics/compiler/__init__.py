@@ -42,7 +42,7 @@ def compile_query(catalog: Catalog, query: MetricQuery, role: Role | None = None
     p = plan(catalog, query, role)
     params = Params()
     ctes: list[tuple[str, exp.Select]] = []
-    compare_range = query.time_range.shifted(query.compare) if query.compare else None
+    compare_range = query.comparison_range()
     if compare_range is not None:
         ctes.append(("cur", core(catalog, p, query.time_range, params, "cur_", ctes)))
         ctes.append(("prev", core(catalog, p, compare_range, params, "prev_", ctes)))

@@ -132,6 +132,12 @@ def check_role(
 
 
 def check_shape(catalog: Catalog, q: MetricQuery, metrics: tuple[Metric, ...]) -> None:
+    if (q.compare == "other") != (q.compare_range is not None):
+        raise user_error(
+            "bad_compare_range",
+            "A second period is compared only with compare='other', and compare='other' needs that period.",
+            "与另一时间段对比时，需同时给出 compare='other' 和那个时间段。",
+        )
     if q.compare is not None and TIME_DIMENSION in q.dimensions:
         raise user_error(
             "compare_with_date",
