@@ -98,10 +98,20 @@ def score_set(path: Path, db: Path, as_of: str | None, score: ModuleType) -> lis
     out = []
     for q, ans in zip(questions, answers, strict=True):
         status = str((ans or {}).get("status"))
-        v = Verdict(str(q["id"]), str(q.get("construct") or q.get("kind") or "?"), str(q.get("lang", "?")),
-                    str(q["question"]), "", status, "", read=reading(ans))
+        v = Verdict(
+            str(q["id"]),
+            str(q.get("construct") or q.get("kind") or "?"),
+            str(q.get("lang", "?")),
+            str(q["question"]),
+            "",
+            status,
+            "",
+            read=reading(ans),
+        )
         if q.get("expect") == "decline":
-            v.verdict = "CORRECT" if status in ("clarify", "refused") else "WRONG" if status == "answered" else "UNANSWERED"
+            v.verdict = (
+                "CORRECT" if status in ("clarify", "refused") else "WRONG" if status == "answered" else "UNANSWERED"
+            )
             v.reason, v.gold = f"status {status} (should decline)", "decline"
         else:
             try:
@@ -133,8 +143,14 @@ class Tally:
 
     def row(self, name: str) -> dict[str, Any]:
         pct = (lambda k: round(100.0 * k / self.n, 1)) if self.n else (lambda k: 0.0)
-        return {"group": name, "n": self.n, "correct_pct": pct(self.correct), "wrong": len(self.wrong),
-                "wrong_ids": self.wrong, "clarified_refused_pct": pct(self.declined)}
+        return {
+            "group": name,
+            "n": self.n,
+            "correct_pct": pct(self.correct),
+            "wrong": len(self.wrong),
+            "wrong_ids": self.wrong,
+            "clarified_refused_pct": pct(self.declined),
+        }
 
 
 def tallies(verdicts: list[Verdict], key: str) -> list[dict[str, Any]]:
@@ -148,17 +164,23 @@ def summary(verdicts: list[Verdict]) -> dict[str, Any]:
     total = Tally()
     for v in verdicts:
         total.add(v)
-    return {"by_construct": tallies(verdicts, "group"), "by_lang": tallies(verdicts, "lang"), "total": total.row("total"),
-            "gold_errors": [v.id for v in verdicts if v.verdict == "GOLD_ERROR"],
-            "results": [vars(v) for v in verdicts]}
+    return {
+        "by_construct": tallies(verdicts, "group"),
+        "by_lang": tallies(verdicts, "lang"),
+        "total": total.row("total"),
+        "gold_errors": [v.id for v in verdicts if v.verdict == "GOLD_ERROR"],
+        "results": [vars(v) for v in verdicts],
+    }
 
 
 def table(title: str, rows: list[dict[str, Any]]) -> str:
     lines = [f"{title:<22} {'n':>4} {'correct':>8} {'wrong':>6} {'clar/ref':>9}  wrong ids"]
     for r in rows:
         ids = " ".join(r["wrong_ids"])
-        lines.append(f"{r['group']:<22} {r['n']:>4} {r['correct_pct']:>7.1f}% {r['wrong']:>6} "
-                     f"{r['clarified_refused_pct']:>8.1f}%  {ids}".rstrip())
+        lines.append(
+            f"{r['group']:<22} {r['n']:>4} {r['correct_pct']:>7.1f}% {r['wrong']:>6} "
+            f"{r['clarified_refused_pct']:>8.1f}%  {ids}".rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -186,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.wrong:
             for r in report["results"]:
                 if r["verdict"] == "WRONG":
-                    print(f"- {r['id']} [{r['group']}] {r['question']}\n    gold: {r['gold']}\n    read: {r['read']}"
-                          f"\n    why:  {r['reason']}")
+                    print(
+                        f"- {r['id']} [{r['group']}] {r['question']}\n    gold: {r['gold']}\n    read: {r['read']}"
+                        f"\n    why:  {r['reason']}"
+                    )
     return 0
 
 

@@ -55,7 +55,13 @@ def test_item_fields(q: dict[str, Any]) -> None:
 def test_a_family_shares_one_gold() -> None:
     by_family: dict[str, set[tuple[str, ...]]] = {}
     for q in QUESTIONS:
-        gold = (q.get("gold_sql", ""), repr(q.get("keys")), repr(q.get("values")), q["construct"], repr(q.get("ordered")))
+        gold = (
+            q.get("gold_sql", ""),
+            repr(q.get("keys")),
+            repr(q.get("values")),
+            q["construct"],
+            repr(q.get("ordered")),
+        )
         by_family.setdefault(q["family"], set()).add(gold)
     assert {f: g for f, g in by_family.items() if len(g) > 1} == {}
 

@@ -21,31 +21,71 @@ TODAY = dt.date(2026, 11, 20)
 DECLINED = ("clarify", "refused")
 # (zh, en) spellings of periods and flow metrics; the question a test starts from is "{p}{m}" / "{m} {p}"
 PERIODS = [("上周", "last week"), ("本月", "this month"), ("昨天", "yesterday"), ("上个月", "last month")]
-PREVIOUS = {"上周": ("上上周", "the week before"), "本月": ("上月同期", "the same days last month"),
-            "昨天": ("前天", "the day before"), "上个月": ("上上个月", "the month before")}
-METRICS = [("GMV", "GMV"), ("订单数", "orders"), ("销量", "units sold"), ("退款金额", "refund amount"),
-           ("买家数", "buyers"), ("访客数", "visitors")]
+PREVIOUS = {
+    "上周": ("上上周", "the week before"),
+    "本月": ("上月同期", "the same days last month"),
+    "昨天": ("前天", "the day before"),
+    "上个月": ("上上个月", "the month before"),
+}
+METRICS = [
+    ("GMV", "GMV"),
+    ("订单数", "orders"),
+    ("销量", "units sold"),
+    ("退款金额", "refund amount"),
+    ("买家数", "buyers"),
+    ("访客数", "visitors"),
+]
 # dimensions: id, zh spellings, en singular, en plural
-DIMS = [("channel", ("渠道",), "channel", "channels"), ("category", ("品类", "类目"), "category", "categories"),
-        ("province", ("省份", "省"), "province", "provinces"), ("warehouse", ("仓库", "仓"), "warehouse", "warehouses")]
+DIMS = [
+    ("channel", ("渠道",), "channel", "channels"),
+    ("category", ("品类", "类目"), "category", "categories"),
+    ("province", ("省份", "省"), "province", "provinces"),
+    ("warehouse", ("仓库", "仓"), "warehouse", "warehouses"),
+]
 NUMBERS = {2: ("2", "两", "two"), 3: ("3", "三", "three"), 5: ("5", "五", "five")}
-FILTERS = [("tmall", "天猫", "Tmall"), ("jd", "京东", "JD"), ("douyin", "抖音", "Douyin"), ("beauty", "美妆", "Beauty"),
-           ("food", "食品", "Food")]
-BREAKDOWN = {"zh": ["{p}各{d}的{m}", "{p}每个{d}的{m}", "{p}按{d}看{m}", "{p}{m}分{d}", "{p}{m}，按{d}拆一下"],
-             "en": ["{m} by {d} {p}", "{m} per {d} {p}", "{p}, {m} for each {d}", "{m} {p} broken down by {d}"]}
-TOP = {"zh": ["{p}{m}最高的{n}个{d}", "{p}{m}前{n}名的{d}", "{p}{m}排前{n}名的{d}"],
-       "en": ["top {n} {ds} by {m} {p}", "the {n} {ds} with the highest {m} {p}", "{p}, best {n} {ds} by {m}"]}
-BOTTOM = {"zh": ["{p}{m}最低的{n}个{d}", "{p}{m}倒数{n}名的{d}", "{p}{m}最少的{n}个{d}"],
-          "en": ["bottom {n} {ds} by {m} {p}", "the {n} {ds} with the lowest {m} {p}", "{p}, worst {n} {ds} by {m}"]}
-SECOND = {"zh": ["{p}和{p2}的{m}分别是多少", "{p}、{p2}的{m}各是多少", "{p}与{p2}{m}分别多少"],
-          "en": ["{m} {p} and {p2}, respectively", "{m} for {p} and for {p2}", "what was {m} {p}, and {p2}?"]}
-COMPARE = {"zh": ["{p}的{m}环比", "{p}{m}跟上期比", "{p}的{m}跟去年同期比", "{p}{m}同比", "{p}的{m}跟{prev}比"],
-           "en": ["{m} {p} vs the previous period", "{m} {p} compared with the period before",
-                  "{m} {p} vs the same period last year", "{m} {p} year over year", "{m} {p} compared with {prev}"]}
-FILTER = {"zh": ["{p}{v}的{m}", "只看{v}，{p}的{m}", "{v}{p}{m}多少"],
-          "en": ["{m} for {v} {p}", "{p}, {m} for {v} only", "{v} {m} {p}"]}
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FILTERS = [
+    ("tmall", "天猫", "Tmall"),
+    ("jd", "京东", "JD"),
+    ("douyin", "抖音", "Douyin"),
+    ("beauty", "美妆", "Beauty"),
+    ("food", "食品", "Food"),
+]
+BREAKDOWN = {
+    "zh": ["{p}各{d}的{m}", "{p}每个{d}的{m}", "{p}按{d}看{m}", "{p}{m}分{d}", "{p}{m}，按{d}拆一下"],
+    "en": ["{m} by {d} {p}", "{m} per {d} {p}", "{p}, {m} for each {d}", "{m} {p} broken down by {d}"],
+}
+TOP = {
+    "zh": ["{p}{m}最高的{n}个{d}", "{p}{m}前{n}名的{d}", "{p}{m}排前{n}名的{d}"],
+    "en": ["top {n} {ds} by {m} {p}", "the {n} {ds} with the highest {m} {p}", "{p}, best {n} {ds} by {m}"],
+}
+BOTTOM = {
+    "zh": ["{p}{m}最低的{n}个{d}", "{p}{m}倒数{n}名的{d}", "{p}{m}最少的{n}个{d}"],
+    "en": ["bottom {n} {ds} by {m} {p}", "the {n} {ds} with the lowest {m} {p}", "{p}, worst {n} {ds} by {m}"],
+}
+SECOND = {
+    "zh": ["{p}和{p2}的{m}分别是多少", "{p}、{p2}的{m}各是多少", "{p}与{p2}{m}分别多少"],
+    "en": ["{m} {p} and {p2}, respectively", "{m} for {p} and for {p2}", "what was {m} {p}, and {p2}?"],
+}
+COMPARE = {
+    "zh": ["{p}的{m}环比", "{p}{m}跟上期比", "{p}的{m}跟去年同期比", "{p}{m}同比", "{p}的{m}跟{prev}比"],
+    "en": [
+        "{m} {p} vs the previous period",
+        "{m} {p} compared with the period before",
+        "{m} {p} vs the same period last year",
+        "{m} {p} year over year",
+        "{m} {p} compared with {prev}",
+    ],
+}
+FILTER = {
+    "zh": ["{p}{v}的{m}", "只看{v}，{p}的{m}", "{v}{p}{m}多少"],
+    "en": ["{m} for {v} {p}", "{p}, {m} for {v} only", "{v} {m} {p}"],
+}
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 LANG = st.sampled_from(["zh", "en"])
 PERIOD = st.integers(0, len(PERIODS) - 1)
@@ -100,11 +140,15 @@ def check(before: dict[str, Any], after: dict[str, Any], changed: bool, what: st
     if after["status"] in DECLINED:
         return
     assert after["status"] == "answered", f"{question!r}: status {after['status']}"
-    assert reading(after) != reading(before), f"{question!r}: the same answer as {before['question']!r} ({what} ignored)"
+    assert reading(after) != reading(before), (
+        f"{question!r}: the same answer as {before['question']!r} ({what} ignored)"
+    )
     if before.get("understood") is not None and after.get("understood") is not None:
         assert after["understood"] != before["understood"], f"{question!r}: the same reading ({what} ignored)"
-    assert changed, f"{question!r}: {what} not applied: dims {after['dimensions']}, {len(after['rows'])} rows, " \
+    assert changed, (
+        f"{question!r}: {what} not applied: dims {after['dimensions']}, {len(after['rows'])} rows, "
         f"columns {after['columns']}"
+    )
 
 
 @SETTINGS

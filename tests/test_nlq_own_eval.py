@@ -40,8 +40,11 @@ def test_own_set_has_no_gold_errors(report: dict[str, Any]) -> None:
 
 
 def test_own_set_no_wrong_answers(report: dict[str, Any]) -> None:
-    wrong = [f"{r['id']} {r['question']} | gold {r['gold']} | read {r['read']} | {r['reason']}"
-             for r in report["results"] if r["verdict"] == "WRONG"]
+    wrong = [
+        f"{r['id']} {r['question']} | gold {r['gold']} | read {r['read']} | {r['reason']}"
+        for r in report["results"]
+        if r["verdict"] == "WRONG"
+    ]
     assert not wrong, "\n" + report["table"] + "\n" + "\n".join(wrong)
 
 
