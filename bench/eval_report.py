@@ -2,9 +2,11 @@
 (../shared/eval/score.py) and report per construct and per language: n, correct %, wrong (count and
 ids), clarified/refused %, plus totals.
 
-    python bench/eval_report.py [QUESTIONS.yaml ...] --db WAREHOUSE.duckdb [--as-of DAY] [--wrong] [--json]
+    python bench/eval_report.py [QUESTIONS.yaml ...] [--db WAREHOUSE.duckdb] [--as-of DAY] [--wrong] [--json]
 
-With no QUESTIONS the repository's own set (eval/questions.yaml) is used. A question's group is its
+With no QUESTIONS the repository's own set (eval/questions.yaml) is used. With no --db the test suite's
+small demo warehouse (tests/conftest.py: 400 days to 2026-11-20, seed 7, scale 0.05) is generated once
+into bench/data/eval-small.duckdb and used: the sets' gold and thresholds are written for it. A question's group is its
 `construct` label, or its `kind` for sets that have none (the public sets). `--wrong` also lists every
 WRONG item: the question, the gold (columns, row count) and how the bot read it.
 """
@@ -12,6 +14,7 @@ WRONG item: the question, the gold (columns, row count) and how the bot read it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib.util
 import json
 import shutil
@@ -28,6 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 OWN_SET = ROOT / "eval" / "questions.yaml"
 SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+SMALL_DB = ROOT / "bench" / "data" / "eval-small.duckdb"
 Item = dict[str, Any]
 
 
@@ -39,6 +43,18 @@ def scorer(path: Path = SCORER) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def small_warehouse(path: Path = SMALL_DB) -> Path:
+    """The test suite's small warehouse, generated on first use."""
+    if not path.exists():
+        sys.path.insert(0, str(ROOT))
+        from metrics.demo import generate_warehouse
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path} (the test suite's small warehouse) …", file=sys.stderr, flush=True)
+        generate_warehouse(path, end_date=dt.date(2026, 11, 20), days=400, seed=7, scale=0.05)
+    return path
 
 
 def opsbot() -> str:
@@ -187,15 +203,16 @@ def table(title: str, rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("questions", nargs="*", type=Path, default=[OWN_SET])
-    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--db", type=Path, default=None, help="the warehouse (default: the small test warehouse)")
     ap.add_argument("--as-of", default=None, help="the day treated as today (default: the set's as_of)")
     ap.add_argument("--scorer", type=Path, default=SCORER)
     ap.add_argument("--wrong", action="store_true", help="list every WRONG item with gold and reading")
     ap.add_argument("--json", action="store_true", help="print one JSON object per set")
     args = ap.parse_args(argv)
     score = scorer(args.scorer)
+    db = args.db or small_warehouse()
     for path in args.questions:
-        report = summary(score_set(path, args.db, args.as_of, score))
+        report = summary(score_set(path, db, args.as_of, score))
         if args.json:
             print(json.dumps({"set": str(path), **report}, ensure_ascii=False, default=str))
             continue
