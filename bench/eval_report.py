@@ -89,7 +89,8 @@ def reading(ans: Item | None) -> str:
     if tr:
         parts.append(f"{tr.get('start')}..{tr.get('end')}")
     parts.append(f"{len(ans.get('rows') or [])} rows, cols {','.join(ans.get('columns') or [])}")
-    return " · ".join(parts)
+    head = str(ans.get("message") or "").splitlines()[:1]  # the period and filters as the answer states them
+    return " · ".join([*parts, f"«{head[0][:90]}»"] if head else parts)
 
 
 @dataclass
