@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/demo.duckdb
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ lint: install
 ## make bench: the speed targets, printed as figures and ratios
 bench: install
 	$(BIN)/python bench/run_all.py
+
+## make eval: the NLQ question sets (own + public) on the small test warehouse, per construct and language
+eval: install
+	$(BIN)/python bench/eval_report.py eval/questions.yaml ../shared/eval/questions.yaml ../shared/eval/questions-more.yaml --wrong
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
