@@ -79,6 +79,7 @@ _ZH_WORDS = {**{w: None for w in FUNCTION_ZH}, **_OP_ZH}
 _ZH_RE = re.compile("|".join(sorted(map(re.escape, _ZH_WORDS), key=len, reverse=True)) + r"|[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _EN = re.compile(r"[a-z][a-z'-]*")
+_OVER_NUMBER = re.compile(r"(?<![a-z])(?:over|above|under|below)(?=\s*[¥$]?\d)")
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def leftovers(rest: str) -> list[Leftover]:
                     out.append(Leftover(word, op))
             else:
                 out.append(Leftover(word, None))
-    for word in _EN.findall(rest.lower()):
+    for m in _OVER_NUMBER.finditer(rest.lower()):  # "over 20,000" that no threshold read
+        out.append(Leftover(m.group(0).strip(), "change"))
+    for word in _EN.findall(_OVER_NUMBER.sub(" ", rest.lower())):
         word = word.strip("'-")
         if word == "s":  # a plural or possessive ending left after a name (SKUs, yesterday's)
             continue

@@ -10,13 +10,13 @@ from typing import Literal
 from metrics.query import Operator
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
+NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
 
 
 def cn_number(text: str) -> float:
     """'12', '3.5', '十', '二十', '十五', '一百' → number."""
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
+    if re.fullmatch(r"[\d,]+(?:\.\d+)?", text):
+        return float(text.replace(",", ""))
     if text == "百" or text == "一百":
         return 100.0
     if "十" in text:
@@ -91,7 +91,10 @@ _RANKED: tuple[tuple[str, bool, Polarity | None], ...] = (
     (r"最好的?|最佳的?|卖得最好的?|best|strongest", True, "good"),
     (r"最差的?|最烂的?|卖得最差的?|worst|weakest", True, "bad"),
 )
-_WITH_N = tuple((re.compile(rf"(?:{words})\s*{_N}{_CLASSIFIER}"), desc, pol) for words, desc, pol in _RANKED)
+_NOT_A_PERIOD = r"(?!\s*个?\s*(?:天|日|周|星期|礼拜|月|年|季|小时|days?|weeks?|months?|years?|quarters?)(?![a-z]))"
+_WITH_N = tuple(
+    (re.compile(rf"(?:{words})\s*{_N}{_NOT_A_PERIOD}{_CLASSIFIER}"), desc, pol) for words, desc, pol in _RANKED
+)
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], bool, Polarity | None], ...] = (
     (re.compile(r"最多|最高|最大|最严重|最快|最厉害|most|highest|largest|biggest|top(?!\s*\d)"), True, None),
     (re.compile(r"最少|最低|最小|least|lowest|smallest|fewest"), False, None),
@@ -146,7 +149,7 @@ def sort_order(text: str) -> tuple[bool, tuple[int, int]] | None:
 
 # "all channels together", 全渠道, 所有渠道加起来: the total over a dimension, not a breakdown by it
 ALL_OF = re.compile(
-    r"(?:全|所有的?|全部的?|整个|(?<![a-z])(?:across\s+all(?:\s+the)?|for\s+all(?:\s+the)?|all(?:\s+the|\s+of\s+the)?|total\s+across(?:\s+all)?|across))\s*$"
+    r"(?:全|所有的?|全部的?|整个|(?<![a-z])(?:across\s+(?:all|every|each)(?:\s+the)?|for\s+all(?:\s+the)?|all(?:\s+the|\s+of\s+the)?|total\s+across(?:\s+all)?|across))\s*$"
 )
 TOGETHER = re.compile(
     r"加起来|加在一起|合起来|合在一起|合计|总计|一共|总共|汇总|共计|(?<![a-z])(?:together|combined|altogether|in\s+total|summed|put\s+together)(?![a-z])"
@@ -157,7 +160,9 @@ NOW = re.compile(
     r"现在|当前|目前|此刻|眼下|实时|right now|currently|now\b|at the moment|as of today|today'?s? (?:stock|inventory)"
 )
 TREND = re.compile(r"趋势|走势|变化|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
-SHARE = re.compile(r"占比|份额|比重|占多少|share|percentage of total|% of total|proportion")
+SHARE = re.compile(
+    r"占比|份额|比重|占多少|占全部|占总|share|percentage of (?:the )?total|% of (?:the )?total|as a % of|as a percentage of|proportion"
+)
 SLOW_MOVER = re.compile(
     r"没卖出|没有卖出|没卖|未售出|零销售|零销量|没有销量|无销量|一件都没|滞销|no sales|not sold|unsold|zero sales|"
     r"haven't sold|have not sold|did not sell|didn't sell|slow[- ]moving|slow movers?|dead stock"

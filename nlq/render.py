@@ -42,16 +42,22 @@ def _values(
                 value += f"（占比 {share}）" if lang == "zh" else f" ({share} of total)"
             out.append(f"{name} {value}" if with_names else value)
         elif col.role == "compare":
-            yoy = compiled.query.compare == "yoy"
-            before = (
-                ("去年同期 " if yoy else "上期 ")
-                if lang == "zh"
-                else ("same period last year " if yoy else "previous period ")
-            )
+            before = _before(compiled, lang)
             out.append(before + _text(row[i], metric.format, lang))
         elif col.role == "change_pct":
             out.append(change(row[i], lang))
     return ("，" if lang == "zh" else ", ").join(out)
+
+
+def _before(compiled: CompiledQuery, lang: str) -> str:
+    """How the comparison period's value is introduced: 去年同期 / 上期 / the other period's dates."""
+    compare, other = compiled.query.compare, compiled.compare_range
+    if compare == "other" and other is not None:
+        dates = str(other.start) if other.start == other.end else f"{other.start}~{other.end}"
+        return f"{dates} " if lang == "zh" else f"{dates}: "
+    if compare == "yoy":
+        return "去年同期 " if lang == "zh" else "same period last year "
+    return "上期 " if lang == "zh" else "previous period "
 
 
 def summary(

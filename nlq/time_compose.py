@@ -83,7 +83,8 @@ def first_period(text: str, today: dt.date) -> Period | None:
 
 
 _END_AFTER = re.compile(
-    r"\s*的?\s*(?:当天|那天)?\s*(?:底|末(?!尾)|最后一天|结束时|结束的时候|结束那天|日终|收盘时|结束后)"
+    r"\s*的?\s*(?:当天|那天|当日)?\s*(?:底|末(?!尾)|最后一天|结束时|结束的时候|结束那天|日终|收盘时|结束后)"
+    r"|\s*(?:当天|当日|那天|那一天)"
     r"|\s*-?\s*end(?![a-z])|\s+close(?![a-z])"
 )
 _END_BEFORE = re.compile(
@@ -101,7 +102,10 @@ def at_end(text: str, p: Period) -> Period:
     start = before.start() if before is not None else p.span[0]
     end = after.end() if after is not None else p.span[1]
     day = p.rng.end
-    zh, en = (f"{p.zh}底" if p.zh else ""), (f"end of {p.en}" if p.en else "")
+    said = text[p.span[1] : end].strip()
+    day_of = said in ("当天", "当日", "那天", "那一天")  # 双11当天: the festival's own day
+    zh = (f"{p.zh}{'当天' if day_of else '底'}" if p.zh else "")
+    en = (f"{p.en} (the day)" if day_of else f"end of {p.en}") if p.en else ""
     return Period(TimeRange(day, day), zh, en, (start, end))
 
 

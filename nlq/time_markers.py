@@ -40,6 +40,9 @@ _PREVIOUS = re.compile(
     r"|(?<![a-z])(?:wow|mom|dod|qoq|w/w|m/m|d/d|q/q)(?![a-z])"
     rf"|{_VS_EN}\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+(?:period|week|month|day|quarter|\d+\s+days)(?![a-z])"
     rf"|{_VS_EN}\s+yesterday(?![a-z])"
+    rf"|(?:{_CONNECT_ZH}\s*)?(?:再往前|再之前|再前|往前|之前|前面)的?\s*(?:{CN_NUM}|\d+)?\s*个?(?:天|日|周|星期|礼拜|月)(?:\s*(?:相比|比较?|对比|比一下))?"
+    rf"|(?:{_VS_EN}\s+)?(?:the\s+)?(?:\w+\s+)?(?:days?|weeks?|fortnight|months?|period)\s+(?:before|prior)(?:\s+(?:that|it|then))?(?![a-z])(?!\s+(?:yesterday|last|this|the|\d))"
+    rf"|{_VS_EN}\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:fortnight|two\s+weeks|\d+\s+weeks)(?![a-z])"
 )
 
 _NO_AVG_ZH_BEFORE = r"(?<!平均)"
@@ -48,11 +51,11 @@ _NO_AVG_EN_BEFORE = r"(?<![a-z])(?<!average )(?<!avg )(?<!mean )"
 _NO_AVG_EN_AFTER = r"(?![a-z])(?!\s+(?:average|avg|mean|run[\s-]?rate))"
 _GRAIN_WORDS: tuple[tuple[Grain, str, str], ...] = (
     ("day", "(?:每天|每日)(?!优)|每一天|按天|按日|逐日|逐天|分天|分日|日度|日维度",
-     r"daily|by\s+day|by\s+date|day\s+by\s+day|day-by-day|each\s+day|every\s+day|per-day"),
+     r"daily|by\s+day|by\s+date|day\s+by\s+day|day-by-day|each\s+day|every\s+day|per[\s-]day"),
     ("week", "每周|每个?星期|每个?礼拜|按周|按星期|逐周|分周|周度|周维度",
-     r"weekly|by\s+week|week\s+by\s+week|week-by-week|each\s+week|every\s+week|per-week"),
+     r"weekly|by\s+week|week\s+by\s+week|week-by-week|each\s+week|every\s+week|per[\s-]week"),
     ("month", "每个?月|按月份?|逐月|分月|月度|月维度",
-     r"monthly|by\s+month|month\s+by\s+month|month-by-month|each\s+month|every\s+month|per-month"),
+     r"monthly|by\s+month|month\s+by\s+month|month-by-month|each\s+month|every\s+month|per[\s-]month"),
 )  # fmt: skip
 _GRAINS = tuple(
     (grain, re.compile(rf"{_NO_AVG_ZH_BEFORE}(?:{zh}){_NO_AVG_ZH_AFTER}|{_NO_AVG_EN_BEFORE}(?:{en}){_NO_AVG_EN_AFTER}"))
@@ -65,13 +68,27 @@ def find_not_time(text: str) -> list[Span]:
     return [m.span() for m in _NOT_TIME.finditer(text)]
 
 
-def find_compare(text: str) -> tuple[Comparison | None, list[Span]]:
-    """The first comparison phrase's kind, and the spans of all of them."""
+def compare_phrases(text: str) -> list[tuple[int, int, Comparison]]:
+    """Every comparison phrase (同比, 环比, 跟上周比, vs last year) with its kind, in order."""
     found: list[tuple[int, int, Comparison]] = [(*m.span(), "yoy") for m in _YOY.finditer(text)]
     found += [(*m.span(), "previous") for m in _PREVIOUS.finditer(text)]
-    found = [f for f in found if f[1] > f[0]]
-    found.sort()
+    return sorted(f for f in found if f[1] > f[0])
+
+
+def find_compare(text: str) -> tuple[Comparison | None, list[Span]]:
+    """The first comparison phrase's kind, and the spans of all of them."""
+    found = compare_phrases(text)
     return (found[0][2] if found else None), [(start, end) for start, end, _ in found]
+
+
+# what closes a comparison with a second period: 跟双11当天比, 和上月底相比
+COMPARE_TAIL = re.compile(r"\s*(?:相比|比较|对比|比一下|比一比|比)(?:\s*(?:怎么样|如何|呢))?")
+# what joins two periods side by side: 8月和9月, 昨天、前天, September and October, this week vs last week
+PERIOD_JOIN = re.compile(
+    r"[#\s的]*(?P<c>(?:和|与|跟|及|以及|还有|、|,|，|对比|相比|比|比较)|(?<![a-z])(?:and|vs\.?|versus|against|compared\s+(?:with|to)|or)(?![a-z]))\s*(?:the\s+)?$"
+)
+# now, said as the first of two periods: 目前库存和10月底相比, stock now vs the end of last month
+NOW_WORD = re.compile(r"现在|目前|当前|此刻|眼下|(?<![a-z])(?:right\s+now|now|currently|today|at\s+the\s+moment)(?![a-z])")
 
 
 def find_grain(text: str) -> tuple[Grain | None, list[Span]]:

@@ -8,13 +8,14 @@ nlq/time_relative.py (今天, 上周, 最近7天, 未来3天, 周一 …), nlq/t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from metrics.query import Comparison, TimeRange
 from nlq.time_calendar import full_range, looking_ahead, make_label
 from nlq.time_compose import Period, first_period
-from nlq.time_markers import Grain, Span, find_compare, find_grain, find_not_time
+from nlq.time_markers import COMPARE_TAIL, NOW_WORD, PERIOD_JOIN, Grain, Span, compare_phrases, find_compare, find_grain, find_not_time
 from nlq.time_text import has_cjk, normalize
 
 __all__ = ["TimeMatch", "find_time"]
@@ -33,6 +34,8 @@ class TimeMatch:
     label: str  # e.g. "上周（2026-11-09 至 2026-11-15）" / "last week (2026-11-09 – 2026-11-15)"
     explicit: bool  # False when no time word was found and the default was applied
     name: str = ""  # the period's name without its dates ("上周", "last week"), when it has one
+    other: TimeRange | None = None  # a second named period, side by side (compare="other")
+    other_name: str = ""
 
 
 def find_time(
@@ -45,18 +48,106 @@ def find_time(
     not_time = find_not_time(norm)
     compare, compare_spans = find_compare(_mask(norm, not_time))
     grain, grain_spans = find_grain(_mask(norm, not_time + compare_spans))
+    now: tuple[Period, list[Span]] | None = None
     with looking_ahead(ahead):
         period = first_period(_mask(norm, not_time + compare_spans + grain_spans), today)
+        second = _second(norm, period, not_time + grain_spans, today) if period is not None else None
+        now = _now_first(norm, period, today) if period is not None and second is None else None
     zh = lang.lower().startswith("zh") if lang else has_cjk(text)
+    if now is not None:  # 目前的库存和10月底相比: now, beside the period named
+        other_name = make_label((period.zh if zh else period.en) if period else "", now[0].rng, zh)
+        rng = TimeRange(today, today)
+        label = make_label("现在" if zh else "now", rng, zh)
+        used = _merge([*grain_spans, *now[1]])
+        return TimeMatch(rng, "other", grain, used, label, True, "现在" if zh else "now", now[0].rng, other_name)
     spans = compare_spans + grain_spans
     if period is not None:
         period = whole_buckets(period, grain, today)
         label = make_label(period.zh if zh else period.en, period.rng, zh)
         name = period.zh if zh else period.en
+        if second is not None:
+            other, taken = second
+            other_name = make_label(other.zh if zh else other.en, other.rng, zh)
+            used = [*grain_spans, period.span, *taken]
+            return TimeMatch(period.rng, "other", grain, _merge(used), label, True, name, other.rng, other_name)
         return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span]), label, True, name)
+    with looking_ahead(ahead):
+        named = _named_compare(norm, not_time + grain_spans, today)
+    if named is not None:
+        other, taken = named
+        now = default or TimeRange(today, today)
+        other_name = make_label(other.zh if zh else other.en, other.rng, zh)
+        used = _merge([*grain_spans, *taken])
+        return TimeMatch(now, "other", grain, used, make_label("", now, zh), False, "", other.rng, other_name)
     if default is None:
         return None
     return TimeMatch(default, compare, grain, _merge(spans), make_label("", default, zh), False)
+
+
+def _second(text: str, first: Period, hidden: list[Span], today: dt.date) -> tuple[Period, list[Span]] | None:
+    """A second named period beside the first — 8月和9月, 昨天跟前天比, this week vs last week, 跟上月底比 —
+    with the spans it takes (a comparison phrase naming it is taken whole). A relative comparison
+    (环比, 同比, 去年同期) is not a second period."""
+    other = first_period(_mask(text, [*hidden, first.span]), today)
+    if other is None or other.rng == first.rng:
+        return None
+    phrases = compare_phrases(_mask(text, [*hidden, first.span]))
+    inside = [(a, b) for a, b, kind in phrases if a <= other.span[0] and other.span[1] <= b]
+    if inside:
+        a, b = inside[0]
+        named = kind_at(phrases, a) == "previous" and not re.search(r"环比|同比|同期|over|on", text[a:b])
+        # 本周比上周, this week vs last week: the period just before is a like-for-like comparison
+        # (环比, same length); 本周和上周分别 names both periods whole
+        return (other, [(a, b), other.span]) if named and not _relative(first, other, text) else None
+    if _relative(first, other, text):
+        return None  # 今年双11比去年双11: the comparison phrase says 同比 already
+    lo, hi = sorted((first.span, other.span))
+    join = PERIOD_JOIN.search(text, lo[1], hi[0])
+    if join is None or join.start() != lo[1] or join.end() != hi[0]:
+        return None
+    tail = COMPARE_TAIL.match(text, hi[1])
+    return other, [other.span, join.span("c"), *([tail.span()] if tail else [])]
+
+
+def _now_first(text: str, period: Period, today: dt.date) -> tuple[Period, list[Span]] | None:
+    """A now-word before a period joined to it (目前库存和10月底相比): the period is the other one."""
+    now = None
+    for m in NOW_WORD.finditer(text, 0, period.span[0]):
+        now = m
+    if now is None:
+        return None
+    join = PERIOD_JOIN.search(text, now.end(), period.span[0])
+    if join is None or join.end() != period.span[0]:
+        return None
+    tail = COMPARE_TAIL.match(text, period.span[1])
+    return period, [now.span(), period.span, join.span("c"), *([tail.span()] if tail else [])]
+
+
+def _named_compare(text: str, hidden: list[Span], today: dt.date) -> tuple[Period, list[Span]] | None:
+    """现在的库存跟上月底比: no period of its own (now), compared with a named one."""
+    phrases = compare_phrases(_mask(text, hidden))
+    for a, b, kind in phrases:
+        if kind != "previous" or re.search(r"环比|同比|同期", text[a:b]):
+            continue
+        other = first_period(_mask(text, [*hidden, (0, a)]), today)
+        if other is not None:
+            tail = COMPARE_TAIL.match(text, max(b, other.span[1]))
+            return other, [(a, max(b, other.span[1])), *([tail.span()] if tail else [])]
+    return None
+
+
+def _relative(first: Period, other: Period, text: str) -> bool:
+    """本周比上周, 今年双11比去年双11: the period just before, or a year before, is a like-for-like
+    comparison (环比 of the same length, 同比); 本周和上周分别 names both periods whole."""
+    before = other.rng.end == first.rng.start - dt.timedelta(days=1)
+    return (before or other.rng == first.rng.year_earlier()) and not EACH_OF.search(text)
+
+
+EACH_OF = re.compile(r"分别|各是|各自|各有|(?<![a-z])(?:respectively|each)(?![a-z])")
+
+
+def kind_at(phrases: list[tuple[int, int, Comparison]], start: int) -> Comparison | None:
+    return next((kind for a, _, kind in phrases if a == start), None)
 
 
 def whole_buckets(period: Period, grain: Grain | None, today: dt.date) -> Period:

@@ -226,6 +226,9 @@ class Parser(ForecastParser):
                 found = picked
             if len(found) == 1:
                 reading.values.append((Hit(0, 0, name, found), found))
+                at = self.rest.find(name)
+                if at >= 0:
+                    self.rest = mask(self.rest, [(at, at + len(name))])
             else:
                 left.append(name)
         return left
@@ -331,6 +334,7 @@ class Parser(ForecastParser):
             + tuple(DimensionFilter(d, v, negate=True) for d, v in reading.excluded.items()),
             metric_filters=metric_filters,
             compare=rng[1],
+            compare_range=time.other if time is not None and rng[1] == "other" else None,
             order_by=order,
             limit=limit,
         )

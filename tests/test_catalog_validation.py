@@ -67,7 +67,12 @@ def test_shipped_catalog_is_valid_and_complete() -> None:
     assert glossary <= set(catalog.metrics)
     for m in catalog.metrics.values():
         assert m.names.zh and m.names.en and m.description_zh and m.description_en and m.owner and m.version
-    assert set(catalog.dimensions) == {"date", "channel", "category", "brand", "sku", "warehouse", "region", "province"}
+    assert set(catalog.dimensions) == {
+        *("date", "channel", "category", "brand", "sku", "warehouse", "region", "province"),
+        *("refund_reason", "complaint_category", "campaign"),  # fact_refund.reason, fact_complaint.category
+    }
+    assert "refund_reason" in catalog.sliceable["refund_amount"]
+    assert "complaint_category" in catalog.sliceable["complaints"]
     assert catalog.sliceable["conversion_rate"] == {"channel", "date"}
     assert "date" not in catalog.sliceable["days_of_cover"]
 

@@ -56,11 +56,11 @@ BREAKDOWN = {
 }
 TOP = {
     "zh": ["{p}{m}最高的{n}个{d}", "{p}{m}前{n}名的{d}", "{p}{m}排前{n}名的{d}"],
-    "en": ["top {n} {ds} by {m} {p}", "the {n} {ds} with the highest {m} {p}", "{p}, best {n} {ds} by {m}"],
+    "en": ["top {n} {ds} by {m} {p}", "the {n} {ds} with the highest {m} {p}", "{p}, largest {n} {ds} by {m}"],
 }
 BOTTOM = {
     "zh": ["{p}{m}最低的{n}个{d}", "{p}{m}倒数{n}名的{d}", "{p}{m}最少的{n}个{d}"],
-    "en": ["bottom {n} {ds} by {m} {p}", "the {n} {ds} with the lowest {m} {p}", "{p}, worst {n} {ds} by {m}"],
+    "en": ["bottom {n} {ds} by {m} {p}", "the {n} {ds} with the lowest {m} {p}", "{p}, smallest {n} {ds} by {m}"],
 }
 SECOND = {
     "zh": ["{p}和{p2}的{m}分别是多少", "{p}、{p2}的{m}各是多少", "{p}与{p2}{m}分别多少"],
