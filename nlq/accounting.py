@@ -31,6 +31,7 @@ FUNCTION_ZH = (
     "这 那 这个 那个 这些 那些 这边 那边 其 该 此 "
     "都 也 还 又 再 就 才 只 仅 只看 仅看 单看 就看 到底 究竟 分别是 各是 "
     "现在 当前 目前 此刻 眼下 实时 截至 截止 为止 当时 时候 期间 里 中 内 里面 当中 以来 至今 "
+    "钱 多少钱 累计 关于 因为 因 由于 东西 货 全国 那天 当天 当日 进来 进了 收到 拆 拆一下 谁 "
     "卖 卖了 卖出 卖出去 卖掉 销售 成交 但 但是 而 而且 并且 且 上 百分之几 百分之多少 几成 剩 剩下 还剩 剩余 "
     "吗？ 呢？"
 ).split()
@@ -45,6 +46,7 @@ FUNCTION_EN = set(
     number numbers amount amounts value values figure figures data stats report summary level levels
     look looking come came bring brought generate generated count counts currently ever yet going up
     overall total totals altogether sum together combined summed sell sells sold selling sale sales over during across throughout
+    moment current hold holding money people bought buy buying move moved run running well
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
     """.split()
 )
@@ -59,17 +61,17 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     ),
     "compare": (
         "比 跟 对比 相比 比较 比起 较 同比 环比 相较 相较于 同期 对照",
-        "vs versus than compared compare comparing against relative",
+        "vs versus than compared compare comparing against relative stack stacks",
     ),
-    "enumerate": ("和 与 及 以及 还有 分别 各自 并 加上", "and both respectively plus as-well"),
-    "share": ("占比 占 比例 比重 份额 百分比", "share proportion percentage percent fraction"),
+    "enumerate": ("和 与 及 以及 分别 各自 并 加上", "and both respectively plus as-well side"),
+    "share": ("占比 占 比例 比重 份额 百分比", "share proportion percentage percent fraction account accounted split"),
     "trend": ("趋势 走势 走向 曲线", "trend trends trending"),
     "negate": ("不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉", "no not zero none never without excluding except apart other others"),
-    "ads": ("广告 投放 推广 营销 投流 广告费", "ad ads advertising marketing campaign campaigns promotion"),
+    "ads": ("广告 投放 推广 营销 投流 广告费 投 投广告", "ad ads advertising marketing campaign campaigns promotion"),
     "change": (
         "多 少 高 低 大 小 增 减 涨 跌 升 降 增长 下降 上升 减少 增加 提升 下滑 变化 变动 波动 差 差距",
         "more less higher lower up down rise rose risen fall fell fallen drop dropped increase increased "
-        "decrease decreased grew grow growth change changes changed difference gap",
+        "decrease decreased grew grow grown growth change changes changed difference gap",
     ),
 }
 
@@ -90,9 +92,27 @@ class Leftover:
     operation: Operation | None
 
 
+# phrases whose words mean one operation together: "broken down by", "side by side", "make up"
+_PHRASES: tuple[tuple[re.Pattern[str], Operation | None], ...] = (
+    (re.compile(r"(?<![a-z])(?:broken|break|breaking|split)\s+(?:it\s+|them\s+)?(?:down|out|up)(?![a-z])"), "breakdown"),
+    (re.compile(r"(?<![a-z])side\s+by\s+side(?![a-z])"), "enumerate"),
+    (re.compile(r"(?<![a-z])stacks?\s+up(?![a-z])"), "compare"),
+    (re.compile(r"(?<![a-z])(?:account(?:s|ed)?\s+for|make\s+up|made\s+up|makes\s+up)(?![a-z])"), "share"),
+    (re.compile(r"(?<![a-z])(?:so\s+far|to\s+date|at\s+the\s+moment|right\s+now)(?![a-z])"), None),
+    (re.compile(r"(?<![a-z])(?:at\s+all|a\s+single)(?![a-z])"), "negate"),
+)
+
+
 def leftovers(rest: str) -> list[Leftover]:
     """The words of the masked question that no construct consumed, function words dropped."""
     out: list[Leftover] = []
+    lowered = rest.lower()
+    for pattern, op in _PHRASES:
+        for m in pattern.finditer(lowered):
+            if op is not None:
+                out.append(Leftover(m.group(0), op))
+        lowered = pattern.sub(" ", lowered)
+    rest = lowered
     for run in _CJK.findall(rest):
         for m in _ZH_RE.finditer(run):
             word = m.group(0)

@@ -14,6 +14,7 @@ from metrics.values import ValueResolver, normalise
 
 Kind = Literal["metric", "dimension", "value"]
 _ASCII_WORD = re.compile(r"[a-z0-9]")
+BOUND_CHARS = "仓省店"  # one-character dimension words (各仓, 哪个省), read by the parser's patterns
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,26 @@ class Lexicon:
             if best is None:
                 i += 1
                 continue
+            if self._overlapped(text, i, best):
+                i += 1  # 各仓库存: 仓 + 库存, not 仓库 + 存
+                continue
             key = text[i:best]
             hits.append(Hit(i, best, key, tuple(self.terms[key])))
             i = best
         return hits
+
+    def _overlapped(self, text: str, start: int, end: int) -> bool:
+        """A term that starts with a one-character dimension word (仓, 省) and whose tail begins a
+        longer metric term (仓库 | 库存): the metric is read, the character stays a dimension word."""
+        if text[start] not in BOUND_CHARS:
+            return False
+        node, j, longest = self._trie, start + 1, start + 1
+        while j < len(text) and text[j] in node:
+            node = node[text[j]]
+            j += 1
+            if "$" in node and any(sense.kind == "metric" for sense in self.terms[node["$"]]):
+                longest = j
+        return longest > end
 
     @staticmethod
     def _whole_word(text: str, start: int, end: int) -> bool:

@@ -35,24 +35,30 @@ class Threshold:
 
 
 _LT = r"(?:低于|少于|小于|不到|不足|不满|<=?|under|below|less than|fewer than|lower than)"
-_GT = r"(?:高于|超过|大于|多于|>=?|above|over|more than|greater than|higher than|exceeding)"
-_UNIT = r"\s*(%|个百分点|天(?!数)|days?(?!\s+of)|件|单|元|块|¥)?"
-THRESHOLD = re.compile(rf"(?P<op>{_LT}|{_GT})\s*[¥￥$]?\s*(?P<num>{NUM})\s*(?P<wan>万|亿|[kmw](?![a-z]))?{_UNIT}")
+_GT = r"(?:高于|超过|超出|大于|多于|>=?|above|over|more than|greater than|higher than|exceeding)"
+_UNIT = r"\s*(?P<unit>%|个百分点|天(?!数)|days?(?!\s+of)|件|单|元|块|¥|percent(?![a-z]))?"
+_AMOUNT = rf"[¥￥$]?\s*(?P<pct>百分之)?(?P<num>{NUM})\s*(?P<wan>万|亿|[kmw](?![a-z]))?{_UNIT}"
+THRESHOLD = re.compile(rf"(?P<op>{_LT}|{_GT})\s*(?:了|得|到)?\s*{_AMOUNT}")
+# 3万以上, 5%以下: the amount first, the direction after it
+THRESHOLD_AFTER = re.compile(rf"(?:在|有)?\s*{_AMOUNT}\s*(?P<after>(?:或|及)?以上|(?:或|及)?以下|开外)")
 _MULTIPLIER = {"万": 10_000, "w": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
 
 
 def thresholds(text: str) -> list[Threshold]:
     out = []
-    for m in THRESHOLD.finditer(text):
-        op_text = m.group("op")
-        less = re.fullmatch(_LT, op_text) is not None
-        op: Operator = ("<=" if op_text == "<=" else "<") if less else (">=" if op_text == ">=" else ">")
+    for m in (*THRESHOLD.finditer(text), *THRESHOLD_AFTER.finditer(text)):
+        if "op" in m.groupdict():
+            op_text = m.group("op")
+            less = re.fullmatch(_LT, op_text) is not None
+            op: Operator = ("<=" if op_text == "<=" else "<") if less else (">=" if op_text == ">=" else ">")
+        else:
+            op = "<" if "以下" in m.group("after") else ">"
         value = cn_number(m.group("num")) * _MULTIPLIER.get(m.group("wan") or "", 1)
-        unit = m.group(m.lastindex or 0) if m.lastindex and m.lastindex > 3 else None
-        percent = unit in ("%", "个百分点")
+        percent = m.group("unit") in ("%", "个百分点", "percent") or m.group("pct") is not None
         end = m.start() + len(m.group(0).rstrip())  # trailing spaces belong to whatever follows
         out.append(Threshold(op, value / 100 if percent else value, m.start(), end, percent))
-    return out
+    out.sort(key=lambda t: t.start)
+    return [t for i, t in enumerate(out) if not any(o.start <= t.start < o.end for o in out[:i])]
 
 
 Polarity = Literal["good", "bad"]
@@ -171,7 +177,9 @@ IN_STOCK = re.compile(r"有库存|在库|库存不为零|in stock|have stock|wit
 
 # one-character dimension words, understood only where they must be dimensions: 各仓, 哪个仓, 按省
 BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}
-BOUND_DIMENSION = re.compile(r"(?:各个?|每一?个?|哪个|哪些|哪几个|哪|按|分)(?P<dim>[仓省店])")
+BOUND_DIMENSION = re.compile(
+    r"(?:各个?|每一?个?|哪个|哪些|哪几个|哪|按|分|(?P<all>全)|(?:\d+|[一二两三四五六七八九十]+)\s*个)(?P<dim>[仓省店])"
+)
 
 _GRAINS = (
     ("week", re.compile(r"按周|每周|逐周|分周|周度|weekly|by week|per week|each week|week by week")),
@@ -204,7 +212,7 @@ VAGUE_SALES = re.compile(
 
 OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|stocked out|stock-?outs?|oos\b")
 COUNT_ENTITIES = re.compile(
-    r"(?:how many|number of) (?:skus?|products?|items?)|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
+    r"(?:how many|number of) (?:skus?|products?|items?)(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
 )
 
 # a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from metrics.query import TimeRange
 from nlq.time_calendar import Atom, Rule, clip, month_end, safe_date, week_start
@@ -30,6 +30,7 @@ class Period:
     en: str
     span: Span
     rolling: tuple[int, str] | None = None  # the count and unit of a trailing period (最近8周)
+    also: tuple[Span, ...] = ()  # a cut-off said with it (截至昨天), which ends the period there
 
 
 _BEFORE = re.compile(
@@ -67,29 +68,44 @@ def collect(text: str, today: dt.date) -> list[Cand]:
 def first_period(text: str, today: dt.date) -> Period | None:
     """The first period in `text` (already normalised, with comparison/grain/threshold words masked)."""
     cands = collect(text, today)
+    cut_off: Period | None = None
     for index, cand in enumerate(cands):
         before = _BEFORE.search(text, max(0, cand.start - 20), cand.start)
         if before is not None and before.group("asof"):
-            continue  # 截至昨天 / as of yesterday: the data's cut-off, not the period asked about
+            # 截至昨天 / as of yesterday: the data's cut-off, not the period asked about — unless no
+            # other period is named (stock as of last Sunday: that day's snapshot)
+            if cut_off is None and cand.atom.kind != "anchor":
+                atom = cand.atom
+                cut_off = Period(clip(atom.rng, today), atom.zh, atom.en, (before.start(), cand.end))
+            continue
         after = cands[index + 1] if index + 1 < len(cands) else None
         period = _range(text, cand, after, before, today) or _since(text, cand, before, today)
         if period is not None:
             return period
         if cand.atom.kind != "anchor":
             atom = cand.atom
-            found = Period(clip(atom.rng, today), atom.zh, atom.en, (cand.start, cand.end), atom.rolling)
-            return at_end(text, found)
-    return None
+            found = at_end(text, Period(clip(atom.rng, today), atom.zh, atom.en, (cand.start, cand.end), atom.rolling))
+            return _cut(found, cut_off)
+    return at_end(text, cut_off) if cut_off is not None and cut_off.rng.start == cut_off.rng.end else None
 
 
 _END_AFTER = re.compile(
-    r"\s*的?\s*(?:当天|那天|当日)?\s*(?:底|末(?!尾)|最后一天|结束时|结束的时候|结束那天|日终|收盘时|结束后)"
+    r"\s*的?\s*(?:当天|那天|当日)?\s*(?:[月年]底|[月年]末|底|末(?!尾)|最后一天|结束时|结束的时候|结束那天|日终|收盘时|结束后)"
     r"|\s*(?:当天|当日|那天|那一天)"
     r"|\s*-?\s*end(?![a-z])|\s+close(?![a-z])"
 )
 _END_BEFORE = re.compile(
     r"(?<![a-z])(?:(?:at|by|as\s+of|on)\s+)?(?:the\s+)?(?:very\s+)?(?:end|close|last\s+day)\s+of\s+(?:the\s+)?$"
 )
+
+
+def _cut(p: Period, cut_off: Period | None) -> Period:
+    """截至昨天本月: the period ends at the cut-off day when that falls inside it."""
+    if cut_off is None or cut_off.rng.start != cut_off.rng.end:
+        return p
+    day = cut_off.rng.end
+    rng = TimeRange(p.rng.start, day) if p.rng.start <= day < p.rng.end else p.rng
+    return replace(p, rng=rng, also=(*p.also, cut_off.span))
 
 
 def at_end(text: str, p: Period) -> Period:

@@ -70,7 +70,7 @@ def find_time(
             other_name = make_label(other.zh if zh else other.en, other.rng, zh)
             used = [*grain_spans, period.span, *taken]
             return TimeMatch(period.rng, "other", grain, _merge(used), label, True, name, other.rng, other_name)
-        return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span]), label, True, name)
+        return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span, *period.also]), label, True, name)
     with looking_ahead(ahead):
         named = _named_compare(norm, not_time + grain_spans, today)
     if named is not None:

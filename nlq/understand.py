@@ -91,10 +91,14 @@ class Parser(ForecastParser):
         reading.negated = {
             h.start for h in hits if h.of("value") and P.NEGATION.search(text[max(0, h.start - 12) : h.start])
         }
-        for m in P.BOUND_DIMENSION.finditer(mask(text, spans + [(h.start, h.end) for h in hits])):
-            spans.append(m.span())
+        taken = spans + [(h.start, h.end) for h in hits]
+        for m in P.BOUND_DIMENSION.finditer(text):
+            at = m.start("dim")
+            if any(a <= at < b for a, b in taken):
+                continue  # part of a name (省份, 仓库) or of a time word
+            spans.append((at, at + 1) if any(a <= m.start() < b for a, b in taken) else m.span())
             dim = P.BOUND_DIMENSIONS[m.group("dim")]
-            if dim not in reading.dims:
+            if dim not in reading.dims and m.group("all") is None:  # 全仓: the total over warehouses
                 reading.dims.append(dim)
         spans += self._totals(text, hits, reading, spans)
         rest = mask(text, spans + [(h.start, h.end) for h in hits])
