@@ -128,6 +128,7 @@ class MetricQuery:
     order_by: tuple[OrderBy, ...] = ()
     limit: int | None = None
     compare_range: TimeRange | None = None  # with compare="other": the second period, side by side
+    complete: bool = False  # every value of the one breakdown, 0 where nothing happened (no refunds)
 
     def comparison_range(self) -> TimeRange | None:
         """The period the query is compared with, if any."""

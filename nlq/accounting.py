@@ -46,7 +46,7 @@ FUNCTION_EN = set(
     number numbers amount amounts value values figure figures data stats report summary level levels
     look looking come came bring brought generate generated count counts currently ever yet going up
     overall total totals altogether sum together combined summed sell sells sold selling sale sales over during across throughout
-    moment current hold holding money people bought buy buying move moved run running well
+    moment current hold holding money people unit item bought buy buying move moved run running well
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
     """.split()
 )
@@ -66,7 +66,10 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     "enumerate": ("和 与 及 以及 分别 各自 并 加上", "and both respectively plus as-well side"),
     "share": ("占比 占 比例 比重 份额 百分比", "share proportion percentage percent fraction account accounted split"),
     "trend": ("趋势 走势 走向 曲线", "trend trends trending"),
-    "negate": ("不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉", "no not zero none never without excluding except apart other others"),
+    "negate": (
+        "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 任何 一件 一单 一笔 一条 一次 为零",
+        "no not zero none never without excluding except apart other others nothing anything any single",
+    ),
     "ads": ("广告 投放 推广 营销 投流 广告费 投 投广告", "ad ads advertising marketing campaign campaigns promotion"),
     "change": (
         "多 少 高 低 大 小 增 减 涨 跌 升 降 增长 下降 上升 减少 增加 提升 下滑 变化 变动 波动 差 差距",
@@ -153,7 +156,7 @@ def operations(query: MetricQuery, *, share: bool = False, counted: bool = False
         ops.add("ads")
     if TIME_DIMENSION in query.dimensions:
         ops |= {"trend", "change"}
-    if any(f.negate for f in query.filters) or any(
+    if any(f.negate for f in query.filters) or query.complete or any(
         mf.op in ("<", "<=", "=") and mf.value <= 0 for mf in query.metric_filters
     ):
         ops.add("negate")

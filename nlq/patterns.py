@@ -210,9 +210,15 @@ VAGUE_SALES = re.compile(
     r"how much did we sell|how are sales|how did sales|sales performance|how much have we sold"
 )
 
+# nothing sold: the metric a zero list is about when no metric is named (一单都没卖的品牌)
+SOLD_NONE = re.compile(
+    r"(?:没|没有|未|不曾)[^，,。？?]{0,4}卖|零销量|零销售|(?<![a-z])(?:sold|sell|sells)\s+nothing|"
+    r"(?:no|zero)\s+sales|(?:haven't|hasn't|didn't|did\s+not|have\s+not|has\s+not)\s+(?:sold|sell)"
+)
+
 OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|stocked out|stock-?outs?|oos\b")
 COUNT_ENTITIES = re.compile(
-    r"(?:how many|number of) (?:skus?|products?|items?)(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
+    r"(?:how many|number of) (?:skus|sku|products|product|items|item)(?![a-z])(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
 )
 
 # a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东

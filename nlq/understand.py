@@ -15,7 +15,7 @@ from metrics.values import normalise
 from nlq import forecast_query as F
 from nlq import patterns as P
 from nlq.lexicon import Hit
-from nlq.accounting import operations, unaccounted
+from nlq.accounting import Operation, leftovers, operations, unaccounted
 from nlq.echo import reading_line
 from nlq.residue import unknown_names
 from nlq.timewords import TimeMatch, find_time
@@ -41,7 +41,29 @@ class Parser(ForecastParser):
             return u
         ops = operations(u.query, share=u.share, counted=u.count is not None, top=u.top is not None)
         left = unaccounted(self.rest, ops)
+        if left and self._zero_list(u.query, ops):  # 没有退款的省份, brands with zero sales
+            q = u.query
+            zero = replace(q, metric_filters=(MetricFilter(q.metrics[0], "=", 0),), complete=True, order_by=(), limit=None)
+            u = replace(u, query=zero)
+            left = unaccounted(self.rest, operations(zero, share=u.share, counted=u.count is not None))
         return self._not_understood(u, left) if left else u
+
+    def _zero_list(self, q: MetricQuery, ops: set[Operation]) -> bool:
+        """The words left are negations (没有, zero, no) over a list of one dimension's values with
+        one additive metric: the values with none of it."""
+        pending = [w for w in leftovers(self.rest) if w.operation is None or w.operation not in ops]
+        dims = [d for d in q.dimensions if d != TIME_DIMENSION]
+        additive = len(q.metrics) == 1 and self.catalog.metrics[q.metrics[0]].unit in ("currency", "count", "units")
+        return (
+            bool(pending)
+            and all(w.operation == "negate" for w in pending)
+            and len(dims) == 1
+            and len(q.dimensions) == 1
+            and additive
+            and not q.metric_filters
+            and q.compare is None
+            and not any(f.negate for f in q.filters)
+        )
 
     def _not_understood(self, u: Understood, words: list[str]) -> Understood:
         """The reading so far, the words it leaves out, and the choice to answer as read."""
@@ -151,6 +173,9 @@ class Parser(ForecastParser):
             if "sku" not in reading.dims:
                 reading.dims.append("sku")
         prev = context.query if context else None
+        if not reading.metrics and prev is None and reading.dims and P.SOLD_NONE.search(text):
+            reading.metrics, reading.metric_at = ["units_sold"], [0]  # 昨天一单都没卖的品牌: by units
+            self._consume(text, P.VAGUE_SALES)
         if not reading.metrics and prev is None:
             vague = bool(P.VAGUE_SALES.search(text))
             if not (vague or reading.values or reading.dims):

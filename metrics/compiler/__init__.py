@@ -9,6 +9,7 @@ from sqlglot import exp
 
 from metrics.catalog_types import Catalog, Metric, Role
 from metrics.compiler.assemble import OutputColumn, core
+from metrics.compiler.complete import UNIVERSE, complete_dimension, filled, universe
 from metrics.compiler.finish import compare_select, final_select, output_columns
 from metrics.compiler.params import Params, inline
 from metrics.compiler.plan import plan
@@ -49,6 +50,11 @@ def compile_query(catalog: Catalog, query: MetricQuery, role: Role | None = None
         body = compare_select(p, p.dimensions)
     else:
         body = core(catalog, p, query.time_range, params, "", ctes)
+    if query.complete:  # every value of the breakdown, zero where nothing happened
+        dim = complete_dimension(catalog, query, p.metrics)
+        ctes.append(("result_rows", body))
+        ctes.append((UNIVERSE, universe(catalog, query, dim, params)))
+        body = filled(dim, p.metrics, "result_rows")
     ctes.append(("result", body))
     select = final_select(catalog, p, params)
     with_ctes(select, [(name, cte) for name, cte in ctes])
