@@ -13,6 +13,7 @@ from typing import Literal
 
 from metrics.catalog_types import TIME_DIMENSION
 from metrics.query import MetricQuery
+from nlq.understood import Understood
 
 Operation = Literal["breakdown", "rank", "compare", "enumerate", "share", "trend", "negate", "change", "ads"]
 AD_METRICS = frozenset({"ad_spend", "attributed_gmv", "roi"})  # the metrics that ad words (广告, ads) are about
@@ -26,7 +27,8 @@ FUNCTION_ZH = (
     "看 看看 看下 瞧 瞧瞧 查 查查 查询 查下 告诉 告诉我 列 列出 列一下 显示 展示 给出 拉 拉一下 出 "
     "统计 算 算算 计算 汇总 说 说说 报 报一下 知道 了解 问 问下 问一下 "
     "多少 几 什么 啥 哪 哪些 哪个 哪几 哪家 哪几个 哪一个 哪款 哪种 怎么样 怎样 如何 咋样 怎么 "
-    "情况 表现 数据 数字 数值 结果 具体 大概 大约 左右 一共 总共 合计 总计 共 总 全部 所有 整体 总体 加起来 合起来 加在一起 汇总 "
+    "情况 表现 数据 数字 数值 结果 具体 大概 大约 左右 一共 总共 合计 总计 共 总 全部 所有 整体 总体 "
+    "加起来 合起来 加在一起 汇总 "
     "个 件 单 笔 条 家 款 种 位 元 块 只 支 次 人 台 项 类 "
     "这 那 这个 那个 这些 那些 这边 那边 其 该 此 "
     "都 也 还 又 再 就 才 只 仅 只看 仅看 单看 就看 到底 究竟 分别是 各是 "
@@ -45,7 +47,8 @@ FUNCTION_EN = set(
     approximately currently today's yesterday's whole entire full complete far date to-date exactly
     number numbers amount amounts value values figure figures data stats report summary level levels
     look looking come came bring brought generate generated count counts currently ever yet going up
-    overall total totals altogether sum together combined summed sell sells sold selling sale sales over during across throughout
+    overall total totals altogether sum together combined summed sell sells sold selling sale sales over
+    during across throughout
     moment current hold holding money people unit item bought buy buying move moved run running well
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
     """.split()
@@ -53,7 +56,10 @@ FUNCTION_EN = set(
 
 # words that signal an operation: each is accounted for only by that operation in the query
 OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
-    "breakdown": ("各 各个 每 每个 每一个 按 按照 分 逐 各类 每类 每种", "by per each every broken break breakdown split"),
+    "breakdown": (
+        "各 各个 每 每个 每一个 按 按照 分 逐 各类 每类 每种",
+        "by per each every broken break breakdown split",
+    ),
     "rank": (
         "最 前 后 倒数 排名 排行 排行榜 排 排序 从高到低 从低到高 降序 升序 名 第",
         "top bottom most least best worst highest lowest biggest largest smallest fewest rank ranked ranking "
@@ -67,7 +73,8 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     "share": ("占比 占 比例 比重 份额 百分比", "share proportion percentage percent fraction account accounted split"),
     "trend": ("趋势 走势 走向 曲线", "trend trends trending"),
     "negate": (
-        "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 任何 一件 一单 一笔 一条 一次 为零",
+        "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 "
+        "任何 一件 一单 一笔 一条 一次 为零",
         "no not zero none never without excluding except apart other others nothing anything any single",
     ),
     "ads": ("广告 投放 推广 营销 投流 广告费 投 投广告", "ad ads advertising marketing campaign campaigns promotion"),
@@ -97,7 +104,10 @@ class Leftover:
 
 # phrases whose words mean one operation together: "broken down by", "side by side", "make up"
 _PHRASES: tuple[tuple[re.Pattern[str], Operation | None], ...] = (
-    (re.compile(r"(?<![a-z])(?:broken|break|breaking|split)\s+(?:it\s+|them\s+)?(?:down|out|up)(?![a-z])"), "breakdown"),
+    (
+        re.compile(r"(?<![a-z])(?:broken|break|breaking|split)\s+(?:it\s+|them\s+)?(?:down|out|up)(?![a-z])"),
+        "breakdown",
+    ),
     (re.compile(r"(?<![a-z])side\s+by\s+side(?![a-z])"), "enumerate"),
     (re.compile(r"(?<![a-z])stacks?\s+up(?![a-z])"), "compare"),
     (re.compile(r"(?<![a-z])(?:account(?:s|ed)?\s+for|make\s+up|made\s+up|makes\s+up)(?![a-z])"), "share"),
@@ -156,8 +166,10 @@ def operations(query: MetricQuery, *, share: bool = False, counted: bool = False
         ops.add("ads")
     if TIME_DIMENSION in query.dimensions:
         ops |= {"trend", "change"}
-    if any(f.negate for f in query.filters) or query.complete or any(
-        mf.op in ("<", "<=", "=") and mf.value <= 0 for mf in query.metric_filters
+    if (
+        any(f.negate for f in query.filters)
+        or query.complete
+        or any(mf.op in ("<", "<=", "=") and mf.value <= 0 for mf in query.metric_filters)
     ):
         ops.add("negate")
     if query.metric_filters or query.order_by:
@@ -168,3 +180,10 @@ def operations(query: MetricQuery, *, share: bool = False, counted: bool = False
 def unaccounted(rest: str, ops: set[Operation]) -> list[str]:
     """Words left over that no operation of the query accounts for, in order, without repeats."""
     return list(dict.fromkeys(w.word for w in leftovers(rest) if w.operation is None or w.operation not in ops))
+
+
+def ignored_operations(rest: str, u: Understood) -> list[str]:
+    """Operation words of a question that a reading (a model's MetricQuery) does not perform."""
+    assert u.query is not None
+    ops = operations(u.query, share=u.share, counted=u.count is not None, top=u.top is not None)
+    return list(dict.fromkeys(w.word for w in leftovers(rest) if w.operation is not None and w.operation not in ops))

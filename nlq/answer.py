@@ -23,6 +23,8 @@ class Answer:
     options: tuple[dict[str, str], ...] = ()
     definitions: tuple[str, ...] = ()
     truncated: bool = False
+    understood: str = ""  # how the question was read, one line ("理解为：上周 · 成交金额 · 按省份 · 最高2个")
+    partial: tuple[str, ...] = ()  # buckets of a trend that are not whole (the current week so far)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +41,8 @@ class Answer:
             else None,
             "options": list(self.options),
             "truncated": self.truncated,
+            "understood": self.understood or None,
+            "partial_buckets": list(self.partial),
         }
 
     def text(self, show_sql: bool = False) -> str:

@@ -12,7 +12,10 @@ from metrics.problems import UserError, user_error
 from metrics.query import DimensionFilter
 from metrics.service import MetricResult, SemanticLayer
 from nlq import forecast_query as F
+from nlq.accounting import ignored_operations
 from nlq.answer import Answer
+from nlq.buckets import partial_buckets, partial_note
+from nlq.echo import reading_line
 from nlq.lexicon import Lexicon, build_lexicon
 from nlq.llm import LlmFallback
 from nlq.query_json import query_to_json
@@ -86,9 +89,10 @@ class Asker:
             return Answer(
                 question, "refused", "请输入一个问题。" if lang == "zh" else "Ask me a question.", lang
             ), context or Context()
-        u = Parser(self.layer.catalog, self.lexicon).understand(question, today, context, choices)
+        parser = Parser(self.layer.catalog, self.lexicon)
+        u = parser.understand(question, today, context, choices)
         if u.status == "refused" and self.llm is not None:
-            return self._ask_llm(question, lang, today, role, context, u)
+            return self._ask_llm(question, lang, today, role, context, u, parser.rest)
         if u.status != "ok" or u.query is None:
             options = tuple({"label": o.label, "value": o.question} for o in u.options)
             answer = Answer(question, u.status, u.message(), lang, options=options)
@@ -127,7 +131,14 @@ class Asker:
         return self.layer.run(narrowed, role, as_of=today), top
 
     def _ask_llm(
-        self, question: str, lang: str, today: dt.date, role: Role | None, context: Context | None, offline: Understood
+        self,
+        question: str,
+        lang: str,
+        today: dt.date,
+        role: Role | None,
+        context: Context | None,
+        offline: Understood,
+        rest: str,
     ) -> tuple[Answer, Context]:
         """What the offline parser could not read goes to the model, and comes back validated."""
         assert self.llm is not None
@@ -140,6 +151,15 @@ class Asker:
             return self._answer_sql(question, lang, proposal.sql), context or Context()
         assert proposal.query is not None
         u = Understood("ok", lang, query=proposal.query)
+        ignored = ignored_operations(rest, u)
+        if ignored:  # the model's reading leaves out an operation the question asks for
+            line = reading_line(u, self.layer.catalog, self.lexicon.value_name, lang)
+            text = (
+                f"{line}。但问题里的「{'」「'.join(ignored)}」没有体现在这个理解里：请换个说法。"
+                if lang == "zh"
+                else f"{line}. But this reading leaves out “{', '.join(ignored)}”: please rephrase."
+            )
+            return Answer(question, "clarify", text, lang, understood=line), context or Context()
         try:
             res = self.layer.run(proposal.query, role, as_of=today)
         except UserError as e:
@@ -254,16 +274,29 @@ class Asker:
         metrics = res.compiled.metrics
         if u.count is not None:
             return replace(
-                self._count_answer(question, lang, u, res, role, rows, u.count), sql=self._sql(res, top, u, lang)
+                self._count_answer(question, lang, u, res, role, rows, u.count),
+                sql=self._sql(res, top, u, lang),
+                understood=reading_line(u, self.layer.catalog, self.lexicon.value_name, lang),
             )
         heading = self._heading(u, res, role, lang)
         listed = u.forecast == "stockouts" and F.STOCKOUT_DATE in res.compiled.query.metrics
         text = stockout_summary(res.compiled, rows, lang, heading) if listed else None
+        line = reading_line(u, self.layer.catalog, self.lexicon.value_name, lang)
+        partial = partial_buckets(res.compiled.query)
         return Answer(
             question=question,
             status="answered",
             lang=lang,
-            message="\n".join((text or summary(res.compiled, rows, lang, heading, shares), *u.notes)),
+            message="\n".join(
+                (
+                    line,
+                    text or summary(res.compiled, rows, lang, heading, shares),
+                    *u.notes,
+                    *partial_note(partial, lang),
+                )
+            ),
+            understood=line,
+            partial=partial,
             columns=tuple(columns),
             rows=rows,
             sql=self._sql(res, top, u, lang),

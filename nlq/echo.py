@@ -19,8 +19,7 @@ _OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "=": "=", "!=": "≠"}
 def period_text(u: Understood, query: MetricQuery, lang: str) -> str:
     r = query.time_range
     name = u.time.name if u.time is not None and u.time.explicit else ""
-    dates = str(r.start) if r.start == r.end else (f"{r.start}~{r.end}")
-    text = f"{name}（{dates}）" if name and lang == "zh" else f"{name} ({dates})" if name else dates
+    text = name or (str(r.start) if r.start == r.end else f"{r.start}~{r.end}")  # the heading gives the dates
     if query.compare_range is not None:
         o = query.compare_range
         other = str(o.start) if o.start == o.end else f"{o.start}~{o.end}"

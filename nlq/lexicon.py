@@ -110,7 +110,8 @@ class Lexicon:
         while j < len(text) and text[j] in node:
             node = node[text[j]]
             j += 1
-            if "$" in node and any(sense.kind == "metric" for sense in self.terms[node["$"]]):
+            term = node.get("$")
+            if isinstance(term, str) and any(sense.kind == "metric" for sense in self.terms[term]):
                 longest = j
         return longest > end
 

@@ -129,9 +129,7 @@ def rank(text: str) -> Rank | None:
     return Rank(1, desc, m.start(), m.end(), (), polarity)
 
 
-_COUNTED = re.compile(
-    rf"(?:(?<![a-z])(?:which|what|the|list|show)\s+|哪|列出|这)\s*{_N}{_CLASSIFIER}(?=[^0-9]*$)"
-)
+_COUNTED = re.compile(rf"(?:(?<![a-z])(?:which|what|the|list|show)\s+|哪|列出|这)\s*{_N}{_CLASSIFIER}(?=[^0-9]*$)")
 
 
 # the metric a ranking is by: 按销售额(排), by spend, sorted by GMV, in terms of units
@@ -139,8 +137,18 @@ RANKED_BY = re.compile(
     r"(?:按照?|以|根据|(?<![a-z])(?:by|sorted\s+by|ranked\s+by|ordered\s+by|in\s+terms\s+of|based\s+on))\s*$"
 )
 _SORT = (
-    (re.compile(r"从高到低|由高到低|从多到少|从大到小|降序|倒序|(?<![a-z])(?:highest|largest|biggest|most)\s+first|descending"), True),
-    (re.compile(r"从低到高|由低到高|从少到多|从小到大|升序|正序|(?<![a-z])(?:lowest|smallest|least|fewest)\s+first|ascending"), False),
+    (
+        re.compile(
+            r"从高到低|由高到低|从多到少|从大到小|降序|倒序|(?<![a-z])(?:highest|largest|biggest|most)\s+first|descending"
+        ),
+        True,
+    ),
+    (
+        re.compile(
+            r"从低到高|由低到高|从少到多|从小到大|升序|正序|(?<![a-z])(?:lowest|smallest|least|fewest)\s+first|ascending"
+        ),
+        False,
+    ),
 )
 
 
@@ -167,7 +175,8 @@ NOW = re.compile(
 )
 TREND = re.compile(r"趋势|走势|变化|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
 SHARE = re.compile(
-    r"占比|份额|比重|占多少|占全部|占总|share|percentage of (?:the )?total|% of (?:the )?total|as a % of|as a percentage of|proportion"
+    r"占比|份额|比重|占多少|占全部|占总|share|percentage of (?:the )?total|% of (?:the )?total|as a % of|"
+    r"as a percentage of|proportion"
 )
 SLOW_MOVER = re.compile(
     r"没卖出|没有卖出|没卖|未售出|零销售|零销量|没有销量|无销量|一件都没|滞销|no sales|not sold|unsold|zero sales|"
@@ -218,7 +227,9 @@ SOLD_NONE = re.compile(
 
 OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|stocked out|stock-?outs?|oos\b")
 COUNT_ENTITIES = re.compile(
-    r"(?:how many|number of) (?:skus|sku|products|product|items|item)(?![a-z])(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
+    r"(?:how many|number of) (?:skus|sku|products|product|items|item)(?![a-z])"
+    r"(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))"
+    r"|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
 )
 
 # a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东

@@ -120,7 +120,7 @@ def at_end(text: str, p: Period) -> Period:
     day = p.rng.end
     said = text[p.span[1] : end].strip()
     day_of = said in ("当天", "当日", "那天", "那一天")  # 双11当天: the festival's own day
-    zh = (f"{p.zh}{'当天' if day_of else '底'}" if p.zh else "")
+    zh = f"{p.zh}{'当天' if day_of else '底'}" if p.zh else ""
     en = (f"{p.en} (the day)" if day_of else f"end of {p.en}") if p.en else ""
     return Period(TimeRange(day, day), zh, en, (start, end))
 

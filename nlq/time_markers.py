@@ -88,7 +88,9 @@ PERIOD_JOIN = re.compile(
     r"[#\s的]*(?P<c>(?:和|与|跟|及|以及|还有|、|,|，|对比|相比|比|比较)|(?<![a-z])(?:and|vs\.?|versus|against|compared\s+(?:with|to)|or)(?![a-z]))\s*(?:the\s+)?$"
 )
 # now, said as the first of two periods: 目前库存和10月底相比, stock now vs the end of last month
-NOW_WORD = re.compile(r"现在|目前|当前|此刻|眼下|(?<![a-z])(?:right\s+now|now|currently|today|at\s+the\s+moment)(?![a-z])")
+NOW_WORD = re.compile(
+    r"现在|目前|当前|此刻|眼下|(?<![a-z])(?:right\s+now|now|currently|today|at\s+the\s+moment)(?![a-z])"
+)
 
 
 def find_grain(text: str) -> tuple[Grain | None, list[Span]]:

@@ -10,12 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 from metrics.query import Comparison, TimeRange
-from nlq.time_calendar import full_range, looking_ahead, make_label
+from nlq.time_calendar import Unit, full_range, looking_ahead, make_label
 from nlq.time_compose import Period, first_period
-from nlq.time_markers import COMPARE_TAIL, NOW_WORD, PERIOD_JOIN, Grain, Span, compare_phrases, find_compare, find_grain, find_not_time
+from nlq.time_markers import (
+    COMPARE_TAIL,
+    NOW_WORD,
+    PERIOD_JOIN,
+    Grain,
+    Span,
+    compare_phrases,
+    find_compare,
+    find_grain,
+    find_not_time,
+)
 from nlq.time_text import has_cjk, normalize
 
 __all__ = ["TimeMatch", "find_time"]
@@ -68,17 +78,18 @@ def find_time(
         if second is not None:
             other, taken = second
             other_name = make_label(other.zh if zh else other.en, other.rng, zh)
-            used = [*grain_spans, period.span, *taken]
-            return TimeMatch(period.rng, "other", grain, _merge(used), label, True, name, other.rng, other_name)
+            both = _merge([*grain_spans, period.span, *taken])
+            return TimeMatch(period.rng, "other", grain, both, label, True, name, other.rng, other_name)
         return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span, *period.also]), label, True, name)
     with looking_ahead(ahead):
         named = _named_compare(norm, not_time + grain_spans, today)
     if named is not None:
-        other, taken = named
-        now = default or TimeRange(today, today)
-        other_name = make_label(other.zh if zh else other.en, other.rng, zh)
-        used = _merge([*grain_spans, *taken])
-        return TimeMatch(now, "other", grain, used, make_label("", now, zh), False, "", other.rng, other_name)
+        before, taken = named
+        current = default or TimeRange(today, today)
+        before_name = make_label(before.zh if zh else before.en, before.rng, zh)
+        merged = _merge([*grain_spans, *taken])
+        label = make_label("", current, zh)
+        return TimeMatch(current, "other", grain, merged, label, False, "", before.rng, before_name)
     if default is None:
         return None
     return TimeMatch(default, compare, grain, _merge(spans), make_label("", default, zh), False)
@@ -159,7 +170,7 @@ def whole_buckets(period: Period, grain: Grain | None, today: dt.date) -> Period
     count, unit = period.rolling
     zh = f"最近{count}个完整{'周' if unit == 'week' else '月'}"
     en = f"last {count} full {unit}{'s' if count != 1 else ''}"
-    return replace(period, rng=full_range(unit, count, today), zh=zh, en=en)
+    return replace(period, rng=full_range(cast(Unit, unit), count, today), zh=zh, en=en)
 
 
 def _mask(text: str, spans: list[Span]) -> str:

@@ -14,9 +14,9 @@ from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery
 from metrics.values import normalise
 from nlq import forecast_query as F
 from nlq import patterns as P
-from nlq.lexicon import Hit
 from nlq.accounting import Operation, leftovers, operations, unaccounted
 from nlq.echo import reading_line
+from nlq.lexicon import Hit
 from nlq.residue import unknown_names
 from nlq.timewords import TimeMatch, find_time
 from nlq.understand_forecast import ForecastParser
@@ -43,7 +43,9 @@ class Parser(ForecastParser):
         left = unaccounted(self.rest, ops)
         if left and self._zero_list(u.query, ops):  # 没有退款的省份, brands with zero sales
             q = u.query
-            zero = replace(q, metric_filters=(MetricFilter(q.metrics[0], "=", 0),), complete=True, order_by=(), limit=None)
+            zero = replace(
+                q, metric_filters=(MetricFilter(q.metrics[0], "=", 0),), complete=True, order_by=(), limit=None
+            )
             u = replace(u, query=zero)
             left = unaccounted(self.rest, operations(zero, share=u.share, counted=u.count is not None))
         return self._not_understood(u, left) if left else u
@@ -73,8 +75,7 @@ class Parser(ForecastParser):
         return Understood(
             "clarify",
             u.lang,
-            en=f"{line}. But I did not understand “{en_words}” in the question: rephrase it, "
-            "or answer as read?",
+            en=f"{line}. But I did not understand “{en_words}” in the question: rephrase it, or answer as read?",
             zh=f"{line}。但问题里的「{zh_words}」我没有看懂：换个说法，或者按上面的理解回答？",
             options=(Option("按此理解回答" if u.lang == "zh" else "Answer as read", AS_READ),),
         )

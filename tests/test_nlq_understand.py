@@ -155,7 +155,7 @@ def test_excluded_values(asker: Asker) -> None:
 
 
 def test_best_and_worst_follow_whether_less_of_the_metric_is_better(asker: Asker) -> None:
-    """"worst" refund rate is the highest one; "worst" GMV the lowest (catalog `better: lower`)."""
+    """ "worst" refund rate is the highest one; "worst" GMV the lowest (catalog `better: lower`)."""
     for q, descending in (
         ("which 2 channels had the worst refund rate last month?", True),
         ("上个月退款率最好的2个渠道", False),

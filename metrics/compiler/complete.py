@@ -50,12 +50,10 @@ def universe(catalog: Catalog, query: MetricQuery, dim_id: str, params: Params) 
     dim = catalog.dimensions[dim_id]
     key = key_name(dim_id)
     if dim.values:
-        rows = [
-            exp.Tuple(expressions=[params.bind(v.id)])
-            for v in dim.values
-            if _kept(query, dim_id, v.id)
-        ]
-        values = exp.Values(expressions=rows, alias=exp.TableAlias(this=exp.to_identifier("v"), columns=[exp.to_identifier(key)]))
+        rows = [exp.Tuple(expressions=[params.bind(v.id)]) for v in dim.values if _kept(query, dim_id, v.id)]
+        values = exp.Values(
+            expressions=rows, alias=exp.TableAlias(this=exp.to_identifier("v"), columns=[exp.to_identifier(key)])
+        )
         return exp.select(col(key, "v"), copy=False).from_(values, copy=False)
     assert dim.lookup is not None
     lk = dim.lookup
@@ -74,10 +72,7 @@ def universe(catalog: Catalog, query: MetricQuery, dim_id: str, params: Params) 
 
 
 def _kept(query: MetricQuery, dim_id: str, value: str) -> bool:
-    for f in query.filters:
-        if f.dimension == dim_id and (value in f.values) == f.negate:
-            return False
-    return True
+    return all(not (f.dimension == dim_id and (value in f.values) == f.negate) for f in query.filters)
 
 
 def filled(dim_id: str, metrics: tuple[Metric, ...], raw: str) -> exp.Select:
