@@ -50,6 +50,7 @@ FUNCTION_EN = set(
     overall total totals altogether sum together combined summed sell sells sold selling sale sales over
     during across throughout
     moment current hold holding money people unit item bought buy buying move moved run running well
+    but however though although
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
     """.split()
 )
@@ -74,7 +75,7 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     "trend": ("趋势 走势 走向 曲线", "trend trends trending"),
     "negate": (
         "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 "
-        "任何 一件 一单 一笔 一条 一次 为零",
+        "任何 一件 一单 一笔 一条 一次 为零 其他 其它 其余 别的",
         "no not zero none never without excluding except apart other others nothing anything any single",
     ),
     "ads": ("广告 投放 推广 营销 投流 广告费 投 投广告", "ad ads advertising marketing campaign campaigns promotion"),

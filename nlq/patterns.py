@@ -173,9 +173,9 @@ EACH = re.compile(r"各|每|分别|(?<![a-z])(?:each|per|respectively|by|broken\
 NOW = re.compile(
     r"现在|当前|目前|此刻|眼下|实时|right now|currently|now\b|at the moment|as of today|today'?s? (?:stock|inventory)"
 )
-TREND = re.compile(r"趋势|走势|变化|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
+TREND = re.compile(r"趋势|走势|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
 SHARE = re.compile(
-    r"占比|份额|比重|占多少|占全部|占总|share|percentage of (?:the )?total|% of (?:the )?total|as a % of|"
+    r"占比|份额|比重|占多少|占(?:全部|总|全|所有|整体)?[^，。？?]{0,5}?的?(?:比例|比重|份额|百分比)|share|percentage of (?:the )?total|% of (?:the )?total|as a % of|"
     r"as a percentage of|proportion"
 )
 SLOW_MOVER = re.compile(
@@ -188,6 +188,7 @@ IN_STOCK = re.compile(r"有库存|在库|库存不为零|in stock|have stock|wit
 BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}
 BOUND_DIMENSION = re.compile(
     r"(?:各个?|每一?个?|哪个|哪些|哪几个|哪|按|分|(?P<all>全)|(?:\d+|[一二两三四五六七八九十]+)\s*个)(?P<dim>[仓省店])"
+    r"|(?:各|每|哪|哪一|什么)(?P<kind>类|种类?)(?!型)"
 )
 
 _GRAINS = (

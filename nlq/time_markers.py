@@ -33,6 +33,8 @@ _YOY = re.compile(
     r"\s+year(?![a-z])|(?<![a-z])over\s+(?:last|previous|prior)\s+year(?![a-z])"
     rf"|{_VS_EN}\s+(?:the\s+same\s+(?:period|time)\s+)?(?:a|one)\s+year\s+(?:ago|earlier|before)(?![a-z])"
     r"|(?<![a-z])(?:the\s+)?same\s+(?:period|time|days?)\s+(?:of\s+|in\s+)?last\s+year(?![a-z])"
+    r"|(?<![a-z])this\s+year(?:'s)?\s+(?:vs\.?|versus|against|compared\s+(?:with|to))\s+last\s+year(?:'s)?(?![a-z])"
+    r"|今年\s*(?:和|跟|与|对比|vs\.?)\s*去年(?:相比|比|对比)?"
 )
 _PREVIOUS = re.compile(
     rf"(?:(?<![\u4e00-\u9fff0-9])(?:[日周月年]|季度?))?\s*环比(?:\s*{_PREV_ZH})?|{_CONNECT_ZH}\s*{_PREV_ZH}{_THEN_ZH}"

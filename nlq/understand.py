@@ -116,11 +116,16 @@ class Parser(ForecastParser):
         }
         taken = spans + [(h.start, h.end) for h in hits]
         for m in P.BOUND_DIMENSION.finditer(text):
-            at = m.start("dim")
+            word = "dim" if m.group("dim") else "kind"
+            at = m.start(word)
             if any(a <= at < b for a, b in taken):
-                continue  # part of a name (省份, 仓库) or of a time word
-            spans.append((at, at + 1) if any(a <= m.start() < b for a, b in taken) else m.span())
-            dim = P.BOUND_DIMENSIONS[m.group("dim")]
+                continue  # part of a name (省份, 仓库, 品类) or of a time word
+            spans.append((at, m.end(word)) if any(a <= m.start() < b for a, b in taken) else m.span())
+            dim = P.BOUND_DIMENSIONS[m.group("dim")] if m.group("dim") else self._kind_of(reading)
+            named = next((h for h in hits if h.start == m.end() and h.of("dimension")), None)
+            if word == "kind" and named is not None and named.of("dimension")[0].ref in ("sku", dim):
+                if "sku" in reading.dims and dim != "sku":
+                    reading.dims.remove("sku")  # 每类商品: each kind of product, not each product
             if dim not in reading.dims and m.group("all") is None:  # 全仓: the total over warehouses
                 reading.dims.append(dim)
         spans += self._totals(text, hits, reading, spans)
@@ -214,11 +219,13 @@ class Parser(ForecastParser):
         for h in hits:
             dim = h.of("dimension")
             before = P.ALL_OF.search(text[: h.start])
-            if not dim or h.of("value") or h.of("metric") or before is None or each is not None:
+            together = P.TOGETHER.search(text)  # 其他渠道加起来: the sum over the channels left
+            if not dim or h.of("value") or h.of("metric") or (before is None and together is None) or each:
                 continue
             if dim[0].ref in reading.dims:
                 reading.dims.remove(dim[0].ref)
-            consumed.append(before.span())
+            if before is not None:
+                consumed.append(before.span())
             consumed += [m.span() for m in P.TOGETHER.finditer(text)]
         return consumed
 
@@ -240,9 +247,12 @@ class Parser(ForecastParser):
         """Part of a product name (玻尿酸补水面膜) names the SKUs whose names contain it: one is taken,
         a few become a clarifying question; names that match nothing stay unknown."""
         left = []
-        for name in names:
+        for said in names:
+            name = self._widened(said)  # 人参修护面霜: the run as said, before 人 was taken for a word
             # a Chinese fragment names products; a single English word (life, fresh) is too common to
             found = self.lexicon.products_containing(name) if not name.isascii() else ()
+            if not found and name != said:
+                name, found = said, self.lexicon.products_containing(said)
             if 1 < len(found) <= 8:
                 picked = self._which_sense(
                     found,
@@ -262,6 +272,26 @@ class Parser(ForecastParser):
             else:
                 left.append(name)
         return left
+
+    def _kind_of(self, reading: Reading) -> str:
+        """各类 / 每类: the kind the metric is sorted into — complaints by their category, refunds by
+        their reason, anything else by product category."""
+        sliceable = set(self.catalog.dimensions)
+        for m in reading.metrics:
+            sliceable &= self.catalog.sliceable.get(m, set())
+        for dim in ("complaint_category", "refund_reason", "category"):
+            if dim in sliceable:
+                return dim
+        return "category"
+
+    def _widened(self, name: str) -> str:
+        """The whole unmatched Chinese run of the question that holds `name` (or `name` itself)."""
+        if name.isascii():
+            return name
+        for run in re.findall(r"[\u4e00-\u9fff]+", self.rest):
+            if name in run:
+                return run
+        return name
 
     def _which_metric(self, lang: str, candidates: tuple[str, ...]) -> str | Understood:
         """The metric a question naming none asks about: the one chosen (by its name), or the question."""
