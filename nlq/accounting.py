@@ -50,7 +50,7 @@ FUNCTION_EN = set(
     overall total totals altogether sum together combined summed sell sells sold selling sale sales over
     during across throughout
     moment current hold holding money people unit item bought buy buying move moved run running well
-    but however though although
+    but however though although ones one
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
     """.split()
 )
@@ -76,7 +76,8 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     "negate": (
         "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 "
         "任何 一件 一单 一笔 一条 一次 为零 其他 其它 其余 别的",
-        "no not zero none never without excluding except apart other others nothing anything any single",
+        "no not zero none never without excluding except apart other others nothing anything any single "
+        "haven't hasn't didn't don't doesn't isn't aren't wasn't weren't",
     ),
     "ads": ("广告 投放 推广 营销 投流 广告费 投 投广告", "ad ads advertising marketing campaign campaigns promotion"),
     "change": (
@@ -158,6 +159,8 @@ def operations(query: MetricQuery, *, share: bool = False, counted: bool = False
         ops.add("rank")
     if query.compare is not None:
         ops |= {"compare", "change", "enumerate"}
+    if query.compare == "other":
+        ops.add("breakdown")  # Q2、Q3各卖了多少: each of the two periods
     multi = any(len(f.values) > 1 for f in query.filters) or len(query.metrics) > 1 or len(query.dimensions) > 1
     if multi or query.dimensions:  # 和/分别 over a breakdown: 各原因分别退了多少
         ops.add("enumerate")

@@ -289,10 +289,10 @@ class Asker:
             lang=lang,
             message="\n".join(
                 (
-                    line,
                     text or summary(res.compiled, rows, lang, heading, shares),
                     *u.notes,
                     *partial_note(partial, lang),
+                    line,  # how the question was read, so a misreading shows at a glance
                 )
             ),
             understood=line,

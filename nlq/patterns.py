@@ -175,14 +175,16 @@ NOW = re.compile(
 )
 TREND = re.compile(r"趋势|走势|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
 SHARE = re.compile(
-    r"占比|份额|比重|占多少|占(?:全部|总|全|所有|整体)?[^，。？?]{0,5}?的?(?:比例|比重|份额|百分比)|share|percentage of (?:the )?total|% of (?:the )?total|as a % of|"
+    r"占比|份额|比重|占多少|fraction|make up|made up|makes up|account(?:s|ed)? for|what %|what percent(?:age)?|"
+    r"占(?:全部|总|全|所有|整体)?[^，。？?]{0,5}?的?(?:比例|比重|份额|百分比)|share|"
+    r"percentage of (?:the )?total|% of (?:the )?total|as a % of|"
     r"as a percentage of|proportion"
 )
 SLOW_MOVER = re.compile(
     r"没卖出|没有卖出|没卖|未售出|零销售|零销量|没有销量|无销量|一件都没|滞销|no sales|not sold|unsold|zero sales|"
     r"haven't sold|have not sold|did not sell|didn't sell|slow[- ]moving|slow movers?|dead stock"
 )
-IN_STOCK = re.compile(r"有库存|在库|库存不为零|in stock|have stock|with stock|on hand")
+IN_STOCK = re.compile(r"有库存|有货|在库|库存不为零|in stock|have stock|with stock|on hand")
 
 # one-character dimension words, understood only where they must be dimensions: 各仓, 哪个仓, 按省
 BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}

@@ -69,6 +69,10 @@ def unknown_names(masked_text: str, original: str) -> list[str]:
         if word not in known and word.rstrip("s") not in known and len(word) > 2:
             found.append(word)
     for word in _PROPER.findall(original):
-        if word not in EN_COMMON and word.lower() not in _KNOWN_EN and re.search(rf"\b{re.escape(word.lower())}\b", masked_text):
+        if (
+            word not in EN_COMMON
+            and word.lower() not in _KNOWN_EN
+            and re.search(rf"\b{re.escape(word.lower())}\b", masked_text)
+        ):
             found.append(word)
     return found

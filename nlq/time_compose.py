@@ -100,12 +100,10 @@ _END_BEFORE = re.compile(
 
 
 def _cut(p: Period, cut_off: Period | None) -> Period:
-    """截至昨天本月: the period ends at the cut-off day when that falls inside it."""
+    """截至昨天本月: the cut-off is the data's, the period is the one named; both words are read."""
     if cut_off is None or cut_off.rng.start != cut_off.rng.end:
         return p
-    day = cut_off.rng.end
-    rng = TimeRange(p.rng.start, day) if p.rng.start <= day < p.rng.end else p.rng
-    return replace(p, rng=rng, also=(*p.also, cut_off.span))
+    return replace(p, also=(*p.also, cut_off.span))  # the data's cut-off: said, and accounted for
 
 
 def at_end(text: str, p: Period) -> Period:

@@ -24,7 +24,7 @@ _NOT_TIME = re.compile(
 
 _CONNECT_ZH = r"(?:[跟和与较]|相较于?|相比于?|对比|比起?|比较|vs\.?|versus)"
 _THEN_ZH = r"(?:\s*(?:相比|比较?|对比))?"
-_PREV_ZH = r"(?:上{1,2}一?个?(?:周|星期|礼拜|月|季度?|期)|前一(?:天|日|周|个?月|期)|昨天|昨日|上期|前一阶段)"
+_PREV_ZH = r"(?:上{1,2}一?个?(?:周|星期|礼拜|月|季度?|期)|前一(?:天|日|周|个?月|期)|昨天|昨日|前天|上期|前一阶段)"
 _VS_EN = r"(?<![a-z])(?:vs\.?|versus|compared?\s+(?:with|to)|against|relative\s+to|than)"
 _YOY = re.compile(
     rf"(?:同|{_CONNECT_ZH})?\s*去年同期{_THEN_ZH}|同比(?:\s*(?:去年|上一?年)(?:同期)?)?|{_CONNECT_ZH}\s*(?:去年|上一?年){_THEN_ZH}"
@@ -87,7 +87,7 @@ def find_compare(text: str) -> tuple[Comparison | None, list[Span]]:
 COMPARE_TAIL = re.compile(r"\s*(?:相比|比较|对比|比一下|比一比|比)(?:\s*(?:怎么样|如何|呢))?")
 # what joins two periods side by side: 8月和9月, 昨天、前天, September and October, this week vs last week
 PERIOD_JOIN = re.compile(
-    r"[#\s的]*(?P<c>(?:和|与|跟|及|以及|还有|、|,|，|对比|相比|比|比较)|(?<![a-z])(?:and|vs\.?|versus|against|compared\s+(?:with|to)|or)(?![a-z]))\s*(?:the\s+)?$"
+    r"[#\s的]*(?P<c>(?:和|与|跟|及|以及|还有|、|,|，|对比|相比|比|比较)|(?<![a-z])(?:and|vs\.?|versus|against|compared\s+(?:with|to)|or)(?![a-z]))\s*(?:(?:for|in|during|on|of|over)\s+)?(?:all\s+of\s+)?(?:the\s+)?$"
 )
 # now, said as the first of two periods: 目前库存和10月底相比, stock now vs the end of last month
 NOW_WORD = re.compile(

@@ -59,6 +59,7 @@ def find_time(
     compare, compare_spans = find_compare(_mask(norm, not_time))
     grain, grain_spans = find_grain(_mask(norm, not_time + compare_spans))
     now: tuple[Period, list[Span]] | None = None
+    second: tuple[Period, list[Span], Comparison] | None = None
     with looking_ahead(ahead):
         period = first_period(_mask(norm, not_time + compare_spans + grain_spans), today)
         second = _second(norm, period, not_time + grain_spans, today) if period is not None else None
@@ -76,9 +77,11 @@ def find_time(
         label = make_label(period.zh if zh else period.en, period.rng, zh)
         name = period.zh if zh else period.en
         if second is not None:
-            other, taken = second
+            other, taken, relation = second
+            both = _merge([*spans, *grain_spans, period.span, *taken])
+            if relation != "other":  # like for like: the comparison is relative (环比 / 同比)
+                return TimeMatch(period.rng, relation, grain, both, label, True, name)
             other_name = make_label(other.zh if zh else other.en, other.rng, zh)
-            both = _merge([*grain_spans, period.span, *taken])
             return TimeMatch(period.rng, "other", grain, both, label, True, name, other.rng, other_name)
         return TimeMatch(period.rng, compare, grain, _merge([*spans, period.span, *period.also]), label, True, name)
     with looking_ahead(ahead):
@@ -95,29 +98,48 @@ def find_time(
     return TimeMatch(default, compare, grain, _merge(spans), make_label("", default, zh), False)
 
 
-def _second(text: str, first: Period, hidden: list[Span], today: dt.date) -> tuple[Period, list[Span]] | None:
+def _second(
+    text: str, first: Period, hidden: list[Span], today: dt.date
+) -> tuple[Period, list[Span], Comparison] | None:
     """A second named period beside the first — 8月和9月, 昨天跟前天比, this week vs last week, 跟上月底比 —
-    with the spans it takes (a comparison phrase naming it is taken whole). A relative comparison
-    (环比, 同比, 去年同期) is not a second period."""
+    with the spans it takes (a comparison phrase naming it is taken whole) and how it relates: "other",
+    or "previous" / "yoy" when it is the period just before (本周比上周: like for like, the same
+    length) or a year before (今年双11比去年双11). 本周和上周分别 names both periods whole."""
     other = first_period(_mask(text, [*hidden, first.span]), today)
     if other is None or other.rng == first.rng:
         return None
+    relation = _relation(first, other, text)
     phrases = compare_phrases(_mask(text, [*hidden, first.span]))
     inside = [(a, b) for a, b, kind in phrases if a <= other.span[0] and other.span[1] <= b]
     if inside:
         a, b = inside[0]
         named = kind_at(phrases, a) == "previous" and not re.search(r"环比|同比|同期|over|on", text[a:b])
-        # 本周比上周, this week vs last week: the period just before is a like-for-like comparison
-        # (环比, same length); 本周和上周分别 names both periods whole
-        return (other, [(a, b), other.span]) if named and not _relative(first, other, text) else None
-    if _relative(first, other, text):
-        return None  # 今年双11比去年双11: the comparison phrase says 同比 already
+        return (other, [(a, b), other.span], relation) if named or relation != "other" else None
     lo, hi = sorted((first.span, other.span))
     join = PERIOD_JOIN.search(text, lo[1], hi[0])
+    if relation != "other" and join is None:  # 今年双11比去年双11: 比去年 is the comparison phrase
+        near = [(a, b) for a, b, _ in phrases if lo[1] <= a and b <= hi[0]]
+        if near and all(not text[x].strip() or text[x] in "的#" for x in range(lo[1], hi[0]) if not _within(x, near)):
+            return other, [other.span, *near], relation
+        return None
     if join is None or join.start() != lo[1] or join.end() != hi[0]:
         return None
     tail = COMPARE_TAIL.match(text, hi[1])
-    return other, [other.span, join.span("c"), *([tail.span()] if tail else [])]
+    return other, [other.span, join.span("c"), *([tail.span()] if tail else [])], relation
+
+
+def _within(x: int, spans: list[Span]) -> bool:
+    return any(a <= x < b for a, b in spans)
+
+
+def _relation(first: Period, other: Period, text: str) -> Comparison:
+    """How a second period relates to the first: just before it (previous), a year before (yoy), or
+    neither (other). Named both with 分别 / respectively, it is always the other period, whole."""
+    if EACH_OF.search(text):
+        return "other"
+    if other.rng.end == first.rng.start - dt.timedelta(days=1):
+        return "previous"
+    return "yoy" if other.rng == first.rng.year_earlier() else "other"
 
 
 def _now_first(text: str, period: Period, today: dt.date) -> tuple[Period, list[Span]] | None:
@@ -145,13 +167,6 @@ def _named_compare(text: str, hidden: list[Span], today: dt.date) -> tuple[Perio
             tail = COMPARE_TAIL.match(text, max(b, other.span[1]))
             return other, [(a, max(b, other.span[1])), *([tail.span()] if tail else [])]
     return None
-
-
-def _relative(first: Period, other: Period, text: str) -> bool:
-    """本周比上周, 今年双11比去年双11: the period just before, or a year before, is a like-for-like
-    comparison (环比 of the same length, 同比); 本周和上周分别 names both periods whole."""
-    before = other.rng.end == first.rng.start - dt.timedelta(days=1)
-    return (before or other.rng == first.rng.year_earlier()) and not EACH_OF.search(text)
 
 
 EACH_OF = re.compile(r"分别|各是|各自|各有|(?<![a-z])(?:respectively|each)(?![a-z])")

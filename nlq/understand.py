@@ -122,10 +122,10 @@ class Parser(ForecastParser):
                 continue  # part of a name (省份, 仓库, 品类) or of a time word
             spans.append((at, m.end(word)) if any(a <= m.start() < b for a, b in taken) else m.span())
             dim = P.BOUND_DIMENSIONS[m.group("dim")] if m.group("dim") else self._kind_of(reading)
-            named = next((h for h in hits if h.start == m.end() and h.of("dimension")), None)
-            if word == "kind" and named is not None and named.of("dimension")[0].ref in ("sku", dim):
-                if "sku" in reading.dims and dim != "sku":
-                    reading.dims.remove("sku")  # 每类商品: each kind of product, not each product
+            follows = next((h for h in hits if h.start == m.end() and h.of("dimension")), None)
+            kind_of_sku = follows is not None and follows.of("dimension")[0].ref == "sku" and dim != "sku"
+            if word == "kind" and kind_of_sku and "sku" in reading.dims:
+                reading.dims.remove("sku")  # 每类商品: each kind of product, not each product
             if dim not in reading.dims and m.group("all") is None:  # 全仓: the total over warehouses
                 reading.dims.append(dim)
         spans += self._totals(text, hits, reading, spans)
@@ -288,10 +288,8 @@ class Parser(ForecastParser):
         """The whole unmatched Chinese run of the question that holds `name` (or `name` itself)."""
         if name.isascii():
             return name
-        for run in re.findall(r"[\u4e00-\u9fff]+", self.rest):
-            if name in run:
-                return run
-        return name
+        runs: list[str] = re.findall(r"[\u4e00-\u9fff]+", self.rest)
+        return next((run for run in runs if name in run), name)
 
     def _which_metric(self, lang: str, candidates: tuple[str, ...]) -> str | Understood:
         """The metric a question naming none asks about: the one chosen (by its name), or the question."""
