@@ -20,19 +20,19 @@ from alerts.schedule import context_for
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
-from bot.answer_pool import AnswerPool
-from bot.answering import InProcess, make_asker
-from bot.config_schema import Config
-from bot.core import BotCore
-from bot.delivery import Delivery
-from bot.delivery_worker import DeliveryWorker
-from bot.inbox import Inbox
-from bot.inbox_store import InboxStore
-from bot.links import with_action_links
-from bot.outbound import with_retries
-from bot.platform import PlatformParts
+from bot.answers.answer import InProcess, make_asker
+from bot.answers.pool import AnswerPool
+from bot.config.schema import Config
+from bot.conversation.core import BotCore
+from bot.delivery.inbox import Inbox
+from bot.delivery.inbox_store import InboxStore
+from bot.delivery.outbox import Delivery
+from bot.delivery.outbox_worker import DeliveryWorker
+from bot.delivery.retries import with_retries
 from bot.platforms import BUILDERS
-from bot.ticket_card import ticket_message
+from bot.platforms.parts import PlatformParts
+from bot.tickets.card import ticket_message
+from bot.tickets.links import with_action_links
 from metrics.catalog_load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse

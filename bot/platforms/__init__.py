@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.platform import PlatformParts
 from bot.platforms import dingtalk, slack, web, wecom
+from bot.platforms.parts import PlatformParts
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -15,12 +15,12 @@ import uuid
 from typing import TYPE_CHECKING
 
 from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
+from adapters.dingtalk import stream as dingtalk_stream
 from adapters.dingtalk.adapter import DingTalkAdapter
 from adapters.dingtalk.robot import DingTalkRobot
 from adapters.dingtalk.signing import CallbackVerifier
-from bot import dingtalk_stream
-from bot.dingtalk_routes import PATH, dingtalk_router
-from bot.platform import PlatformParts, ReplyFn
+from adapters.dingtalk.webhook import PATH, dingtalk_router
+from bot.platforms.parts import PlatformParts, ReplyFn
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -1,19 +1,19 @@
 """Slack: the SlackAdapter (chat.postMessage / chat.update / files_upload_v2) for answers and ticket cards, and
-``POST /slack/events`` (bot.slack_routes: our signature check, then the bolt AsyncApp of bot.slack_app).
+``POST /slack/events`` (adapters.slack.webhook: our signature check, then the bolt AsyncApp of adapters.slack.bolt_app).
 Enabled when ``platforms.slack`` (SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET) is configured; ``api_url`` /
 OPSBOT_SLACK_API_URL points both the adapter's WebClient and bolt's AsyncWebClient at another base URL.
-Answers: bot.slack_reply (in the asker's thread; a slash command through its response_url)."""
+Answers: adapters.slack.reply (in the asker's thread; a slash command through its response_url)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from adapters.slack.adapter import SlackAdapter, api_base_url
+from adapters.slack.bolt_app import slack_app
+from adapters.slack.reply import SlackReply
 from adapters.slack.verify import SlackVerifier
-from bot.platform import PlatformParts
-from bot.slack_app import slack_app
-from bot.slack_reply import SlackReply
-from bot.slack_routes import PATH, slack_router
+from adapters.slack.webhook import PATH, slack_router
+from bot.platforms.parts import PlatformParts
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

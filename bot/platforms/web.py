@@ -1,12 +1,12 @@
-"""The built-in web chat (on by default): messages in the state database, the page and API of bot.web_routes."""
+"""The built-in web chat (on by default): messages in the state database, the page and API of bot.http.web_chat."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from adapters.web import Hub, WebAdapter, WebStore
-from bot.platform import PlatformParts
-from bot.web_routes import web_router
+from bot.http.web_chat import web_router
+from bot.platforms.parts import PlatformParts
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

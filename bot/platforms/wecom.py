@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from adapters.base import InboundEvent, Message, MessageRef
 from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.callback import WeComCallback
+from adapters.wecom.chats import wecom_robot_name
 from adapters.wecom.client import WeComClient
 from adapters.wecom.robot import RobotSender
-from bot.config_schema import wecom_robot_name
-from bot.platform import PlatformParts, ReplyFn
-from bot.wecom_cards import remember_response_code
-from bot.wecom_outbound import ROBOT, RobotCards, WeComRouter
-from bot.wecom_routes import PATH, wecom_router
+from adapters.wecom.router import ROBOT, RobotCards, WeComRouter
+from adapters.wecom.webhook import PATH, wecom_router
+from bot.platforms.parts import PlatformParts, ReplyFn
+from bot.platforms.wecom_clicks import remember_response_code
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

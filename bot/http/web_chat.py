@@ -1,0 +1,144 @@
+"""The built-in web chat's HTTP side: the page, its static files, the message/action API and the live feed."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response, StreamingResponse
+
+from adapters.base import ButtonAction, InboundEvent, MessageRef
+from adapters.web.adapter import WebAdapter
+from bot.http.web_models import PostAction, PostMessage
+from bot.http.web_stream import sse
+from metrics.problems import UserError
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+DEFAULT_CHAT = "#general"
+STATIC = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
+
+
+def _static(name: str) -> bytes:
+    return resources.files("adapters.web").joinpath("static", name).read_bytes()
+
+
+def _web_chat(channel: str) -> str | None:
+    """``web:#ops`` / ``#ops`` → ``#ops``; another platform's channel → None."""
+    platform, sep, chat = channel.partition(":")
+    if not sep:
+        return channel
+    return chat if platform == "web" else None
+
+
+def chat_names(runtime: Runtime, counts: dict[str, int]) -> list[str]:
+    names: list[str] = [DEFAULT_CHAT]
+    logical = list(runtime.config.channels)
+    for dests in runtime.config.channels.values():
+        logical.extend(dests)
+    try:
+        for rule in runtime.rules():
+            logical.extend(rule.channels)
+    except UserError:
+        pass  # a broken rules directory is reported by `opsbot alerts`; the chat still works
+    for channel in logical:
+        chat = _web_chat(channel)
+        if chat:
+            names.append(chat)
+    names.extend(counts)
+    return list(dict.fromkeys(names))
+
+
+def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
+    router = APIRouter()
+    store = adapter.store
+
+    @router.get("/", include_in_schema=False)
+    def page() -> Response:
+        return Response(_static("index.html"), media_type="text/html; charset=utf-8")
+
+    @router.get("/web/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in STATIC:
+            raise HTTPException(404, "no such file")
+        return Response(_static(name), media_type=f"{STATIC[name]}; charset=utf-8")
+
+    @router.get("/web/api/chats")
+    def chats() -> dict[str, Any]:
+        counts = store.chats()
+        return {"chats": [{"chat": c, "messages": counts.get(c, 0)} for c in chat_names(runtime, counts)]}
+
+    @router.get("/web/api/messages")
+    def messages(chat: str) -> dict[str, Any]:
+        return {"chat": chat, "messages": store.messages(chat)}
+
+    @router.post("/web/api/messages", status_code=202)
+    def post_message(body: PostMessage) -> dict[str, Any]:
+        root: str | None = None
+        if body.thread:
+            parent = store.get(body.thread)
+            if parent is None or parent["chat"] != body.chat:
+                raise HTTPException(400, f"thread {body.thread!r} is not a message of {body.chat}")
+            root = parent["thread"] or parent["id"]
+        row = adapter.post_user(body.chat, body.user, body.text, thread=root)
+        runtime.submit(
+            InboundEvent(
+                platform="web",
+                event_id=row["id"],
+                chat=body.chat,
+                user=body.user,
+                user_name=body.user,
+                text=body.text,
+                thread=root or row["id"],  # the answer goes in the message's thread
+                addressed=True,
+            )
+        )
+        return row
+
+    @router.post("/web/api/actions", status_code=202)
+    def post_action(body: PostAction) -> dict[str, Any]:
+        card = store.get(body.message_id)
+        if card is None:
+            raise HTTPException(404, f"no message {body.message_id}")
+        root = card["thread"] or card["id"]
+        event_id = f"{card['id']}:{body.action}:{uuid.uuid4().hex}"
+        event = InboundEvent(
+            platform="web", event_id=event_id, chat=card["chat"], user=body.user, user_name=body.user, thread=root
+        )
+        if body.action == "assign" and body.to and body.to.strip():  # the person picked on the page: a command
+            event = dataclasses.replace(event, text=f"转派 {body.value} @{body.to.strip()}")
+        else:
+            ref = MessageRef("web", card["chat"], card["id"], thread=card["thread"])
+            event = dataclasses.replace(event, action=ButtonAction(body.action, body.value, message=ref))
+        runtime.submit(event)
+        return {"accepted": True, "event_id": event_id}
+
+    @router.get("/web/api/people")
+    def people() -> dict[str, Any]:
+        return {"people": [{"name": p.name, "role": p.role} for p in runtime.config.people]}
+
+    @router.get("/web/api/tickets/{ticket_no}")
+    def ticket(ticket_no: str) -> dict[str, Any]:
+        try:
+            history = runtime.service.get(ticket_no)
+        except UserError as e:
+            raise HTTPException(404, e.text(runtime.config.language)) from e
+        return {
+            "ticket": jsonable_encoder(dataclasses.asdict(history.ticket)),
+            "events": [jsonable_encoder(dataclasses.asdict(e)) for e in history.events],
+        }
+
+    @router.get("/web/api/stream")
+    async def stream(request: Request) -> StreamingResponse:
+        return StreamingResponse(
+            sse(adapter.hub, request.is_disconnected),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return router
