@@ -1,4 +1,4 @@
-"""A DingTalk robot callback body (HTTP mode or Stream mode, the same JSON) → InboundEvent → the runtime.
+"""A DingTalk robot callback body (HTTP mode or Stream mode, the same JSON) → InboundEvent.
 
 Both receiving paths share this, so a message is parsed the same way whichever way it arrived; the inbox
 de-duplicates by ``msgId`` (a redelivered callback is taken once)."""
@@ -16,9 +16,14 @@ log = logging.getLogger("opsbot.dingtalk")
 Submit = Callable[[InboundEvent], bool]
 
 
-def take(body: Mapping[str, Any], submit: Submit, now: Callable[[], float]) -> bool:
-    """Parse a verified callback body and hand it on; False when it is a repeat. MalformedCallback propagates."""
+def parse(body: Mapping[str, Any], now: Callable[[], float]) -> InboundEvent:
+    """The event of a verified callback body. MalformedCallback propagates."""
     event = parse_callback(body, now=now)
     if session_webhook_expired(body, now=now):
         log.info("DingTalk message %s came with an expired sessionWebhook", event.event_id)
-    return submit(event)
+    return event
+
+
+def take(body: Mapping[str, Any], submit: Submit, now: Callable[[], float]) -> bool:
+    """Parse a verified callback body and hand it on; False when it is a repeat. MalformedCallback propagates."""
+    return submit(parse(body, now))

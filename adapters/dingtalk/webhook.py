@@ -1,44 +1,39 @@
-"""``POST /dingtalk/callback`` — the enterprise-app robot's messages in HTTP mode.
+"""``POST /dingtalk/callback`` — the enterprise-app robot's messages in HTTP mode, as a framework-free webhook.
 
 The ``timestamp`` / ``sign`` headers are checked first (``CallbackVerifier``: bad sign or more than 1 h off →
-401, nothing done); the body is parsed and queued, and DingTalk gets its 200 at once — the answer goes out
-later through the message's ``sessionWebhook``."""
+401, nothing done); the body is parsed, and DingTalk gets its 200 (``{}``) once the event is kept — the
+answer goes out later through the message's ``sessionWebhook``."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
-
 from adapters.base import InvalidSignature, StaleRequest
-from adapters.dingtalk.events import Submit, take
+from adapters.dingtalk.events import parse
 from adapters.dingtalk.inbound import MalformedCallback
 from adapters.dingtalk.signing import CallbackVerifier
+from adapters.webhook import JSON, WebhookRequest, WebhookResult, bad_callback, invalid_signature, stale_request
 
 PATH = "/dingtalk/callback"
 
 
-def dingtalk_router(verifier: CallbackVerifier, submit: Submit, now: Callable[[], float]) -> APIRouter:
-    router = APIRouter()
+class DingTalkWebhook:
+    def __init__(self, verifier: CallbackVerifier, now: Callable[[], float]) -> None:
+        self.verifier, self.now = verifier, now
 
-    @router.post(PATH, include_in_schema=False)
-    async def dingtalk_callback(request: Request) -> Response:
+    async def __call__(self, request: WebhookRequest) -> WebhookResult:
         try:
-            verifier.verify(dict(request.headers))
+            self.verifier.verify(request.headers)
         except StaleRequest:
-            return Response("stale request", status_code=401, media_type="text/plain")
+            return stale_request()
         except InvalidSignature:
-            return Response("invalid signature", status_code=401, media_type="text/plain")
+            return invalid_signature()
         try:
-            body = json.loads(await request.body())
+            body = json.loads(request.body)
             if not isinstance(body, dict):
                 raise MalformedCallback("not a JSON object")
-            await run_in_threadpool(take, body, submit, now)  # the inbox write, off the event loop
-        except (ValueError, MalformedCallback) as e:  # json.JSONDecodeError is a ValueError
-            return Response(f"bad callback: {e}", status_code=400, media_type="text/plain")
-        return JSONResponse({})
-
-    return router
+            event = parse(body, self.now)
+        except (ValueError, MalformedCallback):  # json.JSONDecodeError is a ValueError
+            return bad_callback()
+        return WebhookResult(body=b"{}", content_type=JSON, events=(event,))

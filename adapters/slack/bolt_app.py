@@ -1,18 +1,17 @@
 """The slack-bolt AsyncApp behind ``POST /slack/events``: Events API events, the ``/opsbot`` slash command and
-button clicks (``block_actions``) are parsed by ``adapters.slack.inbound`` into InboundEvents and handed to
-``submit`` (the runtime's inbox, which de-duplicates Slack's redeliveries on ``event_id`` and does the work in
-background workers); then the listener acks.
+button clicks (``block_actions``) are parsed by ``adapters.slack.inbound`` into InboundEvents and added to the
+request's ``EVENTS`` list (webhook.py hands them to the bot, which keeps them before Slack hears 200; the
+bot's inbox de-duplicates Slack's redeliveries on ``event_id``); then the listener acks.
 
 Choices:
-- Request signatures are checked before bolt, in the FastAPI route (bot/slack_routes.py), by our
+- Request signatures are checked before bolt, in the webhook (webhook.py), by our
   ``SlackVerifier`` with the runtime's clock — so bolt's own check is off (``request_verification_enabled``).
 - No ``auth.test`` at start-up or per request: ``authorize`` hands bolt the configured bot token. The bot's own
   user id (to drop the ``message`` copy of an @-mention) comes from the envelope's ``authorizations``; only an
   envelope without them makes ``BotIdentity`` ask ``auth.test`` (once, then cached).
-- ``process_before_response=True`` and queue-then-ack: a listener only parses the event and awaits the inbox
-  writer's commit of it (the event loop serves others meanwhile), so the HTTP 200 still goes out at once,
-  and a 200 always means the event is kept (were keeping it to fail, Slack would get an error and redeliver
-  instead of the event being lost).
+- ``process_before_response=True``: a listener only parses the event, and the bot keeps it (the inbox
+  writer's commit) before the HTTP 200 goes out, so a 200 always means the event is kept (were keeping it to
+  fail, Slack would get an error and redeliver instead of the event being lost).
 - bolt answers ``url_verification`` (the challenge) and ``ssl_check`` itself.
 """
 
@@ -21,11 +20,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackClientError
@@ -41,7 +40,7 @@ from adapters.slack.inbound import (
 )
 
 log = logging.getLogger("opsbot.slack")
-Submit = Callable[[InboundEvent], Awaitable[bool]]  # the runtime's submit_async: kept (True) or a repeat
+EVENTS = "opsbot_events"  # the request context's list of parsed events
 ANY = re.compile(".*")
 AUTH_TEST_TIMEOUT_S = 2
 
@@ -83,10 +82,10 @@ class BotIdentity:
         return self.user_id
 
 
-def slack_app(token: str, base_url: str, signing_secret: str, submit: Submit) -> AsyncApp:
-    """An AsyncApp whose AsyncWebClient talks to ``base_url`` with ``token``, handing every request to
-    ``submit``. (bolt's client is built without the token, which ``authorize`` supplies per request: bolt
-    warns when given both a token and ``authorize``.)"""
+def slack_app(token: str, base_url: str, signing_secret: str) -> AsyncApp:
+    """An AsyncApp whose AsyncWebClient talks to ``base_url`` with ``token``, adding every request's event to
+    the request context's ``EVENTS``. (bolt's client is built without the token, which ``authorize`` supplies
+    per request: bolt warns when given both a token and ``authorize``.)"""
     identity = BotIdentity(AsyncWebClient(token=token, base_url=base_url, timeout=AUTH_TEST_TIMEOUT_S))
 
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
@@ -104,29 +103,32 @@ def slack_app(token: str, base_url: str, signing_secret: str, submit: Submit) ->
     )
 
     @app.event(ANY)
-    async def on_event(ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest) -> None:
+    async def on_event(
+        ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest, context: AsyncBoltContext
+    ) -> None:
         num, reason = retry_info(_first_values(request.headers))
         bot = await identity.of(body)
-        await _submit(submit, parse_event_callback(body, bot_user_id=bot, retry_num=num, retry_reason=reason))
+        _add(context, parse_event_callback(body, bot_user_id=bot, retry_num=num, retry_reason=reason))
         await ack()
 
     @app.command(ANY)
-    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_command(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         form = {k: str(v) for k, v in body.items()}
-        await _submit(submit, parse_slash_command(form, bot_user_id=identity.user_id))
+        _add(context, parse_slash_command(form, bot_user_id=identity.user_id))
         await ack()
 
     @app.action(ANY)
-    async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await _submit(submit, parse_interaction(body))
+    async def on_action(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        _add(context, parse_interaction(body))
         await ack()
 
     return app
 
 
-async def _submit(submit: Submit, event: InboundEvent | None) -> None:
-    if event is not None and not await submit(event):
-        log.info("slack: a repeat of %s %s ignored", event.platform, event.event_id)
+def _add(context: AsyncBoltContext, event: InboundEvent | None) -> None:
+    events = context.get(EVENTS)
+    if event is not None and isinstance(events, list):
+        events.append(event)
 
 
 def _first_values(headers: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""The server of `opsbot serve`: the metric API, every enabled platform's routes, the action links, and
-the runtime's background workers started and stopped with the app."""
+"""The server of `opsbot serve`: the metric API, every enabled platform's webhooks (mounted in one place), the
+web chat, the action links, and the runtime's background workers started and stopped with the app."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from adapters.web import WebAdapter
 from bot.http.actions import action_router
 from bot.http.app import create_app
+from bot.http.web_chat import web_router
+from bot.http.webhooks import mount_webhooks
 from bot.runtime import Runtime
 
 
@@ -34,9 +37,10 @@ def create_server(runtime: Runtime) -> FastAPI:
             runtime.stop()
 
     app.router.lifespan_context = lifespan
-    for part in runtime.parts.values():
-        if part.router is not None:
-            app.include_router(part.router)
+    mount_webhooks(app, (hook for part in runtime.parts.values() for hook in part.webhooks), runtime.submit_async)
+    web = runtime.parts.get("web")
+    if web is not None and isinstance(web.adapter, WebAdapter):
+        app.include_router(web_router(runtime, web.adapter))
     app.include_router(action_router(runtime))
     app.state.runtime = runtime
     return app

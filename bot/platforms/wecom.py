@@ -5,8 +5,6 @@ cards with signed action links, the default one to ``wecom:robot`` and named one
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from adapters.base import InboundEvent, Message, MessageRef
 from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.callback import WeComCallback
@@ -14,12 +12,10 @@ from adapters.wecom.chats import wecom_robot_name
 from adapters.wecom.client import WeComClient
 from adapters.wecom.robot import RobotSender
 from adapters.wecom.router import ROBOT, RobotCards, WeComRouter
-from adapters.wecom.webhook import PATH, wecom_router
-from bot.platforms.parts import PlatformParts, ReplyFn
+from adapters.wecom.webhook import PATH, WeComWebhook
+from bot.platforms.context import PlatformContext
+from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
 from bot.platforms.wecom_clicks import remember_response_code
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 def _needs_links(chat: str) -> bool:
@@ -36,8 +32,8 @@ def _replier(router: WeComRouter) -> ReplyFn:
     return reply
 
 
-def build(runtime: Runtime) -> PlatformParts | None:
-    config = runtime.config.wecom
+def build(bot: PlatformContext) -> PlatformParts | None:
+    config = bot.config.wecom
     if config is None:
         return None
     app = None
@@ -67,8 +63,12 @@ def build(runtime: Runtime) -> PlatformParts | None:
         callback = WeComCallback(config.token, config.encoding_aes_key, config.corp_id)
 
         def remember(event: InboundEvent) -> None:
-            remember_response_code(runtime.service, event)
+            """A click's ResponseCode goes into its card's stored ref before the click is kept, so the card
+            update that follows the click can use it."""
+            if event.action is not None and event.action.response_token:
+                remember_response_code(bot.service, event)
 
-        parts.router = wecom_router(callback, runtime.submit, remember)
-        parts.info["callback"] = runtime.config.server.public_url + PATH
+        webhook = WeComWebhook(callback)
+        parts.webhooks = (Webhook(PATH, webhook, ("GET", "POST"), before_keep=remember),)
+        parts.info["callback"] = bot.config.server.public_url + PATH
     return parts
