@@ -7,7 +7,7 @@ with ``platforms.dingtalk.stream: true`` in opsbot.yaml. The client runs on its 
 thread, started and stopped with the runtime.
 
 Two things differ from the SDK's defaults: the gateway call (``POST /v1.0/gateway/connections/open``) goes to
-``base_url`` when one is given (OPSBOT_DINGTALK_API_URL: a proxy, or a local fake) and has a timeout; and
+``base_url`` when one is given (the config's api_url: a proxy, or a local fake) and has a timeout; and
 ``stop`` really stops — the SDK's ``start()`` loop swallows one cancellation and reconnects, so the task is
 cancelled until it is done.
 """
