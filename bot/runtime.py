@@ -65,7 +65,9 @@ class Runtime:
         self.service = TicketService(self.store, clock=clock)
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
-            AnswerPool(config.warehouse, processes) if processes > 0 else InProcess(self.layer, make_asker(self.layer))
+            AnswerPool(config.warehouse, processes, llm=config.llm)
+            if processes > 0
+            else InProcess(self.layer, make_asker(self.layer, config.llm))
         )
         self.core = BotCore(
             config=config,

@@ -7,16 +7,16 @@ The work an answer takes (parsing, validating and compiling the SQL, the query, 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Protocol
 
 from adapters.base import Message
 from bot.answers.message import answer_message
+from bot.config.llm import LlmSettings
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
 from nlq.ask import Asker
-from nlq.llm import LlmConfig, LlmFallback
+from nlq.llm import LlmFallback
 from nlq.understand import Context
 
 
@@ -31,11 +31,10 @@ class Answerer(Protocol):
     def __call__(self, text: str, *, role: str | None, context: Context | None, lang: str) -> Answered: ...
 
 
-def make_asker(layer: SemanticLayer) -> Asker:
-    """The NLQ service, with the optional model when OPENAI_* / OPSBOT_LLM_* say so (nlq.llm)."""
-    llm = LlmConfig.from_env()
-    allow_sql = os.environ.get("OPSBOT_LLM_ALLOW_SQL", "").lower() in ("1", "true", "yes")
-    return Asker(layer, LlmFallback(layer.catalog, llm, allow_sql=allow_sql) if llm else None)
+def make_asker(layer: SemanticLayer, llm: LlmSettings = LlmSettings()) -> Asker:  # noqa: B008 — frozen
+    """The NLQ service, with the optional model the configuration names (bot.config.llm)."""
+    fallback = LlmFallback(layer.catalog, llm.model, allow_sql=llm.allow_sql) if llm.model else None
+    return Asker(layer, fallback)
 
 
 def answer(

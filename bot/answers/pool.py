@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bot.answers.answer import Answered, answer, make_asker
+from bot.config.llm import LlmSettings
 from metrics.catalog_load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
@@ -42,13 +43,13 @@ def _orphaned(parent: int) -> None:
     os._exit(0)
 
 
-def _init(warehouse: str, parent: int) -> None:
+def _init(warehouse: str, parent: int, llm: LlmSettings) -> None:
     global _worker
     threading.Thread(target=_orphaned, args=(parent,), name="opsbot-orphan-watch", daemon=True).start()
     with contextlib.suppress(OSError):  # not allowed: run at the same priority
         os.nice(NICE)
     layer = SemanticLayer(load_catalog(), Warehouse(Path(warehouse)))
-    asker = make_asker(layer)
+    asker = make_asker(layer, llm)
     asker.lexicon  # noqa: B018 — built once here, not on the first question
     _worker = (layer, asker)
 
@@ -64,8 +65,11 @@ def _work(text: str, role: str | None, context: Context | None, lang: str) -> An
 
 
 class AnswerPool:
-    def __init__(self, warehouse: Path, processes: int, *, timeout_s: float = TIMEOUT_S) -> None:
+    def __init__(
+        self, warehouse: Path, processes: int, *, llm: LlmSettings = LlmSettings(), timeout_s: float = TIMEOUT_S  # noqa: B008
+    ) -> None:
         self._warehouse = str(warehouse)
+        self._llm = llm
         self._processes = processes
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
@@ -78,7 +82,7 @@ class AnswerPool:
                     max_workers=self._processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init,
-                    initargs=(self._warehouse, os.getpid()),
+                    initargs=(self._warehouse, os.getpid(), self._llm),
                 )
             return self._pool
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
+from bot.answers.answer import make_asker
 from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
+from bot.config.llm import read_llm
 from nlq.answer import Answer
-from nlq.ask import Asker
-from nlq.llm import LlmConfig, LlmFallback
 from nlq.understand import language
 
 
@@ -35,9 +34,7 @@ def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | No
     """Ask a question, e.g. `opsbot ask "上周各渠道GMV是多少"`; `-` reads one question per line from stdin."""
     layer = open_layer(db)
     today = as_of_day(layer, as_of)
-    config = LlmConfig.from_env()
-    allow_sql = os.environ.get("OPSBOT_LLM_ALLOW_SQL", "").lower() in ("1", "true", "yes")
-    asker = Asker(layer, LlmFallback(layer.catalog, config, allow_sql=allow_sql) if config else None)
+    asker = make_asker(layer, read_llm())
     who = layer.role(role)
     questions = [line.rstrip("\n") for line in sys.stdin] if question == "-" else [question]
     for q in questions:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from adapters.wecom.chats import webhook_key, wecom_robot_name
+from bot.config.llm import LlmSettings
 from metrics.catalog_load import CatalogError, CatalogProblem
 
 Lang = Literal["zh", "en"]
@@ -201,6 +202,7 @@ class Config:
     channels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # logical → "platform:chat", enabled only
     people: tuple[Person, ...] = ()
     unlisted: Unlisted = Unlisted()
+    llm: LlmSettings = field(default_factory=LlmSettings)  # the NLQ service's optional model
     warnings: tuple[ConfigProblem, ...] = ()
 
     def enabled_platforms(self) -> tuple[str, ...]:
