@@ -11,7 +11,8 @@ from adapters.wecom.callback import WeComCallback
 from adapters.wecom.chats import wecom_robot_name
 from adapters.wecom.client import WeComClient
 from adapters.wecom.robot import RobotSender
-from adapters.wecom.router import ROBOT, RobotCards, WeComRouter
+from adapters.wecom.robot_adapter import WeComRobotAdapter
+from adapters.wecom.router import ROBOT, WeComRouter
 from adapters.wecom.webhook import PATH, WeComWebhook
 from bot.platforms.context import PlatformContext
 from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
@@ -39,10 +40,9 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     app = None
     if config.has_app and config.corp_id and config.secret and config.agent_id is not None:
         app = WeComAdapter(WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url))
-    sender = RobotSender(base_url=config.api_url)
-    robot = RobotCards(sender, config.robot_key) if config.robot_key else None
+    robots = WeComRobotAdapter(RobotSender(base_url=config.api_url))
     keys = config.robot_keys()
-    router = WeComRouter(app, robot, {name: RobotCards(sender, key) for name, key in keys.items()})
+    router = WeComRouter(app, robots, config.robot_key, keys)
 
     def rate_sender(chat: str) -> str:
         """A robot's rate limit is its key's, whichever name a destination uses."""
@@ -55,7 +55,7 @@ def build(bot: PlatformContext) -> PlatformParts | None:
         reply=_replier(router),
         needs_links=_needs_links,
         sender=rate_sender,
-        info={"app": "configured" if app else "none", "robot": "configured" if robot else "none"},
+        info={"app": "configured" if app else "none", "robot": "configured" if config.robot_key else "none"},
     )
     if keys:
         parts.info["robots"] = ", ".join(sorted(keys))
