@@ -200,7 +200,7 @@ def assign_cmd(ticket_no: str, to: str, by: str | None, note: str | None, **_: A
     _done(t, f"assigned to {to}")
 
 
-@_action("snooze", "Snooze (稍后处理) a ticket until a time: escalation pauses, then it reopens.")
+@_action("snooze", "Snooze (暂缓) a ticket until a time: escalation pauses, then it reopens.")
 @click.option("--until", "until", required=True, help="30m, 2h, 1d, or a local time '2026-11-23 09:00'.")
 def snooze_cmd(ticket_no: str, until: str, by: str | None, note: str | None, **_: Any) -> None:
     when = parse_until(until, utc_now())

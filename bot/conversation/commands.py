@@ -23,7 +23,7 @@ _WORDS: dict[Verb, tuple[str, ...]] = {
     "tickets": ("tickets", "my tickets", "我的工单", "工单列表"),
     "ack": ("ack", "acknowledge", "认领", "收到"),
     "assign": ("assign", "转派", "指派"),
-    "snooze": ("snooze", "稍后处理", "稍后", "推迟"),
+    "snooze": ("snooze", "暂缓", "稍后处理", "稍后", "推迟"),  # 暂缓: the vocabulary's word; the rest too
     "close": ("close", "关闭", "关单"),
     "reopen": ("reopen", "重开", "重新打开"),
 }

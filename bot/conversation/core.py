@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from adapters.base import InboundEvent, Message, MessageRef
 from alerts.tickets.service import TicketService
+from alerts.tickets.vocabulary import HUMAN_VERBS, VERB, status_word
 from bot.answers.answer import Answerer
 from bot.answers.message import ASK_ACTION
 from bot.config.schema import Config
@@ -24,7 +25,6 @@ from bot.conversation.identity import Actor, Directory
 from bot.conversation.replies import help_message, tickets_message
 from bot.conversation.threads import CardIndex, ThreadMemory, thread_key
 from bot.conversation.ticket_steps import step
-from bot.tickets.card import STATUS
 from bot.tickets.context import breakdown_question, ticket_context
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
@@ -32,7 +32,6 @@ from nlq.understand import language
 
 log = logging.getLogger("opsbot.core")
 Reply = Callable[[InboundEvent, Message], MessageRef | None]
-TICKET_VERBS = ("ack", "assign", "snooze", "close", "reopen")
 _WHY = re.compile(r"^\s*(为什么|为啥|怎么回事|原因|why|what happened|how come)\b", re.IGNORECASE)
 _SQL = re.compile(
     r"^\s*(show\s+(me\s+)?(the\s+)?|显示|看看?|给我看)?\s*sql\s*(呢|吧|语句)?\s*[?？!！]?\s*$", re.IGNORECASE
@@ -113,7 +112,7 @@ class BotCore:
             ticket = self.cards.ticket_of(event.platform, event.chat, event.thread)
             self._question(event, actor, value, ticket)
             return
-        if action not in TICKET_VERBS:
+        if action not in HUMAN_VERBS:
             log.warning("unknown button action %r from %s", action, event.platform)
             return
         if action == "assign":
@@ -171,7 +170,7 @@ class BotCore:
         """One ticket step by ``actor``; raises UserError (bilingual) when it is not allowed."""
         ticket = step(self.service, self.directory, actor, verb, number, to=to, minutes=minutes, note=note)
         self.on_ticket_change()
-        return Done(ticket.ticket_no, ticket.status, _done_text(verb, ticket.ticket_no, ticket.status, actor, lang))
+        return Done(ticket.ticket_no, ticket.status, done_text(verb, ticket.ticket_no, ticket.status, actor.name, lang))
 
     # --- questions ---
 
@@ -199,18 +198,9 @@ def _minutes(cmd: Command) -> float | None:
     return cmd.duration.total_seconds() / 60 if cmd.duration is not None else None
 
 
-_DONE = {
-    "ack": ("认领了", "acknowledged"),
-    "assign": ("转派了", "assigned"),
-    "snooze": ("推迟了", "snoozed"),
-    "close": ("关闭了", "closed"),
-    "reopen": ("重开了", "reopened"),
-}
-
-
-def _done_text(verb: str, number: str, status: str, actor: Actor, lang: str) -> str:
-    zh_verb, en_verb = _DONE[verb]
-    label = STATUS["zh" if lang == "zh" else "en"].get(status, status)
+def done_text(verb: str, number: str, status: str, actor: str, lang: str) -> str:
+    """The confirmation of a ticket step, in the ticket vocabulary's words."""
+    did, label = VERB[verb].done(lang), status_word(status, lang)
     if lang == "zh":
-        return f"✅ {actor.name} {zh_verb} {number}（现在：{label}）"
-    return f"✅ {actor.name} {en_verb} {number} (now: {label})"
+        return f"✅ {actor} {did} {number}（现在：{label}）"
+    return f"✅ {actor} {did} {number} (now: {label})"

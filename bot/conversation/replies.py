@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from adapters.base import Message, Table
 from alerts.tickets.model import Ticket
-from bot.tickets.card import SEVERITY, STATUS
+from alerts.tickets.vocabulary import VERB, severity_word, status_word
 
 ACTIVE = ("open", "acknowledged", "snoozed")
 MAX_LISTED = 20
@@ -15,7 +15,7 @@ HELP_ZH = """我可以回答指标问题，也可以处理预警工单。
 提问：「上周各渠道的GMV是多少？」「下周哪些SKU会断货？」，追问：「那抖音呢」「按周看」「显示SQL」
 工单（在工单消息串里回复可省略工单号）：
   认领 [T-…]　　　　　　转派 @姓名 [T-…]
-  稍后处理 2小时 [T-…]　 关闭 已补货 [T-…]
+  {snooze} 2小时 [T-…]　　 关闭 已补货 [T-…]
   重开 [T-…]　　　　　　我的工单 / 全部工单
   为什么？（在工单消息串里：按下一层维度拆解）"""
 
@@ -30,7 +30,7 @@ Tickets (in a ticket's thread the number may be left out):
 
 
 def help_message(lang: str) -> Message:
-    return Message(text=HELP_ZH if lang == "zh" else HELP_EN)
+    return Message(text=HELP_ZH.format(snooze=VERB["snooze"].name.zh) if lang == "zh" else HELP_EN)
 
 
 def tickets_message(tickets: Sequence[Ticket], lang: str, owner: str | None) -> Message:
@@ -47,9 +47,9 @@ def tickets_message(tickets: Sequence[Ticket], lang: str, owner: str | None) -> 
     rows = tuple(
         (
             t.ticket_no,
-            SEVERITY[lang_key].get(t.severity, t.severity),
+            severity_word(t.severity, lang_key),
             f"{t.rule_names.get(lang_key) or t.rule_id} · {t.label}",
-            STATUS[lang_key].get(t.status, t.status),
+            status_word(t.status, lang_key),
             t.owner,
         )
         for t in active[:MAX_LISTED]

@@ -18,15 +18,13 @@ from fastapi.responses import HTMLResponse
 
 from adapters.action_links import verify_action
 from adapters.base import InvalidSignature, StaleRequest
-from bot.tickets.card import STATUS
+from alerts.tickets.vocabulary import VERB, status_word
 from bot.tickets.links import ACTIONS_PATH, split_hint
 from metrics.problems import UserError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-VERBS = {"ack": "认领 Ack", "snooze": "稍后 2 小时 Snooze 2h", "close": "关闭 Close", "reopen": "重开 Reopen",
-         "assign": "转派 Assign"}  # fmt: skip
 PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>opsbot · {title}</title>
 <style>body{{font:16px system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
@@ -36,6 +34,12 @@ input,button{{font:inherit;padding:.4rem .6rem;margin:.3rem 0}} .ok{{color:#1373
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(PAGE.format(title=html.escape(title), body=body), status_code=status)
+
+
+def _verb(action: str) -> str:
+    """The button's words in both languages (the page is bilingual)."""
+    verb = VERB.get(action)
+    return f"{verb.button.zh} {verb.button.en}" if verb is not None else action
 
 
 _REFUSALS = ("people.not_listed", "tickets.may_not_close")  # who, not what: 403 rather than 409
@@ -63,7 +67,7 @@ def action_router(runtime: Runtime) -> APIRouter:
             ticket = runtime.service.get(number).ticket
         except UserError as e:
             return _page(number, f"<p class=bad>{html.escape(e.text(lang))}</p>", 404)
-        status = STATUS["zh" if lang == "zh" else "en"].get(ticket.status, ticket.status)
+        status = status_word(ticket.status, lang)
         return f"<p>{html.escape(ticket.label)} · {html.escape(status)} · {html.escape(ticket.owner)}</p>"
 
     def opened(token: str) -> tuple[str, str, str, str] | HTMLResponse:
@@ -87,7 +91,7 @@ def action_router(runtime: Runtime) -> APIRouter:
         extra = '<p><label>转派给 Assign to <input name="to" required></label></p>' if action == "assign" else ""
         note = '<p><label>备注 Note <input name="note"></label></p>' if action in ("close", "reopen") else ""
         body = (
-            f"<p>{html.escape(VERBS.get(action, action))} · <b>{html.escape(number)}</b></p>{about}"
+            f"<p>{html.escape(_verb(action))} · <b>{html.escape(number)}</b></p>{about}"
             f'<form method="post"><p><label>我是 I am <input name="who" value="{html.escape(person)}" required>'
             f"</label></p>{extra}{note}<button type=submit>确认 Confirm</button></form>"
         )

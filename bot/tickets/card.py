@@ -6,36 +6,17 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from adapters.base import Button, Mention, Message
+from adapters.base import Button, ButtonStyle, Mention, Message
+from alerts.tickets.vocabulary import VERB, severity_word, status_word
 from metrics.present import format_number
 
 ZONE = ZoneInfo("Asia/Shanghai")
-SEVERITY = {"zh": {"warning": "🟡 黄", "critical": "🔴 红"}, "en": {"warning": "🟡 warning", "critical": "🔴 critical"}}
-STATUS = {
-    "zh": {"open": "待处理", "acknowledged": "已认领", "snoozed": "稍后处理", "resolved": "已恢复", "closed": "已关闭"},
-    "en": {
-        "open": "open",
-        "acknowledged": "acknowledged",
-        "snoozed": "snoozed",
-        "resolved": "resolved",
-        "closed": "closed",
-    },
-}
-BUTTONS = {  # by status: (action, zh, en, style)
-    "open": (
-        ("ack", "认领", "Ack", "primary"),
-        ("snooze", "稍后 2 小时", "Snooze 2h", "default"),
-        ("assign", "转派", "Assign", "default"),
-        ("close", "关闭", "Close", "danger"),
-    ),
-    "acknowledged": (
-        ("snooze", "稍后 2 小时", "Snooze 2h", "default"),
-        ("assign", "转派", "Assign", "default"),
-        ("close", "关闭", "Close", "danger"),
-    ),
-    "snoozed": (("ack", "认领", "Ack", "primary"), ("close", "关闭", "Close", "danger")),
-    "resolved": (("close", "关闭", "Close", "default"), ("reopen", "重开", "Reopen", "default")),
-    "closed": (("reopen", "重开", "Reopen", "default"),),
+BUTTONS: dict[str, tuple[tuple[str, ButtonStyle], ...]] = {  # by status: (verb, style); labels: VERB[verb].button
+    "open": (("ack", "primary"), ("snooze", "default"), ("assign", "default"), ("close", "danger")),
+    "acknowledged": (("snooze", "default"), ("assign", "default"), ("close", "danger")),
+    "snoozed": (("ack", "primary"), ("close", "danger")),
+    "resolved": (("close", "default"), ("reopen", "default")),
+    "closed": (("reopen", "default"),),
 }
 
 
@@ -56,8 +37,8 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
     t = ticket
     names = t.get("rule_names") or {}
     rule = names.get(lang) or names.get("zh") or t["rule_id"]
-    status = STATUS["zh" if zh else "en"].get(t["status"], t["status"])
-    severity = SEVERITY["zh" if zh else "en"].get(t["severity"], t["severity"])
+    status = status_word(t["status"], lang)
+    severity = severity_word(t["severity"], lang)
     evidence = t.get("evidence") or {}
     value = evidence.get("value_text", t.get("value"))
     owner = t["owner"]
@@ -76,14 +57,14 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
         lines.append(f"认领人 {t['acked_by']}" if zh else f"acknowledged by {t['acked_by']}")
     if t["status"] == "snoozed" and t.get("snoozed_until"):
         until = _local(t["snoozed_until"])
-        lines.append(f"稍后处理至 {until}" if zh else f"snoozed until {until}")
+        lines.append(f"{VERB['snooze'].name.zh}至 {until}" if zh else f"{VERB['snooze'].done.en} until {until}")
     trend = evidence.get("trend") or []
     if trend:
         points = ", ".join(_point(p, str(evidence.get("format") or "")) for p in trend[-7:])
         lines.append(("近7天：" if zh else "last 7 days: ") + points)
     buttons = tuple(
-        Button(action=a, label=z if zh else e, value=t["ticket_no"], style=s)  # type: ignore[arg-type]
-        for a, z, e, s in BUTTONS.get(t["status"], ())
+        Button(action=verb, label=VERB[verb].button(lang), value=t["ticket_no"], style=style)
+        for verb, style in BUTTONS.get(t["status"], ())
     )
     owner_id = (mention_ids or {}).get(owner)  # no id on this platform: named in the text, not @-mentioned
     mentions = (Mention(user_id=owner_id, name=owner),) if owner_id else ()
