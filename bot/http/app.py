@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.answers.result_json import result_json
-from metrics.problems import UserError, user_error
+from bot.http.errors import install_error_shape
+from metrics.problems import user_error
 from metrics.query import DEFAULT_PERIOD_DAYS, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import SemanticLayer
 from nlq.ask import Asker
@@ -65,16 +65,7 @@ def create_app(layer: SemanticLayer, health: Callable[[], dict[str, Any]] | None
     app = FastAPI(title="opsbot", version="0.1.0")
     asker = Asker(layer)
 
-    @app.exception_handler(UserError)
-    async def user_error(_: Any, exc: UserError) -> JSONResponse:
-        return JSONResponse(
-            status_code=400,
-            content={
-                "error": [
-                    {"code": p.code, "en": p.en, "zh": p.zh, "suggestions": list(p.suggestions)} for p in exc.problems
-                ]
-            },
-        )
+    install_error_shape(app)
 
     @app.get("/health")
     def health_endpoint() -> dict[str, Any]:

@@ -7,15 +7,16 @@ import uuid
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response, StreamingResponse
 
 from adapters.base import ButtonAction, InboundEvent, MessageRef
 from adapters.web.adapter import WebAdapter
+from bot.http.errors import HttpError
 from bot.http.web_models import PostAction, PostMessage
 from bot.http.web_stream import sse
-from metrics.problems import UserError
+from metrics.problems import Problem, UserError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -65,7 +66,7 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
     @router.get("/web/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
         if name not in STATIC:
-            raise HTTPException(404, "no such file")
+            raise HttpError(404, Problem("web.no_file", f"no such file {name!r}", f"没有文件 {name!r}"))
         return Response(_static(name), media_type=f"{STATIC[name]}; charset=utf-8")
 
     @router.get("/web/api/chats")
@@ -83,7 +84,14 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
         if body.thread:
             parent = store.get(body.thread)
             if parent is None or parent["chat"] != body.chat:
-                raise HTTPException(400, f"thread {body.thread!r} is not a message of {body.chat}")
+                raise HttpError(
+                    400,
+                    Problem(
+                        "web.not_a_thread",
+                        f"thread {body.thread!r} is not a message of {body.chat}",
+                        f"{body.thread!r} 不是 {body.chat} 中的消息",
+                    ),
+                )
             root = parent["thread"] or parent["id"]
         row = adapter.post_user(body.chat, body.user, body.text, thread=root)
         runtime.submit(
@@ -104,7 +112,8 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
     def post_action(body: PostAction) -> dict[str, Any]:
         card = store.get(body.message_id)
         if card is None:
-            raise HTTPException(404, f"no message {body.message_id}")
+            no = body.message_id
+            raise HttpError(404, Problem("web.no_message", f"no message {no}", f"没有消息 {no}"))
         root = card["thread"] or card["id"]
         event_id = f"{card['id']}:{body.action}:{uuid.uuid4().hex}"
         event = InboundEvent(
@@ -127,7 +136,7 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
         try:
             history = runtime.service.get(ticket_no)
         except UserError as e:
-            raise HTTPException(404, e.text(runtime.config.language)) from e
+            raise HttpError(404, *e.problems) from e
         return {
             "ticket": jsonable_encoder(dataclasses.asdict(history.ticket)),
             "events": [jsonable_encoder(dataclasses.asdict(e)) for e in history.events],
