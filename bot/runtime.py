@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from adapters.base import Adapter, InboundEvent, Message, MessageRef
+from adapters.destination import Destination
 from alerts import engine
 from alerts.jobs import tick_of
 from alerts.rules.load import load_rules
@@ -152,33 +153,36 @@ class Runtime:
     def poke(self) -> None:
         self.worker.poke()
 
-    def destinations(self, channel: str) -> tuple[str, ...]:
+    def destinations(self, channel: str) -> tuple[Destination, ...]:
         """Where a rule's channel is posted: its ``channels:`` mapping (enabled platforms), the channel itself
         when it names an enabled platform, else the built-in web chat."""
-        mapped = tuple(d for d in self.config.channels.get(channel, ()) if d.split(":", 1)[0] in self.parts)
+        configured = map(Destination.parse, self.config.channels.get(channel, ()))
+        mapped = tuple(d for d in configured if d.platform in self.parts)
         if mapped:
             return mapped
-        if channel.split(":", 1)[0] in self.parts:
-            return (channel,)
-        return self.config.destinations(channel)
+        try:
+            itself = Destination.parse(channel)
+        except ValueError:
+            itself = None
+        if itself is not None and itself.platform in self.parts:
+            return (itself,)
+        return tuple(map(Destination.parse, self.config.destinations(channel)))
 
-    def sender(self, dest: str) -> str:
+    def sender(self, dest: Destination) -> str:
         """What ``dest``'s rate limit is counted on: its platform's sender for the chat (e.g. the robot)."""
-        platform, _, chat = dest.partition(":")
-        part = self.parts.get(platform)
-        return f"{platform}:{part.sender(chat)}" if part is not None else dest
+        part = self.parts.get(dest.platform)
+        return f"{dest.platform}:{part.sender(dest.chat)}" if part is not None else str(dest)
 
-    def render_card(self, item: OutboxItem, dest: str) -> Message:
-        platform, _, chat = dest.partition(":")
+    def render_card(self, item: OutboxItem, dest: Destination) -> Message:
         ticket = item.payload["ticket"]
-        message = ticket_message(ticket, self.config.language, self.core.directory.mention_ids(platform))
-        part = self.parts.get(platform)
-        if part is not None and part.needs_links(chat):
+        message = ticket_message(ticket, self.config.language, self.core.directory.mention_ids(dest.platform))
+        part = self.parts.get(dest.platform)
+        if part is not None and part.needs_links(dest.chat):
             message = with_action_links(
                 message,
                 secret=self.config.secret,
                 public_url=self.config.server.public_url,
-                platform=platform,
+                platform=dest.platform,
                 person=str(ticket["owner"]),
             )
         return message

@@ -8,6 +8,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.destination import Destination
 from adapters.wecom.chats import wecom_robot_name
 from bot.config.platforms import LABEL
 from bot.config.reader import Reader
@@ -75,8 +76,12 @@ def _destination_ok(
     dingtalk: DingTalkConfig | None,
     report: _Report,
 ) -> bool:
-    platform, sep, chat = dest.partition(":")
-    if not sep or not chat.strip() or platform not in PLATFORMS:
+    try:
+        parsed = Destination.parse(dest)
+    except ValueError:
+        parsed = Destination("", "")
+    platform, chat = parsed.platform, parsed.chat
+    if platform not in PLATFORMS:
         report(
             f"channels.{logical}: {dest!r} is not platform:chat with platform one of {', '.join(PLATFORMS)}",
             f"channels.{logical}：{dest!r} 不是 平台:群 的形式（平台为 {'、'.join(PLATFORMS)} 之一）",

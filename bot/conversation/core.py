@@ -115,13 +115,16 @@ class BotCore:
         if action not in HUMAN_VERBS:
             log.warning("unknown button action %r from %s", action, event.platform)
             return
-        if action == "assign":
+        if action == "assign" and not event.action.target:
             self.reply(event, Message(text=self._whom(value, lang)))
             return
         try:
-            self.perform(actor, action, value, lang=lang)
+            done = self.perform(actor, action, value, to=event.action.target, lang=lang)
         except UserError as e:
             self.reply(event, Message(text=e.text(lang)))
+            return
+        if event.action.target:  # a step for someone picked on the card: say it was done, as a command would
+            self.reply(event, Message(text=done.text))
 
     def _command(self, event: InboundEvent, actor: Actor, cmd: Command, thread_ticket: str | None, lang: str) -> None:
         if cmd.verb == "help":

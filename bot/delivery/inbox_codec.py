@@ -23,5 +23,6 @@ def event_from_json(text: str) -> InboundEvent:
             value=action["value"],
             message=MessageRef(**ref) if ref is not None else None,
             response_token=action.get("response_token"),
+            target=action.get("target"),
         )
     return InboundEvent(**{**d, "mentions": tuple(d.get("mentions") or ()), "action": action})

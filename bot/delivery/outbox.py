@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from adapters.base import Adapter, DeliveryError, Message, MessageRef
+from adapters.destination import Destination
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 
@@ -25,7 +26,7 @@ PARKED = dt.timedelta(days=3650)  # a permanent failure is not retried (still vi
 # the least time between two posts by one sender (a chat, or a robot), per platform: Slack ~1/s per channel;
 # robots 20/min
 MIN_INTERVAL_S = {"slack": 1.0, "dingtalk": 3.0, "wecom": 3.0}
-Render = Callable[[OutboxItem, str], Message]  # (item, destination) → the card for that destination
+Render = Callable[[OutboxItem, Destination], Message]  # (item, destination) → the card for that destination
 
 
 @dataclass
@@ -60,8 +61,12 @@ def _seq_of(text: str) -> int:
         return -1
 
 
-def _same(channel: str) -> tuple[str, ...]:
-    return (channel,)
+def _same(channel: str) -> tuple[Destination, ...]:
+    return (Destination.parse(channel),)
+
+
+def _itself(dest: Destination) -> str:
+    return str(dest)
 
 
 class Delivery:
@@ -72,9 +77,9 @@ class Delivery:
         render: Render,
         clock: Callable[[], dt.datetime],
         *,
-        destinations: Callable[[str], tuple[str, ...]] = _same,
+        destinations: Callable[[str], tuple[Destination, ...]] = _same,
         pacing: Mapping[str, float] | None = None,
-        sender: Callable[[str], str] = str,
+        sender: Callable[[Destination], str] = _itself,
     ) -> None:
         """``sender`` maps a destination to what the platform counts its rate limit on (default: the
         destination itself; a group robot that posts to several destinations is one sender)."""
@@ -101,7 +106,7 @@ class Delivery:
         broken: list[str] = []
         for dest in self.destinations(item.channel):
             key = f"{item.idempotency_key}>{dest}"
-            known = places.get(dest)
+            known = places.get(str(dest))
             if known is not None and _seq_of(known) >= seq:
                 continue  # this destination already shows this step (a retry of a partly delivered row)
             if self._paced(dest):
@@ -119,7 +124,7 @@ class Delivery:
                     report.failed.append(key)
                 continue
             (report.updated if known is not None else report.sent).append(key)
-            self.service.record_message(ticket_no, dest.split(":", 1)[0], dest, ref_to_text(ref, seq))
+            self.service.record_message(ticket_no, dest.platform, str(dest), ref_to_text(ref, seq))
         now = self.clock()
         if retry:
             wait = max(backoff(item.attempts, e.retry_after) for e in retry)
@@ -129,22 +134,21 @@ class Delivery:
         else:
             self.service.mark_delivered(item.id)
 
-    def _post(self, item: OutboxItem, dest: str, known: str | None) -> MessageRef:
-        platform, _, chat = dest.partition(":")
-        adapter = self.adapters.get(platform)
+    def _post(self, item: OutboxItem, dest: Destination, known: str | None) -> MessageRef:
+        adapter = self.adapters.get(dest.platform)
         if adapter is None:
-            raise DeliveryError(f"no adapter for platform {platform!r}", retryable=False)
+            raise DeliveryError(f"no adapter for platform {dest.platform!r}", retryable=False)
         message = self.render(item, dest)
         self._last_post[self.sender(dest)] = self.clock()
         if known is not None:
-            return adapter.update(ref_from_text(platform, known), message)
-        return adapter.send(chat, message)
+            return adapter.update(ref_from_text(dest.platform, known), message)
+        return adapter.send(dest.chat, message)
 
-    def _paced(self, dest: str) -> bool:
+    def _paced(self, dest: Destination) -> bool:
         return self._wait(dest) > 0
 
-    def _wait(self, dest: str) -> float:
-        interval = self.pacing.get(dest.split(":", 1)[0], 0.0)
+    def _wait(self, dest: Destination) -> float:
+        interval = self.pacing.get(dest.platform, 0.0)
         last = self._last_post.get(self.sender(dest))
         if not interval or last is None:
             return 0.0

@@ -116,14 +116,12 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
             raise HttpError(404, Problem("web.no_message", f"no message {no}", f"没有消息 {no}"))
         root = card["thread"] or card["id"]
         event_id = f"{card['id']}:{body.action}:{uuid.uuid4().hex}"
+        ref = MessageRef("web", card["chat"], card["id"], thread=card["thread"])
+        target = body.to.strip() if body.to and body.to.strip() else None  # the person picked on the page
         event = InboundEvent(
-            platform="web", event_id=event_id, chat=card["chat"], user=body.user, user_name=body.user, thread=root
-        )
-        if body.action == "assign" and body.to and body.to.strip():  # the person picked on the page: a command
-            event = dataclasses.replace(event, text=f"转派 {body.value} @{body.to.strip()}")
-        else:
-            ref = MessageRef("web", card["chat"], card["id"], thread=card["thread"])
-            event = dataclasses.replace(event, action=ButtonAction(body.action, body.value, message=ref))
+            platform="web", event_id=event_id, chat=card["chat"], user=body.user, user_name=body.user, thread=root,
+            action=ButtonAction(body.action, body.value, message=ref, target=target),
+        )  # fmt: skip
         runtime.submit(event)
         return {"accepted": True, "event_id": event_id}
 

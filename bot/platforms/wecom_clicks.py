@@ -8,6 +8,7 @@ import json
 import logging
 
 from adapters.base import InboundEvent
+from adapters.destination import Destination
 from adapters.wecom.chats import wecom_robot_name
 from adapters.wecom.router import USED
 from alerts.tickets.service import TicketService
@@ -18,8 +19,8 @@ log = logging.getLogger("opsbot.wecom")
 
 
 def _app_card(channel: str) -> bool:
-    platform, _, chat = channel.partition(":")
-    return platform == "wecom" and wecom_robot_name(chat) is None
+    dest = Destination.parse(channel)
+    return dest.platform == "wecom" and wecom_robot_name(dest.chat) is None
 
 
 def _seq(text: str) -> int | None:
