@@ -25,10 +25,10 @@ from bot.answers.answer import InProcess, make_asker
 from bot.answers.pool import AnswerPool
 from bot.config.schema import Config
 from bot.conversation.core import BotCore
+from bot.delivery.cards import Delivery
+from bot.delivery.cards_worker import DeliveryWorker
 from bot.delivery.inbox import Inbox
 from bot.delivery.inbox_store import InboxStore
-from bot.delivery.outbox import Delivery
-from bot.delivery.outbox_worker import DeliveryWorker
 from bot.delivery.retries import with_retries
 from bot.platforms import BUILDERS
 from bot.platforms.parts import PlatformParts

@@ -12,7 +12,7 @@ from adapters.console import ConsoleAdapter
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
-from bot.delivery.outbox import Delivery
+from bot.delivery.cards import Delivery
 from bot.tickets.card import ticket_message
 
 

@@ -12,7 +12,7 @@ from adapters.destination import Destination
 from adapters.wecom.chats import wecom_robot_name
 from adapters.wecom.router import USED
 from alerts.tickets.service import TicketService
-from bot.delivery.outbox import ref_from_text, ref_to_text
+from bot.delivery.cards import ref_from_text, ref_to_text
 from metrics.problems import UserError
 
 log = logging.getLogger("opsbot.wecom")

@@ -1,4 +1,5 @@
-"""Deliver the ticket outbox to the chat: one card per ticket and destination, updated in place.
+"""Ticket cards out of the outbox (alerts/tickets/outbox.py) into the chat: one card per ticket and destination,
+updated in place.
 
 An outbox row names a rule's channel (``web:#supply-chain``); ``destinations`` maps it to the places
 it is posted (``slack:C0123``, ``wecom:robot``, ``web:#supply-chain`` …, from ``channels:`` in the

@@ -1,4 +1,4 @@
-"""The outbox delivery loop of `opsbot serve`: every few seconds, and at once when poked."""
+"""The card delivery loop of `opsbot serve` (cards.py): every few seconds, and at once when poked."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from bot.delivery.outbox import Delivery
+from bot.delivery.cards import Delivery
 
 log = logging.getLogger("opsbot.delivery")
 POLL_S = 2.0
