@@ -34,7 +34,7 @@ from bot.platforms import BUILDERS
 from bot.platforms.parts import PlatformParts
 from bot.tickets.card import ticket_message
 from bot.tickets.links import with_action_links
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
 

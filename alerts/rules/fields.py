@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from metrics.catalog_load import CatalogProblem, Collector
+from metrics.catalog.load import CatalogProblem, Collector
 from metrics.problems import nearest
 from metrics.yamlsrc import Located, LocatedList
 

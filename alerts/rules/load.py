@@ -37,8 +37,8 @@ from alerts.rules.parts import (
     read_routing,
     read_scope,
 )
-from metrics.catalog_load import CatalogError, CatalogProblem, Collector
-from metrics.catalog_types import Catalog
+from metrics.catalog.load import CatalogError, CatalogProblem, Collector
+from metrics.catalog.types import Catalog
 from metrics.yamlsrc import Located, load_located
 
 DEMO_RULES_DIR = Path(__file__).resolve().parent.parent / "demo_rules"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from adapters.base import Image
 from bot.answers.chart_fonts import cjk_font, font_family
-from metrics.catalog_types import Catalog, Metric
+from metrics.catalog.types import Catalog, Metric
 from nlq.answer import Answer
 
 MAX_BARS = 30

@@ -7,7 +7,7 @@ from typing import Any
 
 from adapters.base import Button, Message, Table
 from bot.answers.charts import answer_chart
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.present import format_number
 from nlq.answer import Answer
 

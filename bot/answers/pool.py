@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.answers.answer import Answered, answer, make_asker
 from bot.config.llm import LlmSettings
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
 from nlq.ask import Asker

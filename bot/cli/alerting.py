@@ -13,7 +13,7 @@ from alerts.rules.load import default_rules_dir, load_rules
 from alerts.rules.model import Rule
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store, state_url
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -21,7 +21,7 @@ from alerts.rules.load import default_rules_dir
 from bot.cli.alerting import alerting_options, rules_from, ticket_service, utc_now
 from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
 from bot.cli.progress import StderrProgress
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.paths import default_warehouse_path
 from metrics.present import plain_json
 from metrics.problems import default_lang, nearest, user_error

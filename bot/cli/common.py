@@ -15,8 +15,8 @@ import click
 
 from bot.cli.progress import StderrProgress
 from bot.config.schema import ConfigError
-from metrics.catalog_load import CatalogError, load_catalog
-from metrics.catalog_types import Catalog
+from metrics.catalog.load import CatalogError, load_catalog
+from metrics.catalog.types import Catalog
 from metrics.paths import default_warehouse_path
 from metrics.problems import UserError, default_lang, user_error
 from metrics.service import SemanticLayer

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
-from metrics.catalog_load import load_catalog
-from metrics.catalog_types import Catalog, Metric
+from metrics.catalog.load import load_catalog
+from metrics.catalog.types import Catalog, Metric
 from metrics.paths import default_warehouse_path
 from metrics.present import format_number
 from metrics.problems import UserError, default_lang, nearest, user_error

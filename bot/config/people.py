@@ -19,7 +19,7 @@ from bot.config.schema import (
     Unlisted,
     WeComConfig,
 )
-from metrics.catalog_load import CatalogError, load_catalog
+from metrics.catalog.load import CatalogError, load_catalog
 from metrics.problems import nearest
 from metrics.yamlsrc import Located, LocatedList
 

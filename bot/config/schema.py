@@ -10,7 +10,7 @@ from typing import Literal
 
 from adapters.wecom.chats import webhook_key, wecom_robot_name
 from bot.config.llm import LlmSettings
-from metrics.catalog_load import CatalogError, CatalogProblem
+from metrics.catalog.load import CatalogError, CatalogProblem
 
 Lang = Literal["zh", "en"]
 PLATFORMS = ("web", "slack", "dingtalk", "wecom")

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sqlglot import exp
 
-from metrics.catalog_types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Metric, Model, Source, Totals
+from metrics.catalog.types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Metric, Model, Source, Totals
 
 
 class _Problem(Protocol):
@@ -205,7 +205,7 @@ def check_catalog(
     catalog: Catalog, restrictions: dict[str, tuple[Any, tuple[str, ...]]], problems: list[Any]
 ) -> Catalog:
     """Run every cross-check, appending to `problems`; return the catalog with derived facts."""
-    from metrics.catalog_load import CatalogProblem
+    from metrics.catalog.load import CatalogProblem
 
     def report(where: Source, message: str) -> None:
         problems.append(CatalogProblem(where.file, where.line, message))

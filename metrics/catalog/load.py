@@ -12,8 +12,8 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
-from metrics.catalog_check import check_catalog
-from metrics.catalog_types import (
+from metrics.catalog.check import check_catalog
+from metrics.catalog.types import (
     Catalog,
     Dimension,
     DimensionValue,
@@ -31,7 +31,7 @@ from metrics.catalog_types import (
 )
 from metrics.yamlsrc import Located, LocatedList, load_located
 
-CATALOG_DIR = Path(__file__).parent / "catalog"
+CATALOG_DIR = Path(__file__).parent  # the YAML files live beside this module
 METRIC_KINDS = ("aggregate", "snapshot", "derived", "trailing", "repeat")
 UNITS = ("currency", "count", "units", "ratio", "days", "number", "date")
 DEFAULT_FORMAT = {
