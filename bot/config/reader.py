@@ -10,7 +10,7 @@ from bot.config.schema import (
     ENVIRONMENT,
     ConfigProblem,
 )
-from metrics.catalog.load import Collector
+from metrics.file_problems import Collector
 from metrics.problems import nearest
 from metrics.yamlsrc import Located, LocatedList
 

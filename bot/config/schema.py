@@ -10,7 +10,8 @@ from typing import Literal
 
 from adapters.wecom.chats import webhook_key, wecom_robot_name
 from bot.config.llm import LlmSettings
-from metrics.catalog.load import CatalogError, CatalogProblem
+from metrics.catalog.load import CatalogError
+from metrics.file_problems import FileProblem
 
 Lang = Literal["zh", "en"]
 PLATFORMS = ("web", "slack", "dingtalk", "wecom")
@@ -18,7 +19,7 @@ ENVIRONMENT = "environment"  # the "file" of a problem that comes from environme
 
 
 @dataclass(frozen=True)
-class ConfigProblem(CatalogProblem):
+class ConfigProblem(FileProblem):
     """A problem in the configuration; line 0 means "no line" (the environment, a whole file)."""
 
     zh: str = ""
@@ -37,7 +38,7 @@ class ConfigError(CatalogError):
     """The configuration is invalid; ``problems`` lists every problem found (file:line: message)."""
 
     def __init__(self, problems: Sequence[ConfigProblem]) -> None:
-        super().__init__(list[CatalogProblem](problems))
+        super().__init__(list[FileProblem](problems))
         self.config_problems: tuple[ConfigProblem, ...] = tuple(problems)
 
     def text(self, lang: str = "en") -> str:

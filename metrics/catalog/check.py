@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from sqlglot import exp
 
-from metrics.catalog.types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Metric, Model, Source, Totals
-
-
-class _Problem(Protocol):
-    file: str
-    line: int
-    message: str
-
+from metrics.catalog.types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Metric, Model, Totals
+from metrics.file_problems import FileProblem, Source
 
 Report = Callable[[Source, str], None]
 
@@ -202,13 +196,12 @@ def check_roles(catalog: Catalog, report: Report) -> None:
 
 
 def check_catalog(
-    catalog: Catalog, restrictions: dict[str, tuple[Any, tuple[str, ...]]], problems: list[Any]
+    catalog: Catalog, restrictions: dict[str, tuple[Any, tuple[str, ...]]], problems: list[FileProblem]
 ) -> Catalog:
     """Run every cross-check, appending to `problems`; return the catalog with derived facts."""
-    from metrics.catalog.load import CatalogProblem
 
     def report(where: Source, message: str) -> None:
-        problems.append(CatalogProblem(where.file, where.line, message))
+        problems.append(FileProblem(where.file, where.line, message))
 
     for model in catalog.models.values():
         check_model(model, catalog, report)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -25,11 +24,11 @@ from metrics.catalog.types import (
     Model,
     Names,
     Role,
-    Source,
     Totals,
     Unit,
 )
-from metrics.yamlsrc import Located, LocatedList, load_located
+from metrics.file_problems import Collector, FileProblem, Source
+from metrics.yamlsrc import Located, load_located
 
 CATALOG_DIR = Path(__file__).parent  # the YAML files live beside this module
 METRIC_KINDS = ("aggregate", "snapshot", "derived", "trailing", "repeat")
@@ -45,37 +44,12 @@ DEFAULT_FORMAT = {
 }
 
 
-@dataclass(frozen=True)
-class CatalogProblem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
 class CatalogError(Exception):
     """The catalog is invalid; `problems` lists every problem found."""
 
-    def __init__(self, problems: list[CatalogProblem]) -> None:
+    def __init__(self, problems: list[FileProblem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
-
-
-@dataclass
-class Collector:
-    """Collects problems while reading; each reader keeps going after a problem."""
-
-    problems: list[CatalogProblem] = field(default_factory=list)
-
-    def add(self, where: Located | LocatedList | Source, key: str | None, message: str) -> None:
-        if isinstance(where, Source):
-            self.problems.append(CatalogProblem(where.file, where.line, message))
-        elif isinstance(where, Located) and key is not None:
-            self.problems.append(CatalogProblem(where.file, where.line_of(key), message))
-        else:
-            self.problems.append(CatalogProblem(where.file, where.line, message))
 
 
 def parse_sql(text: Any, where: Located, key: str, out: Collector) -> exp.Expr | None:
@@ -111,14 +85,14 @@ def read_names(node: Located, out: Collector) -> Names:
 
 def items(doc: Any, key: str, path: Path, out: Collector) -> list[Located]:
     if not isinstance(doc, Located) or not isinstance(doc.get(key), list):
-        out.problems.append(CatalogProblem(str(path), 1, f"expected a top-level '{key}:' list"))
+        out.problems.append(FileProblem(str(path), 1, f"expected a top-level '{key}:' list"))
         return []
     good: list[Located] = []
     for i, item in enumerate(doc[key]):
         if isinstance(item, Located) and isinstance(item.get("id"), str):
             good.append(item)
         else:
-            out.problems.append(CatalogProblem(str(path), doc[key].item_lines[i], f"{key} entry needs an id"))
+            out.problems.append(FileProblem(str(path), doc[key].item_lines[i], f"{key} entry needs an id"))
     return good
 
 
@@ -133,7 +107,7 @@ def _columns(section: Any) -> dict[str, dict[str, str]]:
 def read_tables(doc: Any, path: Path, out: Collector) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
     """The warehouse's tables and the generated ones (`generated_tables:`), and the names of the latter."""
     if not isinstance(doc, Located) or not isinstance(doc.get("tables"), dict):
-        out.problems.append(CatalogProblem(str(path), 1, "expected a top-level 'tables:' mapping"))
+        out.problems.append(FileProblem(str(path), 1, "expected a top-level 'tables:' mapping"))
         return {}, frozenset()
     tables = _columns(doc["tables"])
     generated = doc.get("generated_tables") or {}
@@ -321,7 +295,7 @@ def _parse_file(path: Path, out: Collector) -> Any:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        out.problems.append(CatalogProblem(str(path), line, f"invalid YAML: {getattr(e, 'problem', e)}"))
+        out.problems.append(FileProblem(str(path), line, f"invalid YAML: {getattr(e, 'problem', e)}"))
         return None
 
 
@@ -333,7 +307,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     for name in ("tables", "dimensions", "models", "metrics", "roles"):
         path = directory / f"{name}.yaml"
         if not path.exists():
-            out.problems.append(CatalogProblem(str(path), 1, "file is missing"))
+            out.problems.append(FileProblem(str(path), 1, "file is missing"))
             docs[name] = (path, None)
         else:
             docs[name] = (path, _parse_file(path, out))

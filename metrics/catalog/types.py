@@ -7,22 +7,13 @@ from typing import Literal
 
 from sqlglot import exp
 
+from metrics.file_problems import Source
+
 MetricKind = Literal["aggregate", "snapshot", "derived", "trailing", "repeat"]
 Unit = Literal["currency", "count", "units", "ratio", "days", "number", "date"]
 Grain = Literal["day", "week", "month"]
 TIME_DIMENSION = "date"
 PERIOD_DAYS = "period_days"
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a definition was written, for error messages."""
-
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -150,7 +141,7 @@ class Role:
     row_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     allow_metrics: tuple[str, ...] | None = None
     deny_metrics: tuple[str, ...] = ()
-    source: Source = Source("roles.yaml", 1)
+    source: Source = field(default_factory=lambda: Source("roles.yaml", 1))
 
 
 @dataclass(frozen=True)
