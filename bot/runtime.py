@@ -24,7 +24,7 @@ from alerts.tickets.store import open_store
 from bot.answers.answer import InProcess, make_asker
 from bot.answers.pool import AnswerPool
 from bot.config.schema import Config
-from bot.conversation.core import BotCore
+from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
 from bot.delivery.cards_worker import DeliveryWorker
 from bot.delivery.inbox import Inbox
@@ -147,6 +147,14 @@ class Runtime:
         return with_retries(
             lambda: adapter.send(event.chat, message, thread=event.thread), what=f"{event.platform} reply"
         )
+
+    def step_as(
+        self, platform: str, name: str, verb: str, number: str, *, to: str | None = None, note: str | None = None
+    ) -> Done:
+        """A ticket step by the person named on an action link's page (who confirmed there who they are), as
+        ``platform`` knows them; raises UserError when it is not allowed."""
+        actor = self.core.directory.named(platform, name)
+        return self.core.perform(actor, verb, number, to=to, note=note, lang=self.config.language)
 
     # --- outbound tickets ---
 

@@ -1,6 +1,6 @@
 """Charts for answers, as PNG, where a chart helps: a line for a series over days/weeks/months, horizontal
 bars for a breakdown by one dimension (2–30 values). Labels are in the answer's language when a font can
-draw it (bot/chart_fonts.py), else in English — never boxes for missing glyphs. Drawn with matplotlib's
+draw it (chart_fonts.py), else in English — never boxes for missing glyphs. Drawn with matplotlib's
 object API (no pyplot state), so worker threads can draw at the same time."""
 
 from __future__ import annotations

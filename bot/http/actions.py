@@ -109,10 +109,9 @@ def action_router(runtime: Runtime) -> APIRouter:
         name = who.strip()
         if not name:
             return _page(number, "<p class=bad>请填写你的名字。Please say who you are.</p>", 400)
-        actor = runtime.core.directory.named(platform or "web", name)
         lang = runtime.config.language
         try:
-            done = runtime.core.perform(actor, action, number, to=to, note=note or None, lang=lang)
+            done = runtime.step_as(platform or "web", name, action, number, to=to, note=note or None)
         except UserError as e:
             refused = any(p.code in _REFUSALS for p in e.problems)
             return _page(number, f"<p class=bad>{html.escape(e.text(lang))}</p>", 403 if refused else 409)

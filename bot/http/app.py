@@ -1,4 +1,5 @@
-"""The HTTP app: health and the governed-metric API (the chat routes are added by bot/server.py)."""
+"""The HTTP app: health, the governed-metric API and the one error shape (the chat routes are added by
+server.py)."""
 
 from __future__ import annotations
 

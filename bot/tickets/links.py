@@ -1,7 +1,7 @@
 """Buttons as signed, expiring action links, for cards that cannot call back (DingTalk and WeCom robots).
 
 The link carries (step, ticket, "platform:person the card was for", expiry) signed with opsbot's secret;
-``/actions/<token>`` (bot/action_routes.py) shows a confirmation page and performs the step on confirm.
+``/actions/<token>`` (bot/http/actions.py) shows a confirmation page and performs the step on confirm.
 """
 
 from __future__ import annotations
