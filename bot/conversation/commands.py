@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.tickets.steps import DEFAULT_SNOOZE
+
 Verb = Literal["help", "tickets", "ack", "assign", "snooze", "close", "reopen"]
 TICKET = re.compile(r"\bT-\d{8}-\d{4}\b", re.IGNORECASE)
-DEFAULT_SNOOZE = dt.timedelta(hours=2)
 
 _WORDS: dict[Verb, tuple[str, ...]] = {
     "help": ("help", "帮助", "?", "？"),

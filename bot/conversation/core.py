@@ -24,8 +24,8 @@ from bot.conversation.commands import Command, parse_command
 from bot.conversation.identity import Actor, Directory
 from bot.conversation.replies import help_message, tickets_message
 from bot.conversation.threads import CardIndex, ThreadMemory, thread_key
-from bot.conversation.ticket_steps import step
 from bot.tickets.context import breakdown_question, ticket_context
+from bot.tickets.steps import step
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
 from nlq.understand import language

@@ -1,20 +1,49 @@
-"""One ticket step from the chat — ack, assign, snooze, close, reopen — with the chat's permissions."""
+"""One ticket step from the chat — ack, assign, snooze, close, reopen — with the chat's permissions.
+
+Who acts and how a named assignee is found are the conversation's (bot/conversation/identity.py: ``Actor``
+and ``Directory`` fit the two protocols below), so tickets need nothing of the conversation.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from alerts.tickets.model import Ticket
 from alerts.tickets.service import TicketService
-from bot.conversation.commands import DEFAULT_SNOOZE
-from bot.conversation.identity import Actor, Directory
 from metrics.problems import user_error
+
+DEFAULT_SNOOZE = dt.timedelta(hours=2)
+
+
+class Acting(Protocol):
+    """The person taking the step."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def audit_name(self) -> str: ...
+
+    @property
+    def may_close(self) -> bool: ...
+
+    def check_may_use(self) -> None: ...
+
+
+class Assignees(Protocol):
+    def assignee(self, platform: str, token: str) -> str:
+        """The person a step names (``@李娜``, a platform id …), as the audit log and the card name them."""
+        ...
 
 
 def step(
     service: TicketService,
-    directory: Directory,
-    actor: Actor,
+    directory: Assignees,
+    actor: Acting,
     verb: str,
     number: str,
     *,
