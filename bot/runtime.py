@@ -55,9 +55,11 @@ class Runtime:
         scheduler: bool = True,
         workers: int = 4,
         answer_processes: int | None = None,
+        extra: tuple[PlatformParts, ...] = (),
     ) -> None:
         """``workers`` threads handle events; answers are computed in ``answer_processes`` worker processes
-        (default ``server.answer_processes``; 0 computes them in this process)."""
+        (default ``server.answer_processes``; 0 computes them in this process). ``extra`` platforms are wired
+        beside the configured ones (the terminal's console)."""
         self.config = config
         self.clock = clock
         self.catalog = load_catalog()
@@ -86,6 +88,7 @@ class Runtime:
             part = build(self)
             if part is not None:
                 self.parts[part.name] = part
+        self.parts.update({part.name: part for part in extra})
         adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
         self.delivery = Delivery(
             self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender

@@ -34,8 +34,8 @@ def chat(config_path: Path | None, who: str | None, db: Path | None, state: str 
 
     config = load_config(config_path or default_config_path())
     config = dataclasses.replace(config, warehouse=db or config.warehouse, state_url=state or config.state_url)
-    runtime = Runtime(config, scheduler=False, workers=1, answer_processes=0)
-    runtime.parts["console"] = PlatformParts(name="console", adapter=ConsoleAdapter(sys.stdout))
+    console = PlatformParts(name="console", adapter=ConsoleAdapter(sys.stdout))
+    runtime = Runtime(config, scheduler=False, workers=1, answer_processes=0, extra=(console,))
     name = who or getpass.getuser()
     interactive = sys.stdin.isatty()
     zh = config.language == "zh"
