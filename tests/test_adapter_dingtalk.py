@@ -349,9 +349,13 @@ def test_robot_without_secret_sends_unsigned(fake: FakeDingTalk) -> None:
 
 def test_base_url_from_env(fake: FakeDingTalk) -> None:
     """OPSBOT_DINGTALK_API_URL reaches the robot through the configuration (adapters read no environment)."""
-    config = load_config(None, {"DINGTALK_ROBOT_WEBHOOK": WEBHOOK, "OPSBOT_DINGTALK_API_URL": fake.base_url, "OPSBOT_SECRET": "s" * 32})
+    config = load_config(
+        None, {"DINGTALK_ROBOT_WEBHOOK": WEBHOOK, "OPSBOT_DINGTALK_API_URL": fake.base_url, "OPSBOT_SECRET": "s" * 32}
+    )
     assert config.dingtalk is not None
-    DingTalkRobot(WEBHOOK, ROBOT_SECRET, base_url=config.dingtalk.api_url, now=Clock(TS / 1000)).send(Message(text="hi"))
+    DingTalkRobot(WEBHOOK, ROBOT_SECRET, base_url=config.dingtalk.api_url, now=Clock(TS / 1000)).send(
+        Message(text="hi")
+    )
     assert fake.requests[0].body == {
         "msgtype": "text",
         "text": {"content": "hi"},

@@ -497,7 +497,9 @@ def test_connection_refused_is_retryable() -> None:
 
 def configured_url(env: dict[str, str]) -> str | None:
     """The Web API URL the configuration gives the adapter (adapters read no environment themselves)."""
-    config = load_config(None, {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "OPSBOT_SECRET": "s" * 32, **env})
+    config = load_config(
+        None, {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "OPSBOT_SECRET": "s" * 32, **env}
+    )
     assert config.slack is not None
     return config.slack.api_url
 

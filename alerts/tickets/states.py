@@ -39,6 +39,7 @@ TRANSITIONS: dict[Action, tuple[tuple[Status, ...], Status | None]] = {
     "reopen": (("resolved", "closed"), "open"),
 }
 
+
 def allowed(action: Action, status: Status) -> bool:
     return status in TRANSITIONS[action][0]
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from adapters.base import Message
 from bot.answers.message import answer_message
-from bot.config.llm import LlmSettings
+from bot.config.llm import NO_MODEL, LlmSettings
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
 from nlq.ask import Asker
@@ -31,7 +31,7 @@ class Answerer(Protocol):
     def __call__(self, text: str, *, role: str | None, context: Context | None, lang: str) -> Answered: ...
 
 
-def make_asker(layer: SemanticLayer, llm: LlmSettings = LlmSettings()) -> Asker:  # noqa: B008 — frozen
+def make_asker(layer: SemanticLayer, llm: LlmSettings = NO_MODEL) -> Asker:
     """The NLQ service, with the optional model the configuration names (bot.config.llm)."""
     fallback = LlmFallback(layer.catalog, llm.model, allow_sql=llm.allow_sql) if llm.model else None
     return Asker(layer, fallback)

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bot.answers.answer import Answered, answer, make_asker
-from bot.config.llm import LlmSettings
+from bot.config.llm import NO_MODEL, LlmSettings
 from metrics.catalog.load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
@@ -66,7 +66,12 @@ def _work(text: str, role: str | None, context: Context | None, lang: str) -> An
 
 class AnswerPool:
     def __init__(
-        self, warehouse: Path, processes: int, *, llm: LlmSettings = LlmSettings(), timeout_s: float = TIMEOUT_S  # noqa: B008
+        self,
+        warehouse: Path,
+        processes: int,
+        *,
+        llm: LlmSettings = NO_MODEL,
+        timeout_s: float = TIMEOUT_S,
     ) -> None:
         self._warehouse = str(warehouse)
         self._llm = llm

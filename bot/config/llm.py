@@ -21,5 +21,8 @@ class LlmSettings:
     allow_sql: bool = False
 
 
+NO_MODEL = LlmSettings()  # the offline parser alone
+
+
 def read_llm(env: Mapping[str, str] = os.environ) -> LlmSettings:
     return LlmSettings(LlmConfig.from_env(env), env.get(ALLOW_SQL, "").lower() in TRUE)
