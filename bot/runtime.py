@@ -1,5 +1,5 @@
 """The running bot, composed from the config: semantic layer, ticket service, NLQ, the conversation core,
-the inbox (background work), each enabled platform, the outbox delivery worker and the scheduler.
+the inbox (background work), each enabled platform, the card delivery worker and the scheduler.
 
 Clocks and clients are injected (``clock``), so tests pin time and point platforms at local fakes.
 """

@@ -77,3 +77,24 @@ def test_action_link_pages_stay_html(bot: LiveBot) -> None:
     with bot.http() as http:
         page = http.get("/actions/forged.token")
         assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+
+
+def test_an_internal_error_is_500_in_the_same_shape_and_logged_not_shown(small_db: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.http.app import create_app
+    from metrics.catalog.load import load_catalog
+    from metrics.service import SemanticLayer
+    from metrics.warehouse import Warehouse
+
+    def broken_health() -> dict[str, Any]:
+        raise RuntimeError("secret internals")
+
+    layer = SemanticLayer(load_catalog(), Warehouse(small_db))
+    try:
+        with TestClient(create_app(layer, broken_health), raise_server_exceptions=False) as client:
+            response = client.get("/health")
+            assert problems(response, 500)[0]["code"] == "internal"
+            assert "secret internals" not in response.text
+    finally:
+        layer.warehouse.close()
