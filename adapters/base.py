@@ -82,6 +82,7 @@ class ButtonAction:
     value: str
     message: MessageRef | None = None  # the card that was clicked
     response_token: str | None = None  # Slack response_url, WeCom ResponseCode …
+    target: str | None = None  # whom the step is for, when the click named them (assign → the person picked)
 
 
 @dataclass(frozen=True)

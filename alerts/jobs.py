@@ -12,7 +12,7 @@ from alerts.rules.load import load_rules
 from alerts.schedule import ZONE
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
 

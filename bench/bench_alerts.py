@@ -20,7 +20,7 @@ from alerts.rules.model import Rule
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
 from bench.common import END, bench_warehouse
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.forecast.refresh import ensure
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse

@@ -7,7 +7,7 @@ import statistics
 
 from common import p95, timed
 
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.compiler import compile_query
 from metrics.query import DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from common import END, ROOT, bench_warehouse, p95, timed
 
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.compiler import compile_query
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse

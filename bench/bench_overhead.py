@@ -11,7 +11,7 @@ import duckdb
 from common import END, bench_warehouse, timed
 from hand_sql import BY_CHANNEL, BY_WAREHOUSE
 
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 from metrics.query import MetricQuery, TimeRange
 from metrics.service import SemanticLayer
 from metrics.warehouse import CONNECT_CONFIG, Warehouse

@@ -1,1 +1,2 @@
-"""The composition root: CLI now; conversation handling, chat and the web app in later work."""
+"""The composition root, in layers (each imports only those below): cli → http → runtime → platforms →
+conversation → answers · delivery · tickets → config. docs/architecture.md traces requests through them."""

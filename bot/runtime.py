@@ -1,5 +1,5 @@
 """The running bot, composed from the config: semantic layer, ticket service, NLQ, the conversation core,
-the inbox (background work), each enabled platform, the outbox delivery worker and the scheduler.
+the inbox (background work), each enabled platform, the card delivery worker and the scheduler.
 
 Clocks and clients are injected (``clock``), so tests pin time and point platforms at local fakes.
 """
@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from adapters.base import Adapter, InboundEvent, Message, MessageRef
+from adapters.destination import Destination
 from alerts import engine
 from alerts.jobs import tick_of
 from alerts.rules.load import load_rules
@@ -20,20 +21,20 @@ from alerts.schedule import context_for
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
-from bot.answer_pool import AnswerPool
-from bot.answering import InProcess, make_asker
-from bot.config_schema import Config
-from bot.core import BotCore
-from bot.delivery import Delivery
-from bot.delivery_worker import DeliveryWorker
-from bot.inbox import Inbox
-from bot.inbox_store import InboxStore
-from bot.links import with_action_links
-from bot.outbound import with_retries
-from bot.platform import PlatformParts
+from bot.answers.answer import InProcess, make_asker
+from bot.answers.pool import AnswerPool
+from bot.config.schema import Config
+from bot.conversation.core import BotCore, Done
+from bot.delivery.cards import Delivery
+from bot.delivery.cards_worker import DeliveryWorker
+from bot.delivery.inbox import Inbox
+from bot.delivery.inbox_store import InboxStore
+from bot.delivery.retries import with_retries
 from bot.platforms import BUILDERS
-from bot.ticket_card import ticket_message
-from metrics.catalog_load import load_catalog
+from bot.platforms.parts import PlatformParts
+from bot.tickets.card import ticket_message
+from bot.tickets.links import with_action_links
+from metrics.catalog.load import load_catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
 
@@ -54,9 +55,11 @@ class Runtime:
         scheduler: bool = True,
         workers: int = 4,
         answer_processes: int | None = None,
+        extra: tuple[PlatformParts, ...] = (),
     ) -> None:
         """``workers`` threads handle events; answers are computed in ``answer_processes`` worker processes
-        (default ``server.answer_processes``; 0 computes them in this process)."""
+        (default ``server.answer_processes``; 0 computes them in this process). ``extra`` platforms are wired
+        beside the configured ones (the terminal's console)."""
         self.config = config
         self.clock = clock
         self.catalog = load_catalog()
@@ -65,7 +68,9 @@ class Runtime:
         self.service = TicketService(self.store, clock=clock)
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
-            AnswerPool(config.warehouse, processes) if processes > 0 else InProcess(self.layer, make_asker(self.layer))
+            AnswerPool(config.warehouse, processes, llm=config.llm)
+            if processes > 0
+            else InProcess(self.layer, make_asker(self.layer, config.llm))
         )
         self.core = BotCore(
             config=config,
@@ -83,6 +88,7 @@ class Runtime:
             part = build(self)
             if part is not None:
                 self.parts[part.name] = part
+        self.parts.update({part.name: part for part in extra})
         adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
         self.delivery = Delivery(
             self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender
@@ -145,38 +151,49 @@ class Runtime:
             lambda: adapter.send(event.chat, message, thread=event.thread), what=f"{event.platform} reply"
         )
 
+    def step_as(
+        self, platform: str, name: str, verb: str, number: str, *, to: str | None = None, note: str | None = None
+    ) -> Done:
+        """A ticket step by the person named on an action link's page (who confirmed there who they are), as
+        ``platform`` knows them; raises UserError when it is not allowed."""
+        actor = self.core.directory.named(platform, name)
+        return self.core.perform(actor, verb, number, to=to, note=note, lang=self.config.language)
+
     # --- outbound tickets ---
 
     def poke(self) -> None:
         self.worker.poke()
 
-    def destinations(self, channel: str) -> tuple[str, ...]:
+    def destinations(self, channel: str) -> tuple[Destination, ...]:
         """Where a rule's channel is posted: its ``channels:`` mapping (enabled platforms), the channel itself
         when it names an enabled platform, else the built-in web chat."""
-        mapped = tuple(d for d in self.config.channels.get(channel, ()) if d.split(":", 1)[0] in self.parts)
+        configured = map(Destination.parse, self.config.channels.get(channel, ()))
+        mapped = tuple(d for d in configured if d.platform in self.parts)
         if mapped:
             return mapped
-        if channel.split(":", 1)[0] in self.parts:
-            return (channel,)
-        return self.config.destinations(channel)
+        try:
+            itself = Destination.parse(channel)
+        except ValueError:
+            itself = None
+        if itself is not None and itself.platform in self.parts:
+            return (itself,)
+        return tuple(map(Destination.parse, self.config.destinations(channel)))
 
-    def sender(self, dest: str) -> str:
+    def sender(self, dest: Destination) -> str:
         """What ``dest``'s rate limit is counted on: its platform's sender for the chat (e.g. the robot)."""
-        platform, _, chat = dest.partition(":")
-        part = self.parts.get(platform)
-        return f"{platform}:{part.sender(chat)}" if part is not None else dest
+        part = self.parts.get(dest.platform)
+        return f"{dest.platform}:{part.sender(dest.chat)}" if part is not None else str(dest)
 
-    def render_card(self, item: OutboxItem, dest: str) -> Message:
-        platform, _, chat = dest.partition(":")
+    def render_card(self, item: OutboxItem, dest: Destination) -> Message:
         ticket = item.payload["ticket"]
-        message = ticket_message(ticket, self.config.language, self.core.directory.mention_ids(platform))
-        part = self.parts.get(platform)
-        if part is not None and part.needs_links(chat):
+        message = ticket_message(ticket, self.config.language, self.core.directory.mention_ids(dest.platform))
+        part = self.parts.get(dest.platform)
+        if part is not None and part.needs_links(dest.chat):
             message = with_action_links(
                 message,
                 secret=self.config.secret,
                 public_url=self.config.server.public_url,
-                platform=platform,
+                platform=dest.platform,
                 person=str(ticket["owner"]),
             )
         return message

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from metrics.catalog_types import Grain
+from metrics.catalog.types import Grain
 
 Comparison = Literal["previous", "yoy", "week_ago", "other"]
 # the result column of the comparison period is `<metric id>_<suffix>`

@@ -5,7 +5,7 @@ and not required before it has been made."""
 
 from __future__ import annotations
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.warehouse import Warehouse
 from metrics.warehouse_connect import FORECAST_DB, WAREHOUSE_DB
 

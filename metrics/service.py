@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
-from metrics.catalog_types import Catalog, Role
+from metrics.catalog.types import Catalog, Role
 from metrics.compiler import CompiledQuery, compile_query
 from metrics.forecast.store import GENERATED_TABLES, HORIZON_DAYS
 from metrics.problems import nearest, user_error

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from metrics.catalog_types import Catalog, Dimension
+from metrics.catalog.types import Catalog, Dimension
 from metrics.problems import nearest, user_error
 from metrics.warehouse import Warehouse
 

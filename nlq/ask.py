@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from metrics.catalog_types import Role
+from metrics.catalog.types import Role
 from metrics.present import json_rows, plain_json
 from metrics.problems import UserError, user_error
 from metrics.query import DimensionFilter

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.forecast.store import HORIZON_DAYS
 from metrics.query import DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from nlq.time_calendar import make_label

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.values import ValueResolver, normalise
 
 Kind = Literal["metric", "dimension", "value"]

@@ -26,7 +26,7 @@ from openai.types.chat import (
     ChatCompletionMessageParam,
 )
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.problems import Problem, UserError
 from metrics.query import MetricQuery
 from nlq import llm_prompt

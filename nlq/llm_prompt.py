@@ -12,7 +12,7 @@ from typing import Any
 
 from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog, Dimension
+from metrics.catalog.types import TIME_DIMENSION, Catalog, Dimension
 from metrics.forecast.store import HORIZON_DAYS
 from nlq.forecast_query import is_forecast_metric
 from nlq.query_json import query_schema

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog, Grain
+from metrics.catalog.types import TIME_DIMENSION, Catalog, Grain
 from metrics.compiler import compile_query
 from metrics.compiler.plan import MAX_LIMIT, check_sliceable
 from metrics.problems import Problem, UserError, nearest

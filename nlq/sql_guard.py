@@ -19,7 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.problems import Problem, UserError, nearest
 
 DIALECT = "duckdb"

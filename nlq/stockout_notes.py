@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics.catalog_types import Role
+from metrics.catalog.types import Role
 from metrics.query import MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import MetricResult, SemanticLayer
 from metrics.values import normalise

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from metrics.catalog_types import TIME_DIMENSION
+from metrics.catalog.types import TIME_DIMENSION
 from metrics.problems import nearest
 from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.values import normalise

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.catalog.types import TIME_DIMENSION, Catalog
 from metrics.query import TimeRange
 from nlq.lexicon import Lexicon, Sense
 from nlq.time_calendar import make_label

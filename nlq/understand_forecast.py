@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics.catalog_types import TIME_DIMENSION
+from metrics.catalog.types import TIME_DIMENSION
 from metrics.query import DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from nlq import forecast_query as F
 from nlq import patterns as P

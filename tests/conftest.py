@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics.catalog_load import load_catalog
-from metrics.catalog_types import Catalog
+from metrics.catalog.load import load_catalog
+from metrics.catalog.types import Catalog
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
 

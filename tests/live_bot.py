@@ -19,9 +19,9 @@ import httpx
 import uvicorn
 
 from alerts.rules.load import default_rules_dir
-from bot.config import load_config
+from bot.config.load import load_config
+from bot.http.server import create_server
 from bot.runtime import Runtime, utc_now
-from bot.server import create_server
 
 
 @dataclass

@@ -19,8 +19,9 @@ from adapters.dingtalk.adapter import DingTalkAdapter
 from adapters.dingtalk.inbound import MalformedCallback, parse_callback, session_webhook_expired
 from adapters.dingtalk.ratelimit import RateLimiter
 from adapters.dingtalk.render import render
-from adapters.dingtalk.robot import API_URL_ENV, DingTalkRobot, rebase
+from adapters.dingtalk.robot import DingTalkRobot, rebase
 from adapters.dingtalk.signing import CallbackVerifier, compute_sign, signed_webhook_url
+from bot.config.load import load_config
 
 ROBOT_SECRET = "SEC0123456789abcdef"
 TS = 1763798400000  # 2025-11-22 08:00:00 UTC, in ms
@@ -346,9 +347,15 @@ def test_robot_without_secret_sends_unsigned(fake: FakeDingTalk) -> None:
     assert fake.requests[0].query == {"access_token": "tok123"}
 
 
-def test_base_url_from_env(fake: FakeDingTalk, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(API_URL_ENV, fake.base_url)
-    DingTalkRobot(WEBHOOK, ROBOT_SECRET, now=Clock(TS / 1000)).send(Message(text="hi"))
+def test_base_url_from_env(fake: FakeDingTalk) -> None:
+    """OPSBOT_DINGTALK_API_URL reaches the robot through the configuration (adapters read no environment)."""
+    config = load_config(
+        None, {"DINGTALK_ROBOT_WEBHOOK": WEBHOOK, "OPSBOT_DINGTALK_API_URL": fake.base_url, "OPSBOT_SECRET": "s" * 32}
+    )
+    assert config.dingtalk is not None
+    DingTalkRobot(WEBHOOK, ROBOT_SECRET, base_url=config.dingtalk.api_url, now=Clock(TS / 1000)).send(
+        Message(text="hi")
+    )
     assert fake.requests[0].body == {
         "msgtype": "text",
         "text": {"content": "hi"},

@@ -25,6 +25,7 @@ from adapters.base import (
 from adapters.slack import SlackAdapter, SlackVerifier, parse_request, render, url_verification_challenge
 from adapters.slack.adapter import make_client
 from adapters.slack.render import MAX_BLOCKS, MAX_SECTION, TRUNCATED
+from bot.config.load import load_config
 from tests.fake_slack import FakeSlack, error, rate_limited, server_error
 
 # --- signing: the official example from Slack's "Verifying requests" page -----------------------------
@@ -494,10 +495,19 @@ def test_connection_refused_is_retryable() -> None:
     assert info.value.retryable
 
 
-def test_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack) -> None:
-    monkeypatch.setenv("OPSBOT_SLACK_API_URL", fake.base_url.rstrip("/"))
-    assert make_client("xoxb-t").base_url == fake.base_url
-    SlackAdapter("xoxb-t").send("C1", Message(text="via env"))
+def configured_url(env: dict[str, str]) -> str | None:
+    """The Web API URL the configuration gives the adapter (adapters read no environment themselves)."""
+    config = load_config(
+        None, {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "OPSBOT_SECRET": "s" * 32, **env}
+    )
+    assert config.slack is not None
+    return config.slack.api_url
+
+
+def test_base_url_from_the_environment(fake: FakeSlack) -> None:
+    url = configured_url({"OPSBOT_SLACK_API_URL": fake.base_url.rstrip("/")})
+    assert make_client("xoxb-t", base_url=url).base_url == fake.base_url
+    SlackAdapter("xoxb-t", base_url=url).send("C1", Message(text="via env"))
     assert fake.calls_to("chat.postMessage")[0].body["text"] == "via env"
-    monkeypatch.delenv("OPSBOT_SLACK_API_URL")
-    assert make_client("xoxb-t").base_url == "https://slack.com/api/"
+    url = configured_url({})
+    assert make_client("xoxb-t", base_url=url).base_url == "https://slack.com/api/"

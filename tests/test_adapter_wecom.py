@@ -38,6 +38,7 @@ from adapters.wecom.render import (
 from adapters.wecom.robot import RobotSender
 from adapters.wecom.robot_adapter import WeComRobotAdapter
 from adapters.wecom.xmlsafe import UnsafeXML, parse_fields
+from bot.config.load import load_config
 from tests.fake_wecom import SEND, TOKEN, UPDATE, WEBHOOK, FakeWeCom, errcode, http_status
 
 # The official worked example (WeCom 加解密 docs).
@@ -343,13 +344,18 @@ def client(fake: FakeWeCom) -> Iterator[WeComClient]:
     c.close()
 
 
-def test_base_url_from_the_environment(fake: FakeWeCom, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSBOT_WECOM_API_URL", fake.base_url)
-    c = WeComClient(fake.corp_id, fake.secret, 1)
+def configured_url(env: dict[str, str]) -> str | None:
+    """The API URL the configuration gives the client (adapters read no environment themselves)."""
+    config = load_config(None, {"WECOM_ROBOT_WEBHOOK": "robot-key", "OPSBOT_SECRET": "s" * 32, **env})
+    assert config.wecom is not None
+    return config.wecom.api_url
+
+
+def test_base_url_from_the_environment(fake: FakeWeCom) -> None:
+    c = WeComClient(fake.corp_id, fake.secret, 1, base_url=configured_url({"OPSBOT_WECOM_API_URL": fake.base_url}))
     assert c.base_url == fake.base_url
     assert c.access_token() == "tok-1"
-    monkeypatch.delenv("OPSBOT_WECOM_API_URL")
-    assert WeComClient("c", "s", 1).base_url == "https://qyapi.weixin.qq.com"
+    assert WeComClient("c", "s", 1, base_url=configured_url({})).base_url == "https://qyapi.weixin.qq.com"
     c.close()
 
 

@@ -36,7 +36,7 @@ from alerts.rules.model import (
     Scope,
     Threshold,
 )
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.forecast.store import store_path
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse

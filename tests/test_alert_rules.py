@@ -22,8 +22,8 @@ from alerts.rules.model import (
     Scope,
     Threshold,
 )
-from metrics.catalog_load import CatalogError
-from metrics.catalog_types import Catalog
+from metrics.catalog.load import CatalogError
+from metrics.catalog.types import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Answers computed in worker processes (bot.answer_pool) are the answers the server process would give —
+"""Answers computed in worker processes (bot.answers.pool) are the answers the server process would give —
 role scope and follow-up context included — and a worker that dies fails only the question it held."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer_pool import AnswerPool
-from bot.answering import InProcess, make_asker
+from bot.answers.answer import InProcess, make_asker
+from bot.answers.pool import AnswerPool
 from metrics.service import SemanticLayer
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.compiler import compile_query
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"

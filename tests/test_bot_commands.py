@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.commands import Command, parse_command
+from bot.conversation.commands import Command, parse_command
 
 
 @pytest.mark.parametrize(

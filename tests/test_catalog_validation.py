@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.catalog_load import CATALOG_DIR, CatalogError, load_catalog
+from metrics.catalog.load import CATALOG_DIR, CatalogError, load_catalog
 
 
 @pytest.fixture()

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from adapters.base import Image
-from bot.answer_message import answer_message
-from bot.chart_fonts import cjk_font, covers
-from bot.charts import answer_chart, axis_tick, chart_series, chart_title
-from metrics.catalog_types import Catalog
+from bot.answers.chart_fonts import cjk_font, covers
+from bot.answers.charts import answer_chart, axis_tick, chart_series, chart_title
+from bot.answers.message import answer_message
+from metrics.catalog.types import Catalog
 from metrics.service import SemanticLayer
 from nlq.answer import Answer
 from nlq.ask import Asker

@@ -17,7 +17,7 @@ from alerts.rules.load import default_rules_dir, load_rules
 from alerts.schedule import JOBS_TABLE, build, context_for, rule_job_id
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store, sqlalchemy_url
-from metrics.catalog_load import load_catalog
+from metrics.catalog.load import load_catalog
 
 pytest_plugins = ["tickets_fixtures"]
 OPSBOT = [str(Path(sys.executable).with_name("opsbot"))]

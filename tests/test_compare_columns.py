@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.compiler import compile_query
 from metrics.problems import UserError
 from metrics.query import MetricFilter, MetricQuery, Operator, TimeRange

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.compiler import compile_query
 from metrics.query import DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 

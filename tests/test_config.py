@@ -1,4 +1,4 @@
-"""bot.config: opsbot.yaml over the environment over defaults; every problem at once with file:line."""
+"""bot.config.load: opsbot.yaml over the environment over defaults; every problem at once with file:line."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from alerts.rules.load import default_rules_dir
-from bot.config import Config, ConfigError, load_config
-from bot.config_schema import NamedRobot, Unlisted
+from bot.config.load import Config, ConfigError, load_config
+from bot.config.schema import NamedRobot, Unlisted
 
 ROOT = Path(__file__).resolve().parent.parent
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # a valid 43-character EncodingAESKey

@@ -12,8 +12,8 @@ from adapters.console import ConsoleAdapter
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
-from bot.delivery import Delivery
-from bot.ticket_card import ticket_message
+from bot.delivery.cards import Delivery
+from bot.tickets.card import ticket_message
 
 
 def render(item: OutboxItem, dest: str) -> Message:

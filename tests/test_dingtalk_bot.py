@@ -22,12 +22,12 @@ import pytest
 
 from adapters.action_links import sign_action
 from adapters.base import DeliveryError
+from adapters.dingtalk import stream as dingtalk_stream
 from adapters.dingtalk.robot import session_url
 from adapters.dingtalk.signing import MAX_SKEW_MS, compute_sign, signed_webhook_url
-from bot import dingtalk_stream
-from bot.answer_message import answer_table
-from bot.answering import make_asker
-from bot.config import ConfigError, load_config
+from bot.answers.answer import make_asker
+from bot.answers.message import answer_table
+from bot.config.load import ConfigError, load_config
 from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway, Reply, Request, errcode
 from tests.live_bot import Clock, LiveBot, bot_env, deliver, live_bot, platform_config, wait_for
 

@@ -23,8 +23,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from metrics.catalog_load import CATALOG_DIR, CatalogError, load_catalog
-from metrics.catalog_types import Catalog
+from metrics.catalog.load import CATALOG_DIR, CatalogError, load_catalog
+from metrics.catalog.types import Catalog
 from metrics.forecast.store import META_TABLE, PROJECTION_COLUMNS, PROJECTION_TABLE, projection_ddl, store_path
 from metrics.present import format_number, json_rows
 from metrics.problems import UserError

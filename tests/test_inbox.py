@@ -1,4 +1,4 @@
-"""The inbox table (bot.inbox_store) on SQLite and PostgreSQL, and the Inbox dispatcher over it: events kept
+"""The inbox table (bot.delivery.inbox_store) on SQLite and PostgreSQL, and the Inbox dispatcher over it: events kept
 exactly as received, repeats refused across restarts, claims of dead processes taken over, a poison event
 parked, concurrent claimers never sharing an event, finished rows purged after the retry window."""
 
@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from adapters.base import ButtonAction, InboundEvent, MessageRef
 from alerts.tickets.store import Store, open_store
-from bot.inbox import Inbox
-from bot.inbox_store import KEEP_S, MAX_ATTEMPTS, InboxStore, bot_inbox
+from bot.delivery.inbox import Inbox
+from bot.delivery.inbox_store import KEEP_S, MAX_ATTEMPTS, InboxStore, bot_inbox
 
 pytest_plugins = ("tickets_fixtures",)
 

@@ -13,7 +13,7 @@ import pytest
 from fake_openai import FakeOpenAI, Reply, rate_limited, server_error, slow, text, tool_call
 from test_sql_guard import HOSTILE
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.problems import UserError
 from metrics.query import DimensionFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import SemanticLayer

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.forecast.store import store_path
 from metrics.query import DimensionFilter
 from metrics.service import SemanticLayer

@@ -7,7 +7,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from metrics.catalog_types import Catalog
+from metrics.catalog.types import Catalog
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
 from nlq.sql_guard import guard_sql

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from adapters.action_links import sign_action
-from bot.links import ACTIONS_PATH
+from bot.tickets.links import ACTIONS_PATH
 from tests.live_bot import LiveBot, bot_env, live_bot, wait_for, write_config
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)

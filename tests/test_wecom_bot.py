@@ -5,7 +5,9 @@ vector is tested in test_adapter_wecom.py."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import itertools
 import json
 import re
@@ -333,3 +335,23 @@ def test_a_named_robot_posts_its_cards_with_its_own_key(tmp_path: Path, small_db
         deliver(b, clock, passes=4)
         again = [m for m in fake.calls(WEBHOOK) if m.query["key"] == "cs-key" and ticket_of(m) == number]
         assert len(again) == 2 and "已认领" in shown(again[1])
+
+
+# --- (h) an answer's chart reaches a robot group ------------------------------------------------------------
+
+
+def test_a_robot_group_gets_the_answers_chart(tmp_path: Path, small_db: Path, clock: Clock) -> None:
+    """Without the app (callbacks and the robot only) an answer goes to the group robot: its text as markdown,
+    then its chart as an image message (the robot sender once dropped the image)."""
+    with FakeWeCom(corp_id=CORP) as fake:
+        env = _env(tmp_path, small_db, fake)
+        del env["WECOM_AGENT_ID"], env["WECOM_SECRET"]
+        with live_bot(platform_config(tmp_path, CONFIG), env, clock=clock) as b:
+            assert post(b, text_xml("上周各渠道的GMV是多少？")).status_code == 200
+            robot = wait_for(lambda: [m for m in fake.calls(WEBHOOK) if m.body["msgtype"] == "image"])
+            image = robot[0].body["image"]
+            png = base64.b64decode(image["base64"])
+            assert png.startswith(b"\x89PNG") and hashlib.md5(png).hexdigest() == image["md5"]
+            texts = [m for m in fake.calls(WEBHOOK) if m.body["msgtype"] == "markdown"]
+            assert texts and "天猫" in texts[0].body["markdown"]["content"]
+            assert robot[0].query["key"] == "robot-key" and not fake.calls(SEND)

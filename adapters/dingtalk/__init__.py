@@ -3,4 +3,6 @@ rendering of neutral Messages as markdown / actionCard / text, and the Adapter.
 
 One concept a module: ``signing`` (both HMAC schemes), ``inbound`` (callback → InboundEvent), ``render``
 (Message → robot payload), ``ratelimit`` (20 messages/minute per robot), ``client`` (HTTP + error mapping),
-``robot`` (one robot webhook), ``adapter`` (the ``Adapter`` protocol over robots)."""
+``robot`` (one robot webhook), ``adapter`` (the ``Adapter`` protocol over robots), ``events`` (a callback body
+→ InboundEvent, for both receiving paths), ``webhook`` (``POST /dingtalk/callback``), ``stream`` (Stream mode
+with the optional dingtalk-stream SDK)."""

@@ -9,13 +9,12 @@ Message ids are opsbot's own (``dt-<uuid>``). Threads do not exist for robots an
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Mapping
 
 from adapters.base import DeliveryError, Message, MessageRef, Platform
 from adapters.dingtalk.client import DingTalkClient
-from adapters.dingtalk.robot import API_URL_ENV, DingTalkRobot, reply
+from adapters.dingtalk.robot import DingTalkRobot, reply
 
 
 class DingTalkAdapter:
@@ -31,11 +30,11 @@ class DingTalkAdapter:
     ) -> None:
         """``robots`` maps opsbot's chat id for a group (e.g. its conversationId) to that group's robot;
         ``default`` posts for any other chat (opsbot.yaml's one robot serves every ``dingtalk:<group>``);
-        ``client`` / ``base_url`` (default env ``OPSBOT_DINGTALK_API_URL``) serve session-webhook replies."""
+        ``client`` / ``base_url`` (the config's ``platforms.dingtalk.api_url``) serve session-webhook replies."""
         self._robots = dict(robots)
         self._default = default
         self._client = client or DingTalkClient()
-        self._base_url = base_url if base_url is not None else os.environ.get(API_URL_ENV)
+        self._base_url = base_url
 
     def _robot(self, chat: str) -> DingTalkRobot:
         robot = self._robots.get(chat, self._default)

@@ -5,13 +5,12 @@ Over the limit DingTalk throttles a robot for 10 minutes (errcode 130101); the r
 sends locally until the throttle has passed (each refusal a retryable DeliveryError with ``retry_after``),
 rather than knocking on DingTalk again.
 
-``base_url`` (default: env ``OPSBOT_DINGTALK_API_URL``) replaces the scheme and host of every DingTalk URL
+``base_url`` (the config's ``platforms.dingtalk.api_url``) replaces the scheme and host of every DingTalk URL
 used, so tests and proxies can point the robot at another server; path and query are kept.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,8 +21,6 @@ from adapters.dingtalk.client import DingTalkClient, NotSent, Throttled
 from adapters.dingtalk.ratelimit import RateLimiter
 from adapters.dingtalk.render import render
 from adapters.dingtalk.signing import signed_webhook_url
-
-API_URL_ENV = "OPSBOT_DINGTALK_API_URL"
 
 
 def rebase(url: str, base_url: str | None) -> str:
@@ -70,7 +67,7 @@ class DingTalkRobot:
         drives both the sign timestamp and the rate limiter."""
         if "access_token=" not in webhook_url:
             raise ValueError("DingTalk robot webhook URL has no access_token")
-        self._base_url = base_url if base_url is not None else os.environ.get(API_URL_ENV)
+        self._base_url = base_url
         self._webhook = rebase(webhook_url, self._base_url)
         self._secret = secret
         self._client = client or DingTalkClient()

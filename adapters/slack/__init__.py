@@ -1,5 +1,6 @@
-"""Slack: verify and parse signed requests into InboundEvents; render Messages as Block Kit and send them
-through the official slack_sdk WebClient."""
+"""Slack: verify and parse signed requests into InboundEvents (``webhook`` → the slack-bolt app of
+``bolt_app``); render Messages as Block Kit and send them through the official slack_sdk WebClient
+(``adapter``), answering slash commands through their response_url (``reply``)."""
 
 from __future__ import annotations
 

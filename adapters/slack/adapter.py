@@ -4,7 +4,6 @@ files_upload_v2 for images). The client is built with no retry handlers at all: 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,13 +16,13 @@ from adapters.slack.errors import from_api_error, from_transport_error
 from adapters.slack.render import render
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
-BASE_URL_ENV = "OPSBOT_SLACK_API_URL"
 DEFAULT_TIMEOUT = 10
 
 
 def api_base_url(base_url: str | None = None) -> str:
-    """The Web API base URL: ``base_url``, else env OPSBOT_SLACK_API_URL, else Slack's; with a trailing slash."""
-    url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    """The Web API base URL: ``base_url`` (the config's ``platforms.slack.api_url``), else Slack's; with a
+    trailing slash."""
+    url = base_url or DEFAULT_BASE_URL
     return url if url.endswith("/") else url + "/"
 
 

@@ -7,7 +7,6 @@ DeliveryErrors classified in ``errors.py``.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,7 +35,7 @@ class WeComClient:
         self.corp_id = corp_id
         self.agent_id = int(agent_id)
         self._secret = secret
-        url = base_url or os.environ.get("OPSBOT_WECOM_API_URL") or DEFAULT_API_URL
+        url = base_url or DEFAULT_API_URL
         self.base_url = url.rstrip("/")
         self._http = http or httpx.Client(timeout=timeout_s)
         self._clock = clock

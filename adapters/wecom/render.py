@@ -9,6 +9,7 @@ tables, so a table is rendered as lines. Mentions become ``<@userid>`` in robot 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from typing import Any
 
@@ -100,7 +101,19 @@ def robot_text(message: Message) -> dict[str, Any]:
 
 
 def robot_markdown(message: Message) -> dict[str, Any]:
-    return {"msgtype": "markdown", "markdown": {"content": markdown(message, mentions=True)}}
+    """The message as robot markdown: URL buttons become ``[label](url)`` links (a robot has no callbacks),
+    then the footer, then ``<@userid>`` mentions; the image goes separately (``robot_image``)."""
+    links = [f"[{b.label}]({b.url})" for b in message.buttons if b.url]
+    footer = "  ".join(links)
+    if message.footer:
+        footer = f"{footer}\n{message.footer}" if footer else message.footer
+    body = dataclasses.replace(message, image=None, buttons=(), footer=None)  # links and footer follow below
+    text = markdown(body, mentions=False)
+    if footer:
+        text += "\n\n" + footer
+    if message.mentions:
+        text += "\n\n" + " ".join(f"<@{m.user_id}>" for m in message.mentions)
+    return {"msgtype": "markdown", "markdown": {"content": text}}
 
 
 def robot_image(png: bytes) -> dict[str, Any]:

@@ -6,7 +6,6 @@ HTTP 429 and 5xx come back as retryable DeliveryErrors.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +21,7 @@ class RobotSender:
     def __init__(
         self, *, base_url: str | None = None, http: httpx.Client | None = None, timeout_s: float = 10.0
     ) -> None:
-        url = base_url or os.environ.get("OPSBOT_WECOM_API_URL") or DEFAULT_API_URL
+        url = base_url or DEFAULT_API_URL
         self.base_url = url.rstrip("/")
         self._http = http or httpx.Client(timeout=timeout_s)
 

@@ -1,16 +1,29 @@
-"""WeComRobotAdapter: the bot's Adapter over a group robot webhook (``chat`` = the robot's webhook key).
+"""WeComRobotAdapter: the one sender of group robot messages (``chat`` = the robot's webhook key).
 
-A robot posts into its group: markdown for rich messages (mentions as ``<@userid>``), text with
-``mentioned_list`` otherwise, a text_notice card when buttons carry URLs (robots have no callback
-buttons), and the image, if any, as a second message. Robot messages cannot be edited, so
-``update`` raises a non-retryable DeliveryError; the bot posts a follow-up instead.
+A robot posts into its group: one markdown message for anything rich (a title, a table, markdown, buttons as
+signed ``[label](url)`` links — robots have no callback buttons — and ``<@userid>`` mentions), plain text
+otherwise, and the image, if any (an answer's chart), as a second message. Robot messages cannot be edited,
+so ``update`` raises a non-retryable DeliveryError; the router (router.py) posts a superseding message.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.base import DeliveryError, Message, MessageRef, Platform
-from adapters.wecom.render import robot_image, robot_payload
+from adapters.wecom.render import robot_image, robot_markdown
 from adapters.wecom.robot import RobotSender
+
+
+def _rich(message: Message) -> bool:
+    return bool(message.buttons or message.mentions or message.title or message.table or message.markdown)
+
+
+def robot_message(message: Message) -> dict[str, Any]:
+    """The robot payload of ``message`` (its image aside)."""
+    if _rich(message):
+        return robot_markdown(message)
+    return {"msgtype": "text", "text": {"content": message.text}}
 
 
 class WeComRobotAdapter:
@@ -20,8 +33,7 @@ class WeComRobotAdapter:
         self.sender = sender
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
-        payload = robot_payload(message)
-        self.sender.post(chat, payload)
+        self.sender.post(chat, robot_message(message))
         if message.image is not None:
             self.sender.post(chat, robot_image(message.image.png))
         return MessageRef(platform="wecom", chat=chat, message_id="", extra={"via": "robot"})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from alerts.rules.kinds import point_in_time, reads_forecast
 from alerts.rules.model import Rule
-from metrics.catalog_types import Catalog, Metric
+from metrics.catalog.types import Catalog, Metric
 from metrics.compiler.assemble import additive
 from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from alerts.rules.model import Anomaly, Change, Rule, Severity
-from metrics.catalog_types import Catalog, Metric
+from metrics.catalog.types import Catalog, Metric
 from metrics.present import format_number, plain_json
 
 OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}

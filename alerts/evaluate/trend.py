@@ -10,7 +10,7 @@ from alerts.evaluate.hits import Hit, number
 from alerts.evaluate.queries import Plan
 from alerts.evaluate.source import Source, SourceFailed
 from alerts.findings import entity_key
-from metrics.catalog_types import TIME_DIMENSION
+from metrics.catalog.types import TIME_DIMENSION
 from metrics.problems import UserError
 from metrics.query import DimensionFilter, MetricQuery, TimeRange
 

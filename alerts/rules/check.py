@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from alerts.rules.fields import Fields, hint
 from alerts.rules.kinds import point_in_time, reads_forecast
 from alerts.rules.model import Anomaly, Condition, Forecast, NoData, Scope
-from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.catalog.types import TIME_DIMENSION, Catalog
 
 
 @dataclass(frozen=True)

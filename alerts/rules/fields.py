@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from metrics.catalog_load import CatalogProblem, Collector
+from metrics.file_problems import Collector, FileProblem
 from metrics.problems import nearest
 from metrics.yamlsrc import Located, LocatedList
 
@@ -36,10 +36,10 @@ class Fields:
 
     def problem(self, key: str | None, message: str) -> None:
         line = self.node.line_of(key) if key is not None else self.node.line
-        self.out.problems.append(CatalogProblem(self.node.file, line, f"rule {self.rule}: {message}"))
+        self.out.problems.append(FileProblem(self.node.file, line, f"rule {self.rule}: {message}"))
 
     def problem_at(self, line: int, message: str) -> None:
-        self.out.problems.append(CatalogProblem(self.node.file, line, f"rule {self.rule}: {message}"))
+        self.out.problems.append(FileProblem(self.node.file, line, f"rule {self.rule}: {message}"))
 
     def line(self, key: str) -> int:
         return self.node.line_of(key)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from metrics.catalog_types import Catalog, Metric
+from metrics.catalog.types import Catalog, Metric
 
 
 def _leaf_model(catalog: Catalog, leaf: Metric) -> str | None:

@@ -37,8 +37,9 @@ from alerts.rules.parts import (
     read_routing,
     read_scope,
 )
-from metrics.catalog_load import CatalogError, CatalogProblem, Collector
-from metrics.catalog_types import Catalog
+from metrics.catalog.load import CatalogError
+from metrics.catalog.types import Catalog
+from metrics.file_problems import Collector, FileProblem
 from metrics.yamlsrc import Located, load_located
 
 DEMO_RULES_DIR = Path(__file__).resolve().parent.parent / "demo_rules"
@@ -77,7 +78,7 @@ def load_rules(directory: Path, catalog: Catalog) -> list[Rule]:
     """Every rule in ``directory/*.yaml`` (files in name order, rules in file order); raise RuleError."""
     out = Collector()
     if not directory.is_dir():
-        raise RuleError([CatalogProblem(str(directory), 1, "not a directory of rule files (*.yaml)")])
+        raise RuleError([FileProblem(str(directory), 1, "not a directory of rule files (*.yaml)")])
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
@@ -85,7 +86,7 @@ def load_rules(directory: Path, catalog: Catalog) -> list[Rule]:
             rule_id = node.get("id")
             if isinstance(rule_id, str) and rule_id in seen:
                 out.problems.append(
-                    CatalogProblem(
+                    FileProblem(
                         node.file, node.line_of("id"), f"duplicate rule id {rule_id!r} (first at {seen[rule_id]})"
                     )
                 )
@@ -106,22 +107,22 @@ def _rule_nodes(path: Path, out: Collector) -> list[Located]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        out.problems.append(CatalogProblem(str(path), line, f"invalid YAML: {getattr(e, 'problem', None) or e}"))
+        out.problems.append(FileProblem(str(path), line, f"invalid YAML: {getattr(e, 'problem', None) or e}"))
         return []
     if doc is None:
         return []
     if not isinstance(doc, Located) or not isinstance(doc.get("rules"), list):
-        out.problems.append(CatalogProblem(str(path), 1, "expected a top-level 'rules:' list"))
+        out.problems.append(FileProblem(str(path), 1, "expected a top-level 'rules:' list"))
         return []
     for key in doc:
         if key != "rules":
-            out.problems.append(CatalogProblem(str(path), doc.line_of(key), f"unknown top-level key {key!r}"))
+            out.problems.append(FileProblem(str(path), doc.line_of(key), f"unknown top-level key {key!r}"))
     nodes = []
     for item, line in zip(doc["rules"], doc["rules"].item_lines, strict=True):
         if isinstance(item, Located):
             nodes.append(item)
         else:
-            out.problems.append(CatalogProblem(str(path), line, "each rule is a mapping (id: …, metric: …)"))
+            out.problems.append(FileProblem(str(path), line, "each rule is a mapping (id: …, metric: …)"))
     return nodes
 
 

@@ -8,7 +8,7 @@ from typing import cast
 
 from alerts.rules.fields import Fields, clock, hint
 from alerts.rules.model import SEVERITIES, EscalationStep, Op, QuietHours, Routing, Scope
-from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.catalog.types import TIME_DIMENSION, Catalog
 from metrics.forecast.store import HORIZON_DAYS
 from metrics.values import normalise
 from metrics.yamlsrc import Located

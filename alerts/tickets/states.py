@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from alerts.tickets.vocabulary import STATUS, VERB
 from metrics.problems import UserError, user_error
 
 Status = Literal["open", "acknowledged", "snoozed", "resolved", "closed"]
@@ -38,26 +39,6 @@ TRANSITIONS: dict[Action, tuple[tuple[Status, ...], Status | None]] = {
     "reopen": (("resolved", "closed"), "open"),
 }
 
-STATUS_NAMES: dict[Status, tuple[str, str]] = {  # (en, zh)
-    "open": ("open", "待处理"),
-    "acknowledged": ("acknowledged", "已认领"),
-    "snoozed": ("snoozed", "已暂缓"),
-    "resolved": ("resolved", "已恢复"),
-    "closed": ("closed", "已关闭"),
-}
-ACTION_NAMES: dict[Action, tuple[str, str]] = {  # (en verb, zh verb)
-    "open": ("open", "开启"),
-    "update": ("update", "更新"),
-    "ack": ("acknowledge", "认领"),
-    "assign": ("assign", "指派"),
-    "snooze": ("snooze", "暂缓"),
-    "wake": ("wake", "唤醒"),
-    "escalate": ("escalate", "升级"),
-    "resolve": ("resolve", "恢复"),
-    "close": ("close", "关闭"),
-    "reopen": ("reopen", "重开"),
-}
-
 
 def allowed(action: Action, status: Status) -> bool:
     return status in TRANSITIONS[action][0]
@@ -79,8 +60,8 @@ def refusal(action: Action, status: Status, no: str) -> UserError:
     special = _SPECIAL.get((action, status))
     if special is not None:
         return user_error(code, special[0].format(no=no), special[1].format(no=no))
-    en_verb, zh_verb = ACTION_NAMES[action]
-    en_status, zh_status = STATUS_NAMES[status]
+    en_verb, zh_verb = VERB[action].name.en, VERB[action].name.zh
+    en_status, zh_status = STATUS[status].en, STATUS[status].zh
     return user_error(
         code, f"Cannot {en_verb} {no}: it is {en_status}.", f"无法{zh_verb}工单 {no}：当前状态为{zh_status}。"
     )

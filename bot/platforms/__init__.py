@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from bot.platform import PlatformParts
 from bot.platforms import dingtalk, slack, web, wecom
+from bot.platforms.context import PlatformContext
+from bot.platforms.parts import PlatformParts
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
-BUILDERS: tuple[Callable[[Runtime], PlatformParts | None], ...] = (web.build, slack.build, dingtalk.build, wecom.build)
+BUILDERS: tuple[Callable[[PlatformContext], PlatformParts | None], ...] = (
+    web.build,
+    slack.build,
+    dingtalk.build,
+    wecom.build,
+)

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
 
 from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
+from adapters.dingtalk import stream as dingtalk_stream
 from adapters.dingtalk.adapter import DingTalkAdapter
 from adapters.dingtalk.robot import DingTalkRobot
 from adapters.dingtalk.signing import CallbackVerifier
-from bot import dingtalk_stream
-from bot.dingtalk_routes import PATH, dingtalk_router
-from bot.platform import PlatformParts, ReplyFn
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from adapters.dingtalk.webhook import PATH, DingTalkWebhook
+from bot.platforms.context import PlatformContext
+from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
 
 log = logging.getLogger("opsbot.dingtalk")
 
@@ -50,13 +47,13 @@ def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
     return reply
 
 
-def build(runtime: Runtime) -> PlatformParts | None:
-    config = runtime.config.dingtalk
+def build(bot: PlatformContext) -> PlatformParts | None:
+    config = bot.config.dingtalk
     if config is None:
         return None
 
     def now() -> float:
-        return runtime.clock().timestamp()
+        return bot.clock().timestamp()
 
     def make(webhook: str, secret: str | None) -> DingTalkRobot:
         return DingTalkRobot(webhook, secret, base_url=config.api_url, now=now)
@@ -82,11 +79,11 @@ def build(runtime: Runtime) -> PlatformParts | None:
         parts.info["robots"] = ", ".join(sorted(named))
     if not (config.has_app and config.app_key and config.app_secret):
         return parts
-    parts.router = dingtalk_router(CallbackVerifier(config.app_secret, now=now), runtime.submit, now)
-    parts.info.update(mode="http", callback=runtime.config.server.public_url + PATH)
+    parts.webhooks = (Webhook(PATH, DingTalkWebhook(CallbackVerifier(config.app_secret, now=now), now)),)
+    parts.info.update(mode="http", callback=bot.config.server.public_url + PATH)
     if config.stream and dingtalk_stream.available():
         client = dingtalk_stream.StreamClient(
-            config.app_key, config.app_secret, runtime.submit, now, base_url=config.api_url
+            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url
         )
         parts.start, parts.stop = client.start, client.stop
         parts.info["mode"] = "stream"

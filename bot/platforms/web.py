@@ -1,25 +1,20 @@
-"""The built-in web chat (on by default): messages in the state database, the page and API of bot.web_routes."""
+"""The built-in web chat (on by default): messages in the state database; its page and API are mounted by
+bot/http/web_chat.py."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from adapters.web import Hub, WebAdapter, WebStore
-from bot.platform import PlatformParts
-from bot.web_routes import web_router
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from bot.platforms.context import PlatformContext
+from bot.platforms.parts import PlatformParts
 
 
-def build(runtime: Runtime) -> PlatformParts | None:
-    if not runtime.config.web.enabled:
+def build(bot: PlatformContext) -> PlatformParts | None:
+    if not bot.config.web.enabled:
         return None
-    adapter = WebAdapter(WebStore(runtime.store.engine, clock=runtime.clock), Hub())
+    adapter = WebAdapter(WebStore(bot.store.engine, clock=bot.clock), Hub())
     return PlatformParts(
         name="web",
         adapter=adapter,
-        router=web_router(runtime, adapter),
         stop=adapter.hub.close,
-        info={"page": runtime.config.server.public_url + "/"},
+        info={"page": bot.config.server.public_url + "/"},
     )

@@ -5,21 +5,18 @@ cards with signed action links, the default one to ``wecom:robot`` and named one
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from adapters.base import InboundEvent, Message, MessageRef
 from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.callback import WeComCallback
+from adapters.wecom.chats import wecom_robot_name
 from adapters.wecom.client import WeComClient
 from adapters.wecom.robot import RobotSender
-from bot.config_schema import wecom_robot_name
-from bot.platform import PlatformParts, ReplyFn
-from bot.wecom_cards import remember_response_code
-from bot.wecom_outbound import ROBOT, RobotCards, WeComRouter
-from bot.wecom_routes import PATH, wecom_router
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from adapters.wecom.robot_adapter import WeComRobotAdapter
+from adapters.wecom.router import ROBOT, WeComRouter
+from adapters.wecom.webhook import PATH, WeComWebhook
+from bot.platforms.context import PlatformContext
+from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
+from bot.platforms.wecom_clicks import remember_response_code
 
 
 def _needs_links(chat: str) -> bool:
@@ -36,17 +33,16 @@ def _replier(router: WeComRouter) -> ReplyFn:
     return reply
 
 
-def build(runtime: Runtime) -> PlatformParts | None:
-    config = runtime.config.wecom
+def build(bot: PlatformContext) -> PlatformParts | None:
+    config = bot.config.wecom
     if config is None:
         return None
     app = None
     if config.has_app and config.corp_id and config.secret and config.agent_id is not None:
         app = WeComAdapter(WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url))
-    sender = RobotSender(base_url=config.api_url)
-    robot = RobotCards(sender, config.robot_key) if config.robot_key else None
+    robots = WeComRobotAdapter(RobotSender(base_url=config.api_url))
     keys = config.robot_keys()
-    router = WeComRouter(app, robot, {name: RobotCards(sender, key) for name, key in keys.items()})
+    router = WeComRouter(app, robots, config.robot_key, keys)
 
     def rate_sender(chat: str) -> str:
         """A robot's rate limit is its key's, whichever name a destination uses."""
@@ -59,7 +55,7 @@ def build(runtime: Runtime) -> PlatformParts | None:
         reply=_replier(router),
         needs_links=_needs_links,
         sender=rate_sender,
-        info={"app": "configured" if app else "none", "robot": "configured" if robot else "none"},
+        info={"app": "configured" if app else "none", "robot": "configured" if config.robot_key else "none"},
     )
     if keys:
         parts.info["robots"] = ", ".join(sorted(keys))
@@ -67,8 +63,12 @@ def build(runtime: Runtime) -> PlatformParts | None:
         callback = WeComCallback(config.token, config.encoding_aes_key, config.corp_id)
 
         def remember(event: InboundEvent) -> None:
-            remember_response_code(runtime.service, event)
+            """A click's ResponseCode goes into its card's stored ref before the click is kept, so the card
+            update that follows the click can use it."""
+            if event.action is not None and event.action.response_token:
+                remember_response_code(bot.service, event)
 
-        parts.router = wecom_router(callback, runtime.submit, remember)
-        parts.info["callback"] = runtime.config.server.public_url + PATH
+        webhook = WeComWebhook(callback)
+        parts.webhooks = (Webhook(PATH, webhook, ("GET", "POST"), before_keep=remember),)
+        parts.info["callback"] = bot.config.server.public_url + PATH
     return parts

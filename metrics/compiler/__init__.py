@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from metrics.catalog_types import Catalog, Metric, Role
+from metrics.catalog.types import Catalog, Metric, Role
 from metrics.compiler.assemble import OutputColumn, core
 from metrics.compiler.complete import UNIVERSE, complete_dimension, filled, universe
 from metrics.compiler.finish import compare_select, final_select, output_columns

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from metrics.catalog_types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Grain, Metric
+from metrics.catalog.types import PERIOD_DAYS, TIME_DIMENSION, Catalog, Grain, Metric
 from metrics.compiler.params import Params
 from metrics.compiler.plan import Plan, Unit
 from metrics.compiler.sqlparts import add_join, all_of, col, safe_divisions, table, template

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.catalog.types import TIME_DIMENSION, Catalog
 from metrics.compiler.assemble import OutputColumn
 from metrics.compiler.params import Params
 from metrics.compiler.plan import Plan

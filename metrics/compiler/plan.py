@@ -12,7 +12,7 @@ from typing import Literal
 
 from sqlglot import exp
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog, Metric, Model, Role
+from metrics.catalog.types import TIME_DIMENSION, Catalog, Metric, Model, Role
 from metrics.problems import nearest, user_error
 from metrics.query import DimensionFilter, MetricQuery, filterable_columns
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from metrics.catalog_types import Grain
+from metrics.catalog.types import Grain
 
 _TEMPLATES: dict[str, exp.Expr] = {}
 

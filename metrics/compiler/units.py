@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlglot import exp
 
-from metrics.catalog_types import TIME_DIMENSION, Grain, Join, Model
+from metrics.catalog.types import TIME_DIMENSION, Grain, Join, Model
 from metrics.compiler.params import Params
 from metrics.compiler.plan import Unit
 from metrics.compiler.sqlparts import all_of, bucket, col, table, template

@@ -1,0 +1,2 @@
+"""The conversation: one verified InboundEvent → a ticket step or a governed answer; commands, who is talking,
+threads."""
