@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from metrics.catalog_types import TIME_DIMENSION
+from metrics.catalog.types import TIME_DIMENSION
 from metrics.query import MetricQuery
 from nlq.understood import Understood
 

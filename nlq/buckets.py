@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics.catalog_types import TIME_DIMENSION
+from metrics.catalog.types import TIME_DIMENSION
 from metrics.query import MetricQuery
 
 DAY = dt.timedelta(days=1)

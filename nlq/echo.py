@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog
+from metrics.catalog.types import TIME_DIMENSION, Catalog
 from metrics.query import MetricQuery
 from nlq.understood import Understood
 

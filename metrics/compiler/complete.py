@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metrics.catalog_types import TIME_DIMENSION, Catalog, Metric
+from metrics.catalog.types import TIME_DIMENSION, Catalog, Metric
 from metrics.compiler.params import Params
 from metrics.compiler.sqlparts import add_join, all_of, col, table
 from metrics.compiler.units import key_name
