@@ -47,7 +47,7 @@ def _init(warehouse: str, parent: int) -> None:
     threading.Thread(target=_orphaned, args=(parent,), name="opsbot-orphan-watch", daemon=True).start()
     with contextlib.suppress(OSError):  # not allowed: run at the same priority
         os.nice(NICE)
-    layer = SemanticLayer(load_catalog(), Warehouse(Path(warehouse)))
+    layer = SemanticLayer(load_catalog(), Warehouse(warehouse))
     asker = make_asker(layer)
     asker.lexicon  # noqa: B018 — built once here, not on the first question
     _worker = (layer, asker)
@@ -64,7 +64,7 @@ def _work(text: str, role: str | None, context: Context | None, lang: str) -> An
 
 
 class AnswerPool:
-    def __init__(self, warehouse: Path, processes: int, *, timeout_s: float = TIMEOUT_S) -> None:
+    def __init__(self, warehouse: str | Path, processes: int, *, timeout_s: float = TIMEOUT_S) -> None:
         self._warehouse = str(warehouse)
         self._processes = processes
         self._timeout_s = timeout_s
