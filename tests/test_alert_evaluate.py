@@ -37,9 +37,9 @@ from alerts.rules.model import (
     Threshold,
 )
 from metrics.catalog_types import Catalog
+from metrics.engines.duckdb import DuckDBWarehouse
 from metrics.forecast.store import store_path
 from metrics.service import SemanticLayer
-from metrics.engines.duckdb import DuckDBWarehouse
 from metrics.warehouse import Warehouse
 
 AS_OF = dt.date(2026, 11, 20)  # the test warehouse's last day

@@ -119,11 +119,16 @@ def load_demo(source: Path, target: str, progress: Progress | None = None) -> Lo
     return LoadReport(url.redacted(), copied, time.perf_counter() - started)
 
 
-def _export(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, fmt: str) -> None:
-    """One table to a CSV (NULL as \\N) or Parquet file."""
-    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER false, NULLSTR '\\N', QUOTE '\"'"
-    source = exp.to_identifier(table.name, quoted=True).sql("duckdb")
-    con.execute(f"COPY {source} TO '{path.as_posix()}' ({options})")  # path: our temporary folder
+def _export(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, fmt: str, null: str = "\\N") -> None:
+    """One table to a CSV (NULL as ``null``, unquoted) or Parquet file."""
+    options = "FORMAT parquet" if fmt == "parquet" else f"FORMAT csv, HEADER false, NULLSTR '{null}', QUOTE '\"'"
+    columns: list[exp.Expr] = []
+    for name, dtype in table.columns:  # booleans as 1/0: PostgreSQL reads both, MySQL only the digits
+        column = exp.column(name, quoted=True)
+        boolean = dtype.upper() == "BOOLEAN" and fmt == "csv"
+        columns.append(exp.cast(column, exp.DataType.Type.INT).as_(name, quoted=True) if boolean else column)
+    select = exp.select(*columns).from_(exp.to_identifier(table.name, quoted=True)).sql("duckdb")
+    con.execute(f"COPY ({select}) TO '{path.as_posix()}' ({options})")  # path: our temporary folder
 
 
 def _to_postgres(
@@ -213,7 +218,7 @@ def _to_mysql(
             for i, table in enumerate(tables):
                 progress(table.name, i / len(tables))
                 csv = tmp / f"{table.name}.csv"
-                _export(con, table, csv, "csv")
+                _export(con, table, csv, "csv", null="NULL")  # without an escape character NULL reads as NULL
                 named = table.name + suffix
                 cur.execute(drop_table(named, "mysql", into))
                 cur.execute(create_table(SourceTable(named, table.columns, table.rows), "mysql", into))

@@ -44,6 +44,10 @@ class MySQLWarehouse(RemoteWarehouse):
 
     def adapt(self, tree: exp.Expr) -> exp.Expr:
         tree = super().adapt(tree)
+        # DECIMAL division and AVG keep 4 more decimals here (div_precision_increment): use DOUBLE, as DuckDB does
+        for node in list(tree.find_all(exp.Avg, exp.Div)):
+            if not (isinstance(node.this, exp.Cast) and node.this.to.this == exp.DataType.Type.DOUBLE):
+                node.this.replace(exp.cast(node.this.copy(), exp.DataType.Type.DOUBLE))
         if self.dialect == "mysql":  # StarRocks and Doris truncate to Monday weeks themselves
             for node in list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc)):
                 unit = node.args.get("unit")

@@ -82,7 +82,7 @@ def parse_url(target: str | Path) -> WarehouseURL:
     if scheme == "spark":  # local[2] is no host name urlsplit accepts: keep it aside
         rest = text.split("://", 1)[1]
         local = re.split(r"[/?]", rest, maxsplit=1)[0]
-        text_for_split = f"spark://localhost{rest[len(local):]}"
+        text_for_split = f"spark://localhost{rest[len(local) :]}"
     else:
         text_for_split = text
     parts = urlsplit(text_for_split)
