@@ -2,12 +2,11 @@
 
 Each connection is a read-only session (``default_transaction_read_only``) whose ``search_path``
 is the contract tables' schema (``?schema=``, default ``public``); every query runs in its own
-transaction with ``statement_timeout`` set for it, through a server-side cursor that fetches one
-row past the cap, and is rolled back."""
+transaction with ``statement_timeout`` set for it and is rolled back; the statement itself is
+limited to one row past the cap."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from metrics.engines import errors
@@ -17,7 +16,6 @@ from metrics.problems import UserError
 from metrics.warehouse import ResultColumn
 
 CONNECT_TIMEOUT_S = 10
-_cursor_ids = itertools.count()
 
 
 class PostgresWarehouse(RemoteWarehouse):
@@ -79,7 +77,7 @@ class PostgresWarehouse(RemoteWarehouse):
         try:
             with con.cursor() as setup:
                 setup.execute("SELECT set_config('statement_timeout', %s, true)", (str(max(1, int(timeout_s * 1000))),))
-            with con.cursor(name=f"opsbot_{next(_cursor_ids)}") as cur:
+            with con.cursor() as cur:  # the statement carries LIMIT cap + 1 (RemoteWarehouse.sql_text)
                 cur.execute(sql, params)
                 rows = cur.fetchmany(row_cap + 1)
                 description = cur.description or []

@@ -36,7 +36,7 @@ _KNOWN_OPTIONS = {
 class WarehouseURL:
     """A parsed warehouse URL. ``engine`` is one of duckdb, postgres, mysql, spark."""
 
-    text: str
+    text: str = field(repr=False)  # may hold the password
     engine: str
     host: str = ""
     port: int | None = None
