@@ -45,15 +45,15 @@ class MySQLWarehouse(RemoteWarehouse):
     def adapt(self, tree: exp.Expr) -> exp.Expr:
         tree = super().adapt(tree)
         # DECIMAL division and AVG keep 4 more decimals here (div_precision_increment): use DOUBLE, as DuckDB does
-        for node in list(tree.find_all(exp.Avg, exp.Div)):
-            if not (isinstance(node.this, exp.Cast) and node.this.to.this == exp.DataType.Type.DOUBLE):
-                node.this.replace(exp.cast(node.this.copy(), exp.DataType.Type.DOUBLE))
+        for part in list(tree.find_all(exp.Avg, exp.Div)):
+            if not (isinstance(part.this, exp.Cast) and part.this.to.this == exp.DataType.Type.DOUBLE):
+                part.this.replace(exp.cast(part.this.copy(), exp.DataType.Type.DOUBLE))
         if self.dialect == "mysql":  # StarRocks and Doris truncate to Monday weeks themselves
-            for node in list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc)):
-                unit = node.args.get("unit")
+            for trunc in list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc)):
+                unit = trunc.args.get("unit")
                 template = _TRUNC.get(unit.name.upper() if unit is not None else "")
                 if template is not None:
-                    node.replace(_fill(template, node.this))
+                    trunc.replace(_fill(template, trunc.this))
         return tree
 
     @staticmethod
