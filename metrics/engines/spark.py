@@ -2,8 +2,8 @@
 
 Tables come from a folder of Parquet files (``?path=/lake``: ``<table>.parquet`` each, registered
 as temporary views; the forecast store is ``<path>/<forecast_schema>/fc_*.parquet``) or from the
-session catalog (``?database=shop``). Every query carries a tag, and a timer interrupts the tag's
-jobs when the time limit passes. Spark has no read-only session: opsbot only ever sends the
+session catalog (``?database=shop``). Every query runs in its own job group (a tag on Spark Connect),
+and a timer cancels it when the time limit passes. Spark has no read-only session: opsbot only ever sends the
 compiler's SELECTs and the SQL guard's read-only SELECTs, and the Parquet views cannot be written
 through; on a cluster give opsbot a principal that may only read (docs/warehouses.md)."""
 
@@ -124,12 +124,20 @@ class SparkWarehouse(RemoteWarehouse):
         tag = f"opsbot-{uuid.uuid4().hex}"
         fired = threading.Event()
 
+        classic = hasattr(con, "sparkContext") and not self.url.text.lower().startswith("sc://")
+
         def stop() -> None:
             fired.set()
-            con.interruptTag(tag)
+            if classic:
+                con.sparkContext.cancelJobGroup(tag)
+            else:
+                con.interruptTag(tag)
 
         timer = threading.Timer(timeout_s, stop)
-        con.addTag(tag)
+        if classic:
+            con.sparkContext.setJobGroup(tag, "opsbot query", interruptOnCancel=True)
+        else:
+            con.addTag(tag)
         timer.start()
         try:
             frame = con.sql(sql, args=params or None)
@@ -140,7 +148,8 @@ class SparkWarehouse(RemoteWarehouse):
             raise
         finally:
             timer.cancel()
-            con.removeTag(tag)
+            if not classic:
+                con.removeTag(tag)
         columns = [ResultColumn(f.name, f.dataType.simpleString().upper()) for f in frame.schema.fields]
         return columns, [tuple(r) for r in rows[:row_cap]], len(rows) > row_cap
 
