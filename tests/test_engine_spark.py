@@ -21,11 +21,7 @@ from metrics.warehouse import Warehouse
 __all__ = ["duckdb_verdicts"]  # the fixture, shared with test_engine_parity.py
 
 
-@pytest.mark.skipif(
-    not os.environ.get("OPSBOT_TEST_SPARK"),
-    reason="Spark local mode takes minutes: set OPSBOT_TEST_SPARK=1 to run it (the time limit is not yet enforced "
-    "on local mode)",
-)
+@pytest.mark.skipif(bool(os.environ.get("OPSBOT_SKIP_SPARK")), reason="OPSBOT_SKIP_SPARK is set")
 def test_spark_local_mode_gives_the_same_numbers(
     spark_url: str,
     layer: SemanticLayer,
