@@ -34,7 +34,7 @@ def run_rule(rule_id: str, db: str, state_url: str, rules_dir: str) -> None:
     if not rules:
         log.warning("rule %s is no longer in %s; skipped", rule_id, rules_dir)
         return
-    warehouse = Warehouse(Path(db))
+    warehouse = Warehouse(db)
     store = open_store(state_url)
     try:
         layer = SemanticLayer(catalog, warehouse)
@@ -61,5 +61,5 @@ def run_escalations(db: str, state_url: str, rules_dir: str) -> None:
 def refresh_forecast(db: str, state_url: str, rules_dir: str) -> None:
     from metrics.forecast.refresh import refresh
 
-    report = refresh(Path(db))
+    report = refresh(db)
     log.info("forecast refreshed as of %s in %.1f s", report.as_of, report.seconds)

@@ -84,5 +84,7 @@ def next_runs(sched: BaseScheduler) -> list[tuple[str, dt.datetime | None]]:
     return [(job.id, job.next_run_time) for job in sched.get_jobs()]
 
 
-def context_for(db: Path, state_url: str, rules_dir: Path) -> Context:
-    return Context(str(db.resolve()), state_url, str(rules_dir.resolve()))
+def context_for(db: str | Path, state_url: str, rules_dir: Path) -> Context:
+    """Plain strings for the stored jobs; a DuckDB path made absolute, a warehouse URL as it is."""
+    target = str(db) if "://" in str(db) else str(Path(db).resolve())
+    return Context(target, state_url, str(rules_dir.resolve()))

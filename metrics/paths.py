@@ -14,3 +14,9 @@ def default_warehouse_path() -> Path:
     """OPSBOT_WAREHOUSE, else <data dir>/demo.duckdb."""
     explicit = os.environ.get("OPSBOT_WAREHOUSE")
     return Path(explicit) if explicit else data_dir() / "demo.duckdb"
+
+
+def default_warehouse() -> str:
+    """The warehouse commands use when --db names none: $OPSBOT_WAREHOUSE_URL (a URL or a path),
+    else $OPSBOT_WAREHOUSE (a DuckDB path), else <data dir>/demo.duckdb."""
+    return os.environ.get("OPSBOT_WAREHOUSE_URL") or str(default_warehouse_path())

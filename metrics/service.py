@@ -65,7 +65,7 @@ class SemanticLayer:
         (default: the warehouse's last day), refreshing them when they are missing or older."""
         compiled = self.compile(query, role)
         self.prepare(compiled, as_of=as_of)
-        return MetricResult(compiled, self.warehouse.query(compiled.sql(), compiled.params))
+        return MetricResult(compiled, self.warehouse.query(compiled.ast, compiled.params))
 
     def prepare(self, compiled: CompiledQuery, *, as_of: dt.date | None = None) -> None:
         """Make sure what a compiled query reads is there before it runs (or before a caller runs
@@ -79,7 +79,7 @@ class SemanticLayer:
         from metrics.forecast.refresh import ensure  # numpy, pandas and statsforecast only when needed
 
         if self.warehouse.forecast_as_of() != as_of:
-            ensure(self.warehouse.path, as_of, self.forecast_progress)
+            ensure(self.warehouse.target, as_of, self.forecast_progress)
 
 
 def forecast_window(as_of: dt.date) -> tuple[dt.date, dt.date]:

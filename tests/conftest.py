@@ -60,3 +60,69 @@ def forecast_db(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     shutil.copy(small_db, path)
     refresh(path, END)
     return path
+
+
+# --- the same small warehouse on the other engines (loaded once per session and worker) -----------------
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(small_db: Path) -> str:
+    """The small warehouse copied into PostgreSQL (127.0.0.1:5432, or $OPSBOT_TEST_PG_URL's server)."""
+    psycopg = pytest.importorskip("psycopg")
+    server = os.environ.get("OPSBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"opsbot_engines_test_{_worker()}"
+    try:
+        with psycopg.connect(server, autocommit=True, connect_timeout=3) as con:
+            if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                con.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as e:
+        pytest.skip(f"PostgreSQL is not reachable at {server} ({str(e).strip().splitlines()[0]})")
+    url = server.rsplit("/", 1)[0] + "/" + name
+    from metrics.engines.load import load_demo
+
+    load_demo(small_db, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def mariadb_url(small_db: Path) -> str:
+    """The small warehouse copied into MariaDB/MySQL (root@127.0.0.1:3306, or $OPSBOT_TEST_MYSQL_URL's server)."""
+    pymysql = pytest.importorskip("pymysql", reason="pymysql is not installed (pip install 'opsbot[engines]')")
+    server = os.environ.get("OPSBOT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test?flavor=mariadb")
+    from metrics.engines.url import parse_url
+
+    u = parse_url(server)
+    name = f"opsbot_engines_test_{_worker()}"
+    try:
+        con = pymysql.connect(
+            host=u.host, port=u.port or 3306, user=u.user or "root", password=u.password, connect_timeout=3
+        )
+    except pymysql.err.MySQLError as e:
+        pytest.skip(f"MySQL/MariaDB is not reachable at {u.redacted()} ({e})")
+    with con.cursor() as cur:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+    con.close()
+    base, _, query = server.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+    from metrics.engines.load import load_demo
+
+    load_demo(small_db, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def spark_url(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small warehouse as a folder of Parquet tables for Spark local mode."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'opsbot[engines]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark local mode needs Java 17+ (no java on PATH, no JAVA_HOME)")
+    from metrics.engines.load import load_demo
+
+    lake = tmp_path_factory.mktemp("lake")
+    url = f"spark://local[2]?path={lake}"
+    load_demo(small_db, url)
+    return url

@@ -37,6 +37,7 @@ from alerts.rules.model import (
     Threshold,
 )
 from metrics.catalog.types import Catalog
+from metrics.engines.duckdb import DuckDBWarehouse
 from metrics.forecast.store import store_path
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
@@ -49,7 +50,7 @@ NOW = dt.datetime(2026, 11, 21, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
 # --- fixtures and helpers -------------------------------------------------------------------------
 
 
-class CountingWarehouse(Warehouse):
+class CountingWarehouse(DuckDBWarehouse):
     """The real warehouse, recording every statement it runs."""
 
     def __init__(self, path: Path) -> None:

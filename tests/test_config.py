@@ -39,7 +39,7 @@ def test_no_file_gives_defaults(env: dict[str, str], tmp_path: Path) -> None:
     config = load_config(None, env)
     assert config.server.host == "127.0.0.1" and config.server.port == 8080
     assert config.server.public_url == "http://127.0.0.1:8080"
-    assert config.warehouse == tmp_path / "data" / "demo.duckdb"
+    assert config.warehouse == str(tmp_path / "data" / "demo.duckdb")
     assert config.state_url == f"sqlite:///{tmp_path / 'data' / 'opsbot-state.sqlite'}"
     assert config.rules_dir == default_rules_dir()
     assert config.language == "zh"
@@ -51,7 +51,7 @@ def test_no_file_gives_defaults(env: dict[str, str], tmp_path: Path) -> None:
 def test_environment_overrides_defaults(env: dict[str, str]) -> None:
     env |= {"OPSBOT_WAREHOUSE": "/w/x.duckdb", "OPSBOT_STATE_URL": "postgresql://u@h/db", "OPSBOT_SECRET": "s" * 32}
     config = load_config(None, env)
-    assert (config.warehouse, config.state_url, config.secret) == (Path("/w/x.duckdb"), "postgresql://u@h/db", "s" * 32)
+    assert (config.warehouse, config.state_url, config.secret) == ("/w/x.duckdb", "postgresql://u@h/db", "s" * 32)
 
 
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "sign"}
@@ -112,7 +112,7 @@ def test_substitutes_environment_variables_in_any_string(env: dict[str, str], tm
     env |= {"HOST": "0.0.0.0", "DOMAIN": "ops.example.com", "WH": "/data", "TOKEN_PART": "42", "SALT": "x" * 16}
     config = load_config(path, env)
     assert config.server.host == "0.0.0.0" and config.server.public_url == "https://ops.example.com/bot"
-    assert config.warehouse == Path("/data/shop.duckdb")
+    assert config.warehouse == "/data/shop.duckdb"
     assert config.slack is not None and config.slack.bot_token == "xoxb-42"
     assert config.secret == "${not-a-variable}-" + "x" * 16
 
@@ -282,7 +282,7 @@ def example(env: dict[str, str]) -> Config:
 def test_example_file_loads_with_no_environment(env: dict[str, str]) -> None:
     config = example(env)
     assert config.enabled_platforms() == ("web",)
-    assert config.warehouse == ROOT / "data" / "demo.duckdb"
+    assert config.warehouse == str(ROOT / "data" / "demo.duckdb")
     assert config.destinations("web:#supply-chain") == ("web:#supply-chain",)
     assert all("is not enabled" in str(w) for w in config.warnings) and config.warnings
     assert [p.name for p in config.people] == ["张伟", "李娜", "王芳"]

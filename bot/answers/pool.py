@@ -48,7 +48,7 @@ def _init(warehouse: str, parent: int, llm: LlmSettings) -> None:
     threading.Thread(target=_orphaned, args=(parent,), name="opsbot-orphan-watch", daemon=True).start()
     with contextlib.suppress(OSError):  # not allowed: run at the same priority
         os.nice(NICE)
-    layer = SemanticLayer(load_catalog(), Warehouse(Path(warehouse)))
+    layer = SemanticLayer(load_catalog(), Warehouse(warehouse))
     asker = make_asker(layer, llm)
     asker.lexicon  # noqa: B018 — built once here, not on the first question
     _worker = (layer, asker)
@@ -67,7 +67,7 @@ def _work(text: str, role: str | None, context: Context | None, lang: str) -> An
 class AnswerPool:
     def __init__(
         self,
-        warehouse: Path,
+        warehouse: str | Path,
         processes: int,
         *,
         llm: LlmSettings = NO_MODEL,

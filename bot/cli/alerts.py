@@ -22,7 +22,7 @@ from bot.cli.alerting import alerting_options, rules_from, ticket_service, utc_n
 from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
 from bot.cli.progress import StderrProgress
 from metrics.catalog.load import load_catalog
-from metrics.paths import default_warehouse_path
+from metrics.paths import default_warehouse
 from metrics.present import plain_json
 from metrics.problems import default_lang, nearest, user_error
 
@@ -36,7 +36,7 @@ def alerts_group() -> None:
 @warehouse_options
 @alerting_options
 @guarded
-def validate_cmd(db: Path | None, as_of: str | None, state: str | None, rules_dir: Path | None) -> None:
+def validate_cmd(db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None) -> None:
     """Check every rule file (all problems, with file:line) against the metric catalog."""
     rules = rules_from(rules_dir, load_catalog())
     click.echo(f"{len(rules)} rules OK ({rules_dir or default_rules_dir()})")
@@ -47,7 +47,7 @@ def validate_cmd(db: Path | None, as_of: str | None, state: str | None, rules_di
 @warehouse_options
 @alerting_options
 @guarded
-def list_cmd(fmt: str, db: Path | None, as_of: str | None, state: str | None, rules_dir: Path | None) -> None:
+def list_cmd(fmt: str, db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None) -> None:
     """Every rule: what it watches, when, who owns it, where it posts."""
     lang = default_lang()
     rules = rules_from(rules_dir, load_catalog())
@@ -93,7 +93,7 @@ def _rule_json(r: Any, lang: str) -> dict[str, Any]:
 @alerting_options
 @guarded
 def test_cmd(
-    rule_id: str, fmt: str, db: Path | None, as_of: str | None, state: str | None, rules_dir: Path | None
+    rule_id: str, fmt: str, db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None
 ) -> None:
     """What RULE would fire now (or --as-of a day), changing nothing."""
     layer = open_layer(db)
@@ -159,7 +159,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
 def run_cmd(
     only: tuple[str, ...],
     tick: str | None,
-    db: Path | None,
+    db: str | None,
     as_of: str | None,
     state: str | None,
     rules_dir: Path | None,
@@ -210,7 +210,7 @@ def run_cmd(
 @alerting_options
 @guarded
 def schedule_cmd(
-    seconds: float | None, db: Path | None, as_of: str | None, state: str | None, rules_dir: Path | None
+    seconds: float | None, db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None
 ) -> None:
     """Run the scheduler: each rule on its cron (Asia/Shanghai), escalations, nightly forecasts."""
     from alerts.schedule import build, context_for, next_runs
@@ -220,7 +220,7 @@ def schedule_cmd(
     rules = rules_from(rules_dir, load_catalog())
     url = state or state_url()
     ticket_service(url)  # create the store's tables before the jobs need them
-    context = context_for(db or default_warehouse_path(), url, rules_dir or default_rules_dir())
+    context = context_for(db or default_warehouse(), url, rules_dir or default_rules_dir())
     sched = build(context, rules)
     for job_id, when in next_runs(sched):
         click.echo(f"{job_id:<40} next {when}")

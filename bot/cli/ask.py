@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -30,7 +29,7 @@ def emit(answer: Answer, fmt: str, show_sql: bool) -> None:
 @click.option("--show-sql", is_flag=True, help="Also print the SQL that produced the numbers.")
 @warehouse_options
 @guarded
-def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: Path | None, as_of: str | None) -> None:
+def ask(question: str, role: str | None, fmt: str, show_sql: bool, db: str | None, as_of: str | None) -> None:
     """Ask a question, e.g. `opsbot ask "上周各渠道GMV是多少"`; `-` reads one question per line from stdin."""
     layer = open_layer(db)
     today = as_of_day(layer, as_of)

@@ -23,10 +23,10 @@ QUIT = {"exit", "quit", "q", "退出", "再见"}
 @click.command("chat")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.option("--as", "who", default=None, help="Who you are: a person of the config (default: $USER).")
-@click.option("--db", type=click.Path(path_type=Path), default=None, help="Warehouse DuckDB file (overrides config).")
+@click.option("--db", default=None, metavar="PATH|URL", help="Warehouse: a DuckDB file or a URL (overrides config).")
 @click.option("--state", default=None, metavar="URL", help="Ticket store URL (overrides config).")
 @guarded
-def chat(config_path: Path | None, who: str | None, db: Path | None, state: str | None) -> None:
+def chat(config_path: Path | None, who: str | None, db: str | None, state: str | None) -> None:
     """Talk to opsbot in the terminal; one message per line, `exit` or Ctrl-D to leave."""
     import getpass
 

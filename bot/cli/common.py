@@ -17,7 +17,7 @@ from bot.cli.progress import StderrProgress
 from bot.config.schema import ConfigError
 from metrics.catalog.load import CatalogError, load_catalog
 from metrics.catalog.types import Catalog
-from metrics.paths import default_warehouse_path
+from metrics.paths import default_warehouse
 from metrics.problems import UserError, default_lang, user_error
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
@@ -47,9 +47,10 @@ def warehouse_options(func: F) -> F:
     func = click.option(
         "--db",
         "db",
-        type=click.Path(path_type=Path),
         default=None,
-        help="Warehouse DuckDB file (default: $OPSBOT_WAREHOUSE or data/demo.duckdb).",
+        metavar="PATH|URL",
+        help="Warehouse: a DuckDB file or a URL such as postgresql://… (default: $OPSBOT_WAREHOUSE_URL, "
+        "$OPSBOT_WAREHOUSE or data/demo.duckdb).",
     )(func)
     return func
 
@@ -84,11 +85,11 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_layer(db: Path | None, catalog: Catalog | None = None) -> SemanticLayer:
+def open_layer(db: str | Path | None, catalog: Catalog | None = None) -> SemanticLayer:
     """The semantic layer over the warehouse; a forecast refresh it has to wait for shows a progress bar."""
     return SemanticLayer(
         catalog or load_catalog(),
-        Warehouse(db or default_warehouse_path()),
+        Warehouse(db or default_warehouse()),
         forecast_progress=StderrProgress("forecast refresh"),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,18 +22,77 @@ from metrics.problems import user_error
     default=None,
     help="Where to write the DuckDB file (default: $OPSBOT_WAREHOUSE or data/demo.duckdb).",
 )
+@click.option(
+    "--to",
+    "to_url",
+    metavar="URL",
+    default=None,
+    help="Also copy the tables into this warehouse: postgresql://…, mysql://…?flavor=…, spark://local?path=…",
+)
+@click.option(
+    "--from",
+    "from_db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="With --to: copy this existing DuckDB warehouse instead of generating one.",
+)
 @click.option("--end-date", metavar="YYYY-MM-DD", help="Last complete day of data (default: yesterday).")
 @click.option("--days", type=int, default=730, show_default=True, help="Number of days of history.")
 @click.option("--seed", type=int, default=20261120, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Volume: 1 ≈ 5,000 valid orders a day.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
-def demo_data(out: Path | None, end_date: str | None, days: int, seed: int, scale: float, quiet: bool) -> None:
-    """Generate the deterministic demo warehouse (DuckDB) described in the data contract."""
+def demo_data(
+    out: Path | None,
+    to_url: str | None,
+    from_db: Path | None,
+    end_date: str | None,
+    days: int,
+    seed: int,
+    scale: float,
+    quiet: bool,
+) -> None:
+    """Generate the deterministic demo warehouse (DuckDB) described in the data contract; with --to,
+    copy its tables into another engine too."""
+    if from_db is not None and to_url is None:
+        raise user_error("bad_argument", "--from needs --to URL.", "--from 需要同时给出 --to 地址。")
+    target = from_db or out or default_warehouse_path()
+    if from_db is None:
+        _generate(target, end_date, days, seed, scale, quiet)
+    if to_url is not None:
+        _copy(target, to_url, quiet)
+
+
+def _copy(source: Path, url: str, quiet: bool) -> None:
+    from metrics.engines.load import load_demo
+
+    with _bar(quiet) as progress:
+        report = load_demo(source, url, progress)
+    rows = sum(report.tables.values())
+    click.echo(f"copied {len(report.tables)} tables ({rows:,} rows) from {source} to {report.target} "
+               f"({report.seconds:.1f} s)")
+
+
+class _bar:
+    def __init__(self, quiet: bool) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(), console=Console(stderr=True), disable=quiet,
+        )
+
+    def __enter__(self) -> Callable[[str, float], None]:
+        self.progress.__enter__()
+        task = self.progress.add_task("copy", total=1.0)
+        return lambda stage, fraction: self.progress.update(task, description=stage, completed=fraction)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+
+def _generate(target: Path, end_date: str | None, days: int, seed: int, scale: float, quiet: bool) -> None:
     from metrics.demo import generate_warehouse  # numpy is only needed here
 
     end = parse_day(end_date, "--end-date") or dt.date.today() - dt.timedelta(days=1)
-    target = out or default_warehouse_path()
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description:<34}"),

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import checked_day, guarded, parse_day
-from metrics.paths import default_warehouse_path
+from metrics.paths import default_warehouse, default_warehouse_path
 from metrics.problems import user_error
 
 ProgressFn = Callable[[str, float], None]
@@ -40,23 +40,22 @@ def progress_bar(title: str, quiet: bool) -> Iterator[ProgressFn]:
         bar.update(task, description="done", completed=1.0)
 
 
-def _checked_as_of(db: Path, as_of: str | None) -> dt.date:
-    from metrics.forecast import history
-    from metrics.forecast.refresh import last_day
+def _checked_as_of(db: str, as_of: str | None) -> dt.date:
+    from metrics.warehouse import Warehouse
 
-    con = history.connect(db)
+    warehouse = Warehouse(db)
     try:
-        last = last_day(con)
+        last = warehouse.last_day()
     finally:
-        con.close()
+        warehouse.close()
     return checked_day(as_of, last)
 
 
 db_option = click.option(
     "--db",
-    type=click.Path(path_type=Path),
     default=None,
-    help="Warehouse DuckDB file (default: $OPSBOT_WAREHOUSE or data/demo.duckdb).",
+    metavar="PATH|URL",
+    help="Warehouse: a DuckDB file or a URL (default: $OPSBOT_WAREHOUSE_URL, $OPSBOT_WAREHOUSE or data/demo.duckdb).",
 )
 
 
@@ -70,11 +69,11 @@ def forecast_group() -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Forecast from this day (default: the last day).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
-def refresh_cmd(db: Path | None, as_of: str | None, quiet: bool) -> None:
+def refresh_cmd(db: str | None, as_of: str | None, quiet: bool) -> None:
     """Forecast every SKU × warehouse and store the projection beside the warehouse."""
     from metrics.forecast.refresh import refresh
 
-    warehouse = db or default_warehouse_path()
+    warehouse = db or default_warehouse()
     day = _checked_as_of(warehouse, as_of)
     with progress_bar("forecast", quiet) as update:
         report = refresh(warehouse, day, progress=update)
@@ -95,13 +94,13 @@ def refresh_cmd(db: Path | None, as_of: str | None, quiet: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
 def backtest_cmd(
-    db: Path | None, first: str | None, last: str | None, step: int, horizon: int, fmt: str, quiet: bool
+    db: str | None, first: str | None, last: str | None, step: int, horizon: int, fmt: str, quiet: bool
 ) -> None:
     """Replay past as-of dates (data up to each date only) and score forecasts and stockout calls."""
     from metrics.forecast import backtest, history
     from metrics.forecast.refresh import last_day
 
-    warehouse = db or default_warehouse_path()
+    warehouse = Path(db) if db else default_warehouse_path()  # the backtest replays a DuckDB file
     con = history.connect(warehouse)
     try:
         latest = last_day(con) - dt.timedelta(days=horizon)

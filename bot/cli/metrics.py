@@ -14,7 +14,8 @@ from rich.table import Table
 from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
 from metrics.catalog.load import load_catalog
 from metrics.catalog.types import Catalog, Metric
-from metrics.paths import default_warehouse_path
+from metrics.engines.url import missing_file
+from metrics.paths import default_warehouse
 from metrics.present import format_number
 from metrics.problems import UserError, default_lang, nearest, user_error
 from metrics.query import MetricQuery, TimeRange
@@ -52,7 +53,7 @@ def metrics_group() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include internal building-block metrics.")
 @warehouse_options
 @guarded
-def list_metrics(fmt: str, show_all: bool, db: Path | None, as_of: str | None) -> None:
+def list_metrics(fmt: str, show_all: bool, db: str | None, as_of: str | None) -> None:
     """List the metrics users can ask for."""
     catalog = load_catalog()
     metrics = list(catalog.metrics.values()) if show_all else catalog.public_metrics()
@@ -67,11 +68,11 @@ def list_metrics(fmt: str, show_all: bool, db: Path | None, as_of: str | None) -
     Console().print(table)
 
 
-def latest_value(db: Path | None, as_of: str | None, metric: Metric) -> tuple[bool, str] | None:
+def latest_value(db: str | None, as_of: str | None, metric: Metric) -> tuple[bool, str] | None:
     """(whether it looks ahead, the metric over the last 7 days — or the next 7 for a forecast);
     None when no warehouse (or no forecast) is at hand."""
-    path = db or default_warehouse_path()
-    if not path.exists():
+    path = db or default_warehouse()
+    if missing_file(path):
         return None
     layer = open_layer(path)
     end = as_of_day(layer, as_of)
@@ -95,7 +96,7 @@ def latest_value(db: Path | None, as_of: str | None, metric: Metric) -> tuple[bo
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @warehouse_options
 @guarded
-def show_metric(metric_id: str, fmt: str, db: Path | None, as_of: str | None) -> None:
+def show_metric(metric_id: str, fmt: str, db: str | None, as_of: str | None) -> None:
     """Show one metric's definition (口径), owner, unit and what it can be sliced by."""
     catalog = load_catalog()
     m = catalog.metrics.get(metric_id) or _by_name(catalog, metric_id)
@@ -142,15 +143,15 @@ def _by_name(catalog: Catalog, text: str) -> Metric:
 )
 @warehouse_options
 @guarded
-def validate(catalog_dir: Path | None, db: Path | None, as_of: str | None) -> None:
+def validate(catalog_dir: Path | None, db: str | None, as_of: str | None) -> None:
     """Check the catalog (every problem, with file and line) and, if present, the warehouse's columns."""
     catalog = load_catalog(catalog_dir)
     click.echo(
         f"catalog OK: {len(catalog.metrics)} metrics, {len(catalog.dimensions)} dimensions, "
         f"{len(catalog.models)} models, {len(catalog.roles)} roles"
     )
-    path = db or default_warehouse_path()
-    if not path.exists():
+    path = db or default_warehouse()
+    if missing_file(path):
         if db is not None:
             open_layer(path)  # raises the "no warehouse" error with the command that creates it
         click.echo(f"warehouse not checked: {path} does not exist")
@@ -163,4 +164,4 @@ def validate(catalog_dir: Path | None, db: Path | None, as_of: str | None) -> No
             "warehouse does not match the catalog:\n  " + "\n  ".join(problems),
             "数据仓库与指标库不一致：\n  " + "\n  ".join(problems),
         )
-    click.echo(f"warehouse OK: {path} has every table and column the catalog uses")
+    click.echo(f"warehouse OK: {layer.warehouse.label} has every table and column the catalog uses")

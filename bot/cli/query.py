@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -115,7 +114,7 @@ def query(
     role: str | None,
     fmt: str,
     show_sql: bool,
-    db: Path | None,
+    db: str | None,
     as_of: str | None,
 ) -> None:
     """Compute governed metrics, e.g. `opsbot query -m gmv -m aov --by channel --from 2026-11-01`."""

@@ -21,12 +21,12 @@ from bot.config.load import default_config_path, load_config
     default=None,
     help="opsbot.yaml (default: $OPSBOT_CONFIG, else ./opsbot.yaml when present, else defaults + environment).",
 )
-@click.option("--db", type=click.Path(path_type=Path), default=None, help="Warehouse DuckDB file (overrides config).")
+@click.option("--db", default=None, metavar="PATH|URL", help="Warehouse: a DuckDB file or a URL (overrides config).")
 @click.option("--state", default=None, metavar="URL", help="Ticket store URL (overrides config).")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the alert rules on their schedule.")
 @guarded
 def serve(
-    host: str | None, port: int | None, config_path: Path | None, db: Path | None, state: str | None, no_scheduler: bool
+    host: str | None, port: int | None, config_path: Path | None, db: str | None, state: str | None, no_scheduler: bool
 ) -> None:
     """Run the bot: the built-in web chat at /, the chat platforms' webhooks, alerts and ticket delivery."""
     import dataclasses

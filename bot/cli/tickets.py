@@ -69,7 +69,7 @@ def list_cmd(
     owner: str | None,
     rule_id: str | None,
     fmt: str,
-    db: Path | None,
+    db: str | None,
     as_of: str | None,
     state: str | None,
     rules_dir: Path | None,
@@ -104,7 +104,7 @@ def list_cmd(
 @alerting_options
 @guarded
 def show_cmd(
-    ticket_no: str, fmt: str, db: Path | None, as_of: str | None, state: str | None, rules_dir: Path | None
+    ticket_no: str, fmt: str, db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None
 ) -> None:
     """One ticket with its evidence and audit trail."""
     history = ticket_service(state).get(ticket_no)

@@ -77,8 +77,9 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Confi
     settings: dict[str, Any] = {
         "source": path,
         "server": server,
-        "warehouse": _path(doc, "warehouse", "path", base, r)
-        or Path(env.get("OPSBOT_WAREHOUSE") or _data(env) / "demo.duckdb"),
+        "warehouse": _warehouse(doc, base, r)
+        or env.get("OPSBOT_WAREHOUSE_URL")
+        or str(env.get("OPSBOT_WAREHOUSE") or _data(env) / "demo.duckdb"),
         "state_url": _state_url(doc, r)
         or env.get("OPSBOT_STATE_URL")
         or f"sqlite:///{_data(env) / 'opsbot-state.sqlite'}",
@@ -184,6 +185,27 @@ def _path(doc: Located, section: str, key: str, base: Path, r: Reader) -> Path |
         return None
     text = r.text(found[0], found[1], f"{section}.{key}")
     return (base / Path(text).expanduser()) if text else None
+
+
+def _warehouse(doc: Located, base: Path, r: Reader) -> str | None:
+    """``warehouse: URL-or-path``, ``warehouse: {url: …}`` or ``warehouse: {path: …}`` (a DuckDB file,
+    relative to the config file); None when the file names none."""
+    node = doc.get("warehouse") if "warehouse" in doc else None
+    if isinstance(node, Located):
+        r.keys(node, ("url", "path"), "warehouse")
+        if "url" in node:
+            text = r.text(node, "url", "warehouse.url")
+            return _warehouse_text(text, base) if text else None
+        return None if "path" not in node else _warehouse_text(r.text(node, "path", "warehouse.path"), base)
+    if node is None:
+        return None
+    return _warehouse_text(r.text(doc, "warehouse", "warehouse"), base)
+
+
+def _warehouse_text(text: str | None, base: Path) -> str | None:
+    if not text:
+        return None
+    return text if "://" in text else str(base / Path(text).expanduser())
 
 
 def _state_url(doc: Located, r: Reader) -> str | None:

@@ -191,7 +191,7 @@ class Unlisted:
 class Config:
     source: Path | None
     server: ServerConfig
-    warehouse: Path
+    warehouse: str  # a DuckDB path or a warehouse URL (metrics/engines/url.py)
     state_url: str
     rules_dir: Path
     language: Lang

@@ -70,7 +70,7 @@ def create_app(layer: SemanticLayer, health: Callable[[], dict[str, Any]] | None
 
     @app.get("/health")
     def health_endpoint() -> dict[str, Any]:
-        doc: dict[str, Any] = {"status": "ok", "warehouse": str(layer.warehouse.path)}
+        doc: dict[str, Any] = {"status": "ok", "warehouse": layer.warehouse.label}
         doc["as_of"] = layer.as_of().isoformat()
         if health is not None:
             doc.update(health())

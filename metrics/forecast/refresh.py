@@ -25,7 +25,7 @@ from metrics.forecast.engine import Level, Progress, Run
 
 @dataclass(frozen=True)
 class RefreshReport:
-    path: Path
+    path: Path | str  # the store file, or where on the engine
     as_of: dt.date
     series: int
     skus: int
@@ -51,9 +51,18 @@ def _has_meta(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def refresh(
-    warehouse: Path, as_of: dt.date | None = None, *, progress: Progress | None = None, force: bool = True
+    warehouse: str | Path, as_of: dt.date | None = None, *, progress: Progress | None = None, force: bool = True
 ) -> RefreshReport:
-    """Forecast every stocked SKU × warehouse as of ``as_of`` (default: the warehouse's last day)."""
+    """Forecast every stocked SKU × warehouse as of ``as_of`` (default: the warehouse's last day).
+    ``warehouse`` is a DuckDB file (the store goes beside it) or a warehouse URL (the store goes into
+    the engine's forecast schema, metrics/forecast/remote.py)."""
+    if "://" in str(warehouse) and not str(warehouse).startswith("duckdb://"):
+        return _refresh_remote(str(warehouse), as_of, progress, force)
+    if str(warehouse).startswith("duckdb://"):
+        from metrics.engines.url import parse_url
+
+        warehouse = parse_url(str(warehouse)).path or Path(str(warehouse))
+    warehouse = Path(warehouse)
     started = time.perf_counter()
     target = store.store_path(warehouse)
     con = history.connect(warehouse)
@@ -171,13 +180,7 @@ def _write(target: Path, frame: pd.DataFrame, as_of: dt.date, run: Run) -> None:
         cols = ", ".join(name for name, _ in store.PROJECTION_COLUMNS)
         con.execute(f"INSERT INTO {store.PROJECTION_TABLE} SELECT {cols} FROM frame")
         con.execute(f"CREATE TABLE {store.META_TABLE} (key VARCHAR, value VARCHAR)")
-        meta = {
-            "as_of_date": as_of.isoformat(),
-            "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-            "horizon_days": str(engine.HORIZON),
-            "series": str(run.history.size),
-            "models": ", ".join(sorted(set(run.forecast.model))),
-        }
+        meta = _meta(as_of, run)
         con.executemany(f"INSERT INTO {store.META_TABLE} VALUES (?, ?)", list(meta.items()))
         con.execute("CHECKPOINT")
     finally:
@@ -185,6 +188,54 @@ def _write(target: Path, frame: pd.DataFrame, as_of: dt.date, run: Run) -> None:
     os.replace(tmp, target)
 
 
-def ensure(warehouse: Path, as_of: dt.date, progress: Progress | None = None) -> RefreshReport:
+def _refresh_remote(url: str, as_of: dt.date | None, progress: Progress | None, force: bool) -> RefreshReport:
+    from metrics.forecast import remote
+    from metrics.warehouse import Warehouse
+
+    started = time.perf_counter()
+    wh = Warehouse(url)
+    try:
+        day = as_of or wh.last_day()
+        where = wh.forecast_location
+        if not force and wh.forecast_as_of() == day:
+            return RefreshReport(where, day, 0, 0, 0, time.perf_counter() - started, 0, reused=True)
+        if progress is not None:
+            progress("reading history", 0.0)
+        con = remote.pull(wh, day)
+        try:
+            result = engine.run(con, day, progress)
+        finally:
+            con.close()
+        frame = projection_frame(result)
+        if progress is not None:
+            progress("storing", 0.95)
+        remote.write(wh, frame, _meta(day, result))
+        if progress is not None:
+            progress("done", 1.0)
+    finally:
+        wh.close()
+    s = result.series.projected.stockout_day
+    return RefreshReport(
+        path=where,
+        as_of=day,
+        series=result.history.size,
+        skus=len(result.skus),
+        rows=len(frame),
+        seconds=time.perf_counter() - started,
+        at_risk_7d=int(((s > 0) & (s <= 7)).sum()),
+    )
+
+
+def _meta(as_of: dt.date, run: Run) -> dict[str, str]:
+    return {
+        "as_of_date": as_of.isoformat(),
+        "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "horizon_days": str(engine.HORIZON),
+        "series": str(run.history.size),
+        "models": ", ".join(sorted(set(run.forecast.model))),
+    }
+
+
+def ensure(warehouse: str | Path, as_of: dt.date, progress: Progress | None = None) -> RefreshReport:
     """Make sure the store holds the projection as of ``as_of``; refresh only when it does not."""
     return refresh(warehouse, as_of, progress=progress, force=False)
