@@ -19,8 +19,8 @@ from pathlib import Path
 import yaml
 from common import ROOT, timed
 from hand_sql import BY_CHANNEL, BY_WAREHOUSE
-from metrics.catalog_load import load_catalog
 
+from metrics.catalog.load import load_catalog
 from metrics.query import MetricQuery, TimeRange
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse

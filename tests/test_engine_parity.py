@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 import yaml
-from metrics.catalog_types import Catalog
 from test_glossary_metrics import HAND, RANGE
 
+from metrics.catalog.types import Catalog
 from metrics.query import MetricQuery, TimeRange
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse

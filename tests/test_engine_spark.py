@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from metrics.catalog_types import Catalog
 from test_engine_parity import _ask_all, assert_same_rows, duckdb_verdicts, public_set, verdicts
 from test_glossary_metrics import HAND, RANGE
 
+from metrics.catalog.types import Catalog
 from metrics.forecast.refresh import refresh
 from metrics.query import MetricQuery, TimeRange
 from metrics.service import SemanticLayer
