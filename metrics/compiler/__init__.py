@@ -53,7 +53,7 @@ def compile_query(catalog: Catalog, query: MetricQuery, role: Role | None = None
     if query.complete:  # every value of the breakdown, zero where nothing happened
         dim = complete_dimension(catalog, query, p.metrics)
         ctes.append(("result_rows", body))
-        ctes.append((UNIVERSE, universe(catalog, query, dim, params)))
+        ctes.append((UNIVERSE, universe(catalog, p.filters, dim, params)))
         body = filled(dim, p.metrics, "result_rows")
     ctes.append(("result", body))
     select = final_select(catalog, p, params)

@@ -12,7 +12,7 @@ from metrics.compiler.params import Params
 from metrics.compiler.sqlparts import add_join, all_of, col, table
 from metrics.compiler.units import key_name
 from metrics.problems import user_error
-from metrics.query import MetricQuery
+from metrics.query import DimensionFilter, MetricQuery
 
 ADDITIVE_UNITS = ("currency", "count", "units")
 UNIVERSE = "universe"
@@ -44,13 +44,13 @@ def complete_dimension(catalog: Catalog, query: MetricQuery, metrics: tuple[Metr
     return dim.id
 
 
-def universe(catalog: Catalog, query: MetricQuery, dim_id: str, params: Params) -> exp.Select:
-    """The dimension's values: the catalog's list, or its lookup table narrowed by the query's filters
-    on columns that table holds (美妆的SKU: dim_sku.category_id)."""
+def universe(catalog: Catalog, filters: tuple[DimensionFilter, ...], dim_id: str, params: Params) -> exp.Select:
+    """The dimension's values: the catalog's list, or its lookup table narrowed by the filters — the
+    query's and the role's row filters — on columns that table holds (美妆的SKU: dim_sku.category_id)."""
     dim = catalog.dimensions[dim_id]
     key = key_name(dim_id)
     if dim.values:
-        rows = [exp.Tuple(expressions=[params.bind(v.id)]) for v in dim.values if _kept(query, dim_id, v.id)]
+        rows = [exp.Tuple(expressions=[params.bind(v.id)]) for v in dim.values if _kept(filters, dim_id, v.id)]
         values = exp.Values(
             expressions=rows, alias=exp.TableAlias(this=exp.to_identifier("v"), columns=[exp.to_identifier(key)])
         )
@@ -59,7 +59,7 @@ def universe(catalog: Catalog, query: MetricQuery, dim_id: str, params: Params) 
     lk = dim.lookup
     columns = catalog.tables.get(lk.table, {})
     conditions: list[exp.Expr] = [exp.Not(this=exp.Is(this=col(lk.key, "u"), expression=exp.Null()))]
-    for f in query.filters:
+    for f in filters:
         column = catalog.dimensions[f.dimension].key_column
         if f.dimension == dim_id:
             column = lk.key
@@ -71,8 +71,8 @@ def universe(catalog: Catalog, query: MetricQuery, dim_id: str, params: Params) 
     return select.where(all_of(conditions), copy=False).distinct(copy=False)
 
 
-def _kept(query: MetricQuery, dim_id: str, value: str) -> bool:
-    return all(not (f.dimension == dim_id and (value in f.values) == f.negate) for f in query.filters)
+def _kept(filters: tuple[DimensionFilter, ...], dim_id: str, value: str) -> bool:
+    return all(not (f.dimension == dim_id and (value in f.values) == f.negate) for f in filters)
 
 
 def filled(dim_id: str, metrics: tuple[Metric, ...], raw: str) -> exp.Select:
