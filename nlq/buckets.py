@@ -7,17 +7,14 @@ import datetime as dt
 
 from metrics.catalog.types import TIME_DIMENSION
 from metrics.query import MetricQuery
-
-DAY = dt.timedelta(days=1)
+from nlq.time_calendar import month_end, week_start
 
 
 def _bucket(day: dt.date, grain: str) -> tuple[dt.date, dt.date]:
     if grain == "week":
-        start = day - dt.timedelta(days=day.weekday())
+        start = week_start(day)
         return start, start + dt.timedelta(days=6)
-    start = day.replace(day=1)
-    after = (start + dt.timedelta(days=32)).replace(day=1)
-    return start, after - DAY
+    return day.replace(day=1), month_end(day.year, day.month)
 
 
 def partial_buckets(query: MetricQuery) -> tuple[str, ...]:

@@ -124,8 +124,13 @@ def _second(
         return None
     if join is None or join.start() != lo[1] or join.end() != hi[0]:
         return None
-    tail = COMPARE_TAIL.match(text, hi[1])
-    return other, [other.span, join.span("c"), *([tail.span()] if tail else [])], relation
+    return other, [other.span, join.span("c"), *_tail(text, hi[1])], relation
+
+
+def _tail(text: str, at: int) -> list[Span]:
+    """The words closing a comparison right after its second period (…比, 相比), if any."""
+    tail = COMPARE_TAIL.match(text, at)
+    return [tail.span()] if tail else []
 
 
 def _within(x: int, spans: list[Span]) -> bool:
@@ -152,8 +157,7 @@ def _now_first(text: str, period: Period, today: dt.date) -> tuple[Period, list[
     join = PERIOD_JOIN.search(text, now.end(), period.span[0])
     if join is None or join.end() != period.span[0]:
         return None
-    tail = COMPARE_TAIL.match(text, period.span[1])
-    return period, [now.span(), period.span, join.span("c"), *([tail.span()] if tail else [])]
+    return period, [now.span(), period.span, join.span("c"), *_tail(text, period.span[1])]
 
 
 def _named_compare(text: str, hidden: list[Span], today: dt.date) -> tuple[Period, list[Span]] | None:
@@ -164,8 +168,8 @@ def _named_compare(text: str, hidden: list[Span], today: dt.date) -> tuple[Perio
             continue
         other = first_period(_mask(text, [*hidden, (0, a)]), today)
         if other is not None:
-            tail = COMPARE_TAIL.match(text, max(b, other.span[1]))
-            return other, [(a, max(b, other.span[1])), *([tail.span()] if tail else [])]
+            end = max(b, other.span[1])
+            return other, [(a, end), *_tail(text, end)]
     return None
 
 

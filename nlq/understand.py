@@ -216,17 +216,17 @@ class Parser(ForecastParser):
         not a breakdown (unless the question also says 各/每/by); the words are consumed."""
         consumed: list[tuple[int, int]] = []
         each = P.EACH.search(mask(text, spans + [(h.start, h.end) for h in hits]))
+        together = [m.span() for m in P.TOGETHER.finditer(text)]  # 其他渠道加起来: the sum over the rest
         for h in hits:
             dim = h.of("dimension")
             before = P.ALL_OF.search(text[: h.start])
-            together = P.TOGETHER.search(text)  # 其他渠道加起来: the sum over the channels left
-            if not dim or h.of("value") or h.of("metric") or (before is None and together is None) or each:
+            if not dim or h.of("value") or h.of("metric") or (before is None and not together) or each:
                 continue
             if dim[0].ref in reading.dims:
                 reading.dims.remove(dim[0].ref)
             if before is not None:
                 consumed.append(before.span())
-            consumed += [m.span() for m in P.TOGETHER.finditer(text)]
+            consumed += together
         return consumed
 
     def _consume(self, text: str, *patterns: re.Pattern[str]) -> None:
