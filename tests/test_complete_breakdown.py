@@ -56,7 +56,9 @@ def test_the_lookup_universe_keeps_the_query_filters(layer: SemanticLayer) -> No
 
 
 @pytest.mark.parametrize(("role", "dim", "allowed"), [("douyin_ops", "channel", {"douyin"})])
-def test_a_roles_row_filter_bounds_the_values_listed(layer: SemanticLayer, role: str, dim: str, allowed: set[str]) -> None:
+def test_a_roles_row_filter_bounds_the_values_listed(
+    layer: SemanticLayer, role: str, dim: str, allowed: set[str]
+) -> None:
     q = MetricQuery(("orders",), WEEK, (dim,), complete=True)
     rows = layer.run(q, layer.catalog.roles[role]).result.rows
     assert {r[0] for r in rows} == allowed

@@ -69,15 +69,20 @@ def _copy(source: Path, url: str, quiet: bool) -> None:
     with _bar(quiet) as progress:
         report = load_demo(source, url, progress)
     rows = sum(report.tables.values())
-    click.echo(f"copied {len(report.tables)} tables ({rows:,} rows) from {source} to {report.target} "
-               f"({report.seconds:.1f} s)")
+    click.echo(
+        f"copied {len(report.tables)} tables ({rows:,} rows) from {source} to {report.target} ({report.seconds:.1f} s)"
+    )
 
 
 class _bar:
     def __init__(self, quiet: bool) -> None:
         self.progress = Progress(
-            TextColumn("{task.description:<34}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), console=Console(stderr=True), disable=quiet,
+            TextColumn("{task.description:<34}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            disable=quiet,
         )
 
     def __enter__(self) -> Callable[[str, float], None]:
