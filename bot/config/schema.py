@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from adapters.wecom.chats import webhook_key, wecom_robot_name
+from adapters.wecom.chats import webhook_key, webhook_target, wecom_robot_name
 from bot.config.llm import LlmSettings
 from metrics.catalog.load import CatalogError
 from metrics.file_problems import FileProblem
@@ -147,6 +147,12 @@ class WeComConfig:
     def robot_keys(self) -> dict[str, str]:
         """Each named robot's webhook key."""
         return {name: webhook_key(robot.webhook) for name, robot in self.robots.items()}
+
+    def robot_targets(self) -> tuple[str | None, dict[str, str]]:
+        """Where the default robot and each named one post (``RobotSender.post``): the webhook URL as given, or
+        the key when the webhook is a bare key or the public URL while ``api_url`` points elsewhere."""
+        default = webhook_target(self.robot_webhook, self.api_url) if self.robot_webhook else None
+        return default, {name: webhook_target(r.webhook, self.api_url) for name, r in self.robots.items()}
 
     def robot_key_for(self, chat: str) -> str | None:
         """The key of the robot that posts to ``wecom:<chat>`` (the default robot for ``robot``, the named one
