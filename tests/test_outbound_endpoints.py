@@ -4,13 +4,17 @@ against the local fake WeCom and a local forwarding proxy that records what it f
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from adapters.slack.adapter import make_client
+from adapters.slack.bolt_app import slack_app
 from tests.fake_proxy import FakeProxy
+from tests.fake_slack import FakeSlack
 from tests.fake_wecom import WEBHOOK, FakeWeCom
 from tests.live_bot import Clock, bot_env, deliver, live_bot, platform_config
 
@@ -70,3 +74,34 @@ def test_outbound_calls_go_through_the_proxy_unless_no_proxy_names_the_host(
         run_and_deliver(tmp_path / "b", small_db, fake)
         assert len(proxy.urls) == tickets  # nothing more through the proxy
         assert len(fake.calls(WEBHOOK)) == 2 * tickets
+
+
+def test_the_slack_client_honours_no_proxy_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """slack_sdk reads HTTPS_PROXY itself; urllib under the sync client still honours NO_PROXY."""
+    with FakeSlack() as slack, FakeProxy() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.root)
+        monkeypatch.setenv("HTTP_PROXY", proxy.root)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        make_client("xoxb-test", base_url=slack.base_url).chat_postMessage(channel="C1", text="direct")
+        assert proxy.urls == [] and len(slack.posts("C1")) == 1
+
+        monkeypatch.delenv("NO_PROXY")
+        make_client("xoxb-test", base_url=slack.base_url).chat_postMessage(channel="C1", text="proxied")
+        assert proxy.urls == [f"{slack.base_url}chat.postMessage"] and len(slack.posts("C1")) == 2
+
+
+def test_the_slack_async_client_honours_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The AsyncWebClient (bolt's) passes the SDK's proxy to aiohttp explicitly, where NO_PROXY is not looked
+    at; ours leave the proxy to aiohttp's own reading of the environment."""
+    with FakeSlack() as slack, FakeProxy() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.root)
+        monkeypatch.setenv("HTTP_PROXY", proxy.root)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        client = slack_app("xoxb-test", slack.base_url, "signing").client
+        asyncio.run(client.chat_postMessage(token="xoxb-test", channel="C2", text="direct"))
+        assert proxy.urls == [] and len(slack.posts("C2")) == 1
+
+        monkeypatch.delenv("NO_PROXY")
+        client = slack_app("xoxb-test", slack.base_url, "signing").client
+        asyncio.run(client.chat_postMessage(token="xoxb-test", channel="C2", text="proxied"))
+        assert proxy.urls == [f"{slack.base_url}chat.postMessage"] and len(slack.posts("C2")) == 2
