@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -165,6 +166,15 @@ class WeComConfig:
 
 
 @dataclass(frozen=True)
+class DeliveryConfig:
+    """``delivery:`` (config/delivery.py): when a failing destination is reported, and to which channels."""
+
+    report_after: dt.timedelta = dt.timedelta(minutes=10)
+    operations: tuple[str, ...] = ("web:#ops",)
+    repeat_every: dt.timedelta = dt.timedelta(hours=1)  # a still-failing destination is reported again after
+
+
+@dataclass(frozen=True)
 class WebConfig:
     enabled: bool = True
 
@@ -210,6 +220,7 @@ class Config:
     people: tuple[Person, ...] = ()
     unlisted: Unlisted = Unlisted()
     llm: LlmSettings = field(default_factory=LlmSettings)  # the NLQ service's optional model
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # when and where undeliverable cards are reported
     warnings: tuple[ConfigProblem, ...] = ()
 
     def enabled_platforms(self) -> tuple[str, ...]:

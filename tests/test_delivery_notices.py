@@ -1,0 +1,111 @@
+"""Undeliverable cards are reported: a destination made to fail (the WeCom robot answering HTTP 500) is
+reported once `delivery.report_after` has passed — one notice to the ticket's other destination and one to the
+operations channel, repeated at most hourly — `/health` lists it with its last error, and after it is fixed a
+recovery notice follows. The bot's clock is pinned and moved on by the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.web import WebAdapter
+from tests.fake_wecom import WEBHOOK, FakeWeCom, http_status
+from tests.live_bot import Clock, LiveBot, bot_env, live_bot, platform_config
+
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
+CONFIG = """
+language: zh
+rules: {dir: rules}
+channels:
+  "web:#supply-chain": ["web:#supply-chain", "wecom:robot"]
+delivery: {report_after: 10m, operations: ["web:#ops"]}
+"""
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeWeCom]:
+    with FakeWeCom() as f:
+        yield f
+
+
+@pytest.fixture()
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture()
+def bot(tmp_path: Path, small_db: Path, fake: FakeWeCom, clock: Clock) -> Iterator[LiveBot]:
+    env = bot_env(tmp_path, small_db, WECOM_ROBOT_WEBHOOK=f"{fake.base_url}{WEBHOOK}?key=robot-key")
+    with live_bot(platform_config(tmp_path, CONFIG), {**env, "OPSBOT_WECOM_API_URL": fake.base_url}, clock=clock) as b:
+        yield b
+
+
+def web_texts(bot: LiveBot, chat: str, word: str) -> list[str]:
+    adapter = bot.runtime.parts["web"].adapter
+    assert isinstance(adapter, WebAdapter)
+    return [str(m["body"].get("text", "")) for m in adapter.store.messages(chat) if word in str(m["body"])]
+
+
+def run_for(bot: LiveBot, clock: Clock, minutes: int) -> None:
+    """Delivery passes, one per pinned minute."""
+    for _ in range(minutes):
+        clock.advance(60)
+        bot.runtime.worker.run_now()
+
+
+def failing(bot: LiveBot) -> list[dict[str, Any]]:
+    with bot.http() as http:
+        health = http.get("/health").json()
+    return list(health["failing_destinations"])
+
+
+def test_a_failing_destination_is_reported_hourly_elsewhere_then_its_recovery(
+    bot: LiveBot, fake: FakeWeCom, clock: Clock
+) -> None:
+    fake.push(WEBHOOK, *[http_status(500)] * 10_000)
+    bot.runtime.run_rules()
+    supply = [t.ticket_no for t in bot.runtime.service.list_tickets() if "web:#supply-chain" in t.channels]
+    assert supply, "the small warehouse opens tickets in #supply-chain"
+    bot.settle()
+
+    run_for(bot, clock, 9)  # failing, but not for 10 minutes yet
+    assert web_texts(bot, "#ops", "wecom:robot") == []
+    [state] = failing(bot)
+    assert state["destination"] == "wecom:robot" and "500" in state["last_error"] and not state["reported"]
+    assert set(state["tickets"]) == set(supply)
+
+    run_for(bot, clock, 2)
+    [ops] = web_texts(bot, "#ops", "wecom:robot")
+    assert ops.startswith("⚠️ 工单卡片自 2026-11-20 10:00 UTC 起无法送达 wecom:robot") and "500" in ops
+    assert all(number in ops for number in supply)
+    assert len(web_texts(bot, "#supply-chain", "⚠️")) == 1  # the tickets' other destination
+    assert failing(bot)[0]["reported"]
+
+    run_for(bot, clock, 55)  # still failing: no more notices within the hour
+    assert len(web_texts(bot, "#ops", "⚠️")) == 1 and len(web_texts(bot, "#supply-chain", "⚠️")) == 1
+    run_for(bot, clock, 20)  # an hour after the first notice: once more
+    assert len(web_texts(bot, "#ops", "⚠️")) == 2 and len(web_texts(bot, "#supply-chain", "⚠️")) == 2
+
+    fake.unscript(WEBHOOK)  # fixed
+    run_for(bot, clock, 20)
+    assert failing(bot) == []
+    assert web_texts(bot, "#ops", "✅") == [
+        "✅ 工单卡片已恢复送达 wecom:robot（自 2026-11-20 10:00 UTC 起曾无法送达）。"
+    ]
+    assert len(web_texts(bot, "#supply-chain", "✅")) == 1
+    assert len(web_texts(bot, "#ops", "⚠️")) == 2  # nothing more
+    assert bot.runtime.service.pending_outbox(limit=100) == []
+
+
+def test_a_short_failure_is_not_reported(bot: LiveBot, fake: FakeWeCom, clock: Clock) -> None:
+    fake.push(WEBHOOK, *[http_status(500)] * 3)
+    bot.runtime.run_rules()
+    bot.settle()
+    run_for(bot, clock, 30)
+    assert failing(bot) == []
+    assert web_texts(bot, "#ops", "wecom:robot") == [] and web_texts(bot, "#supply-chain", "⚠️") == []
+    assert bot.runtime.service.pending_outbox(limit=100) == []
