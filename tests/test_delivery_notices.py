@@ -6,6 +6,9 @@ recovery notice follows. The bot's clock is pinned and moved on by the test."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +60,17 @@ def run_for(bot: LiveBot, clock: Clock, minutes: int) -> None:
         bot.runtime.worker.run_now()
 
 
+def shown_delivery(bot: LiveBot, ticket_no: str) -> dict[str, str]:
+    """`opsbot tickets show`'s delivery lines (the real CLI on the bot's state database): destination → state."""
+    opsbot = str(Path(sys.executable).with_name("opsbot"))
+    done = subprocess.run(
+        [opsbot, "tickets", "show", ticket_no, "--state", bot.runtime.config.state_url],
+        env={**os.environ, "OPSBOT_LANG": "en"}, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    lines = done.stdout.split("  delivery:\n", 1)[1].split("  audit trail:", 1)[0].splitlines()
+    return {line.split()[0]: line.split(None, 1)[1] for line in lines}
+
+
 def failing(bot: LiveBot) -> list[dict[str, Any]]:
     with bot.http() as http:
         health = http.get("/health").json()
@@ -84,6 +98,9 @@ def test_a_failing_destination_is_reported_hourly_elsewhere_then_its_recovery(
     assert all(number in ops for number in supply)
     assert len(web_texts(bot, "#supply-chain", "⚠️")) == 1  # the tickets' other destination
     assert failing(bot)[0]["reported"]
+    states = shown_delivery(bot, supply[0])
+    assert states["web:#supply-chain"].startswith("delivered · last update ")
+    assert states["wecom:robot"].startswith("failing since 2026-11-20 ") and "HTTP 500" in states["wecom:robot"]
 
     run_for(bot, clock, 55)  # still failing: no more notices within the hour
     assert len(web_texts(bot, "#ops", "⚠️")) == 1 and len(web_texts(bot, "#supply-chain", "⚠️")) == 1
@@ -99,6 +116,7 @@ def test_a_failing_destination_is_reported_hourly_elsewhere_then_its_recovery(
     assert len(web_texts(bot, "#supply-chain", "✅")) == 1
     assert len(web_texts(bot, "#ops", "⚠️")) == 2  # nothing more
     assert bot.runtime.service.pending_outbox(limit=100) == []
+    assert shown_delivery(bot, supply[0])["wecom:robot"].startswith("delivered · last update ")
 
 
 def test_a_short_failure_is_not_reported(bot: LiveBot, fake: FakeWeCom, clock: Clock) -> None:
@@ -109,3 +127,18 @@ def test_a_short_failure_is_not_reported(bot: LiveBot, fake: FakeWeCom, clock: C
     assert failing(bot) == []
     assert web_texts(bot, "#ops", "wecom:robot") == [] and web_texts(bot, "#supply-chain", "⚠️") == []
     assert bot.runtime.service.pending_outbox(limit=100) == []
+
+
+def test_a_parked_card_is_reported_at_once_and_tickets_show_says_parked(
+    bot: LiveBot, fake: FakeWeCom, clock: Clock
+) -> None:
+    fake.robot_keys.clear()  # every robot post: errcode 93000 (invalid webhook URL), a permanent failure
+    bot.runtime.run_rules()
+    bot.settle()
+    run_for(bot, clock, 1)
+    [ops] = web_texts(bot, "#ops", "wecom:robot")
+    assert "93000" in ops
+    [state] = failing(bot)
+    assert state["parked"]
+    ticket = state["tickets"][0]
+    assert shown_delivery(bot, ticket)["wecom:robot"].startswith("parked (not retried) since 2026-11-20 ")

@@ -128,7 +128,7 @@ class Delivery:
         ticket_no = str(item.payload["ticket"]["ticket_no"])
         seq = int(item.payload.get("event", {}).get("seq", 0))
         places = {m.channel: m.message_ref for m in self.service.messages(ticket_no)}
-        retry: list[DeliveryError] = []
+        retry: list[tuple[Destination, DeliveryError]] = []
         broken: list[str] = []
         dests = self.destinations(item.channel)
         for dest in dests:
@@ -138,7 +138,7 @@ class Delivery:
                 continue  # this destination already shows this step (a retry of a partly delivered row)
             if self._paced(dest):
                 report.paced.append(key)
-                retry.append(DeliveryError(f"{dest}: paced", retryable=True, retry_after=self._wait(dest)))
+                retry.append((dest, DeliveryError("paced", retryable=True, retry_after=self._wait(dest))))
                 continue
             try:
                 ref = self._post(item, dest, known)
@@ -148,7 +148,7 @@ class Delivery:
                     parked=not e.retryable,
                 )  # fmt: skip
                 if e.retryable:
-                    retry.append(e)
+                    retry.append((dest, e))
                     report.retrying.append(key)
                 else:
                     broken.append(f"{dest}: {e}")
@@ -159,8 +159,9 @@ class Delivery:
             self.service.record_message(ticket_no, dest.platform, str(dest), ref_to_text(ref, seq))
         now = self.clock()
         if retry:
-            wait = max(backoff(item.attempts, e.retry_after) for e in retry)
-            self.service.mark_failed(item.id, "; ".join(map(str, retry))[:2000], now + dt.timedelta(seconds=wait))
+            wait = max(backoff(item.attempts, e.retry_after) for _, e in retry)
+            errors = "; ".join(f"{d}: {e}" for d, e in retry)  # each error after its destination (tickets show)
+            self.service.mark_failed(item.id, errors[:2000], now + dt.timedelta(seconds=wait))
         elif broken:
             self.service.mark_failed(item.id, "; ".join(broken)[:2000], now + PARKED)
         else:
