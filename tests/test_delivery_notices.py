@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from adapters.web import WebAdapter
+from bot.config.load import ConfigError, load_config
 from tests.fake_wecom import WEBHOOK, FakeWeCom, http_status
 from tests.live_bot import Clock, LiveBot, bot_env, live_bot, platform_config
 
@@ -142,3 +143,19 @@ def test_a_parked_card_is_reported_at_once_and_tickets_show_says_parked(
     assert state["parked"]
     ticket = state["tickets"][0]
     assert shown_delivery(bot, ticket)["wecom:robot"].startswith("parked (not retried) since 2026-11-20 ")
+
+
+def test_the_delivery_section_is_read_and_checked(tmp_path: Path) -> None:
+    env = {"OPSBOT_DATA_DIR": str(tmp_path)}
+    path = tmp_path / "opsbot.yaml"
+    path.write_text('delivery: {report_after: 90s, operations: ["web:#ops", "wecom:robot"]}\n', encoding="utf-8")
+    config = load_config(path, env)
+    assert config.delivery.report_after == dt.timedelta(seconds=90)
+    assert config.delivery.operations == ("web:#ops", "wecom:robot")
+    assert load_config(None, env).delivery.report_after == dt.timedelta(minutes=10)
+    path.write_text("delivery: {report_after: soon, operation: []}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path, env)
+    text = e.value.text("en")
+    assert "delivery.report_after: 'soon' is not a duration such as 10m, 90s or 1h" in text
+    assert "delivery: unknown key 'operation'; did you mean operations?" in text
