@@ -59,7 +59,31 @@ def stockout_summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, 
     )
     lines = [head]
     sep = "：" if lang == "zh" else ": "
-    for n, row in enumerate(rows[:MAX_LISTED], 1):
-        lines.append(f"{n}. {_who(row, compiled, at, lang)}{sep}{_line(row, at, lang)}")
+    if "sku_id" in at and "warehouse_id" in at:
+        lines.extend(_grouped(rows, compiled, at, lang, sep))
+    else:
+        for n, row in enumerate(rows[:MAX_LISTED], 1):
+            lines.append(f"{n}. {_who(row, compiled, at, lang)}{sep}{_line(row, at, lang)}")
     lines.extend(more_rows(len(rows), lang))
     return "\n".join(lines)
+
+
+def _grouped(rows: list[list[Any]], compiled: CompiledQuery, at: dict[str, int], lang: str, sep: str) -> list[str]:
+    """SKU × warehouse rows grouped by SKU, the SKU that runs out first on top: one line per SKU when it runs
+    out in one warehouse, else the SKU then one indented line per warehouse (soonest first)."""
+    groups: dict[Any, list[list[Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[at["sku_id"]], []).append(row)
+    lines = []
+    for n, group in enumerate(list(groups.values())[:MAX_LISTED], 1):
+        if len(group) == 1:
+            lines.append(f"{n}. {_who(group[0], compiled, at, lang)}{sep}{_line(group[0], at, lang)}")
+            continue
+        name = _cell(group[0], at, f"sku_name_{lang}")
+        key = group[0][at["sku_id"]]
+        many = f"{len(group)} 个仓库" if lang == "zh" else f"{len(group)} warehouses"
+        lines.append(f"{n}. {name}（{key}）{sep}{many}" if lang == "zh" else f"{n}. {name} ({key}){sep}{many}")
+        for row in group:
+            where = _cell(row, at, f"warehouse_name_{lang}") or row[at["warehouse_id"]]
+            lines.append(f"   - {where}{sep}{_line(row, at, lang)}")
+    return lines

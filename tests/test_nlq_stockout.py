@@ -140,9 +140,29 @@ def test_by_warehouse_next_week_lists_exactly_the_projected_stockouts(fc_db: Pat
     assert f"另有 {earlier} 个在此之前（2026-11-21 至 2026-11-22）就预计断货" in doc["message"]
 
 
-def test_all_warehouse_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) -> None:
-    """No warehouse asked for: each SKU's projection over all its warehouses together."""
-    doc = ask_json(fc_db, tmp_path, "未来28天会断货的SKU")
+def test_default_list_is_where_stock_runs_out(fc_db: Path, tmp_path: Path) -> None:
+    """No warehouse asked for: SKU × warehouse pairs (as the stockout rule counts), grouped by SKU in the
+    text, soonest first, with how many SKUs run out everywhere (their total over all warehouses)."""
+    doc = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    assert doc["status"] == "answered", doc["message"]
+    assert doc["dimensions"] == ["sku", "warehouse"]
+    expected = first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=True)
+    assert expected and not first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=False)
+    check_rows(fc_db, doc, expected, by_warehouse=True)
+    skus = len({s for s, _, _ in expected})
+    assert f"{len(expected)} 个 SKU×仓库，涉及 {skus} 个SKU；其中 0 个SKU 全国合计也会断货" in doc["message"]
+    en = ask_json(fc_db, tmp_path, "which SKUs will stock out next week")
+    assert en["dimensions"] == ["sku", "warehouse"] and len(en["rows"]) == len(expected)
+    assert f"{len(expected)} pairs, {skus} SKUs; 0 of the SKUs run out everywhere" in en["message"]
+    # over 28 days some SKUs do run out everywhere: the note counts them from the pooled projections
+    month = ask_json(fc_db, tmp_path, "未来28天会断货的SKU")
+    pooled = first_stockouts(fc_db, AS_OF + DAY, AS_OF + 28 * DAY, by_warehouse=False)
+    assert pooled and f"其中 {len(pooled)} 个SKU 全国合计也会断货" in month["message"]
+
+
+def test_pooled_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) -> None:
+    """全国合计: each SKU's projection over all its warehouses together."""
+    doc = ask_json(fc_db, tmp_path, "全国合计未来28天会断货的SKU")
     assert doc["status"] == "answered", doc["message"]
     start, end = AS_OF + DAY, AS_OF + 28 * DAY
     assert doc["time_range"] == {"start": str(start), "end": str(end)}
@@ -150,17 +170,19 @@ def test_all_warehouse_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) ->
     expected = first_stockouts(fc_db, start, end, by_warehouse=False)
     assert expected, "some SKUs run out everywhere within the forecast's 28 days"
     check_rows(fc_db, doc, expected, by_warehouse=False)
+    en = ask_json(fc_db, tmp_path, "which SKUs will stock out in the next 28 days across all warehouses combined")
+    assert en["status"] == "answered" and en["rows"] == doc["rows"]
 
 
-def test_empty_total_list_points_to_the_warehouse_stockouts(fc_db: Path, tmp_path: Path) -> None:
+def test_empty_pooled_list_points_to_the_warehouse_stockouts(fc_db: Path, tmp_path: Path) -> None:
     assert not first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=False)  # other warehouses' stock covers
     pairs = len(first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=True))
-    zh = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    zh = ask_json(fc_db, tmp_path, "全国合计下周哪些SKU会断货?")
     assert zh["status"] == "answered" and zh["rows"] == []
     assert "没有SKU预计断货" in zh["message"]
     assert f"按仓库看有 {pairs} 个 SKU×仓库 会断货" in zh["message"]
-    assert "按仓库看下周哪些SKU会断货" in zh["message"]
-    en = ask_json(fc_db, tmp_path, "which SKUs will stock out next week")
+    assert "按仓库看下周哪些sku会断货" in zh["message"]  # the question again without 全国合计
+    en = ask_json(fc_db, tmp_path, "which SKUs will stock out next week, all warehouses combined")
     assert en["status"] == "answered" and en["rows"] == [] and f"{pairs} SKU × warehouse pairs" in en["message"]
 
 
@@ -262,7 +284,7 @@ def test_demand_by_category_sums_the_forecast(fc_db: Path, fc_layer: SemanticLay
 
 
 def test_follow_up_keeps_the_forecast_thread(asker: Asker, fc_db: Path) -> None:
-    _, ctx = asker.ask("下周哪些SKU会断货", today=AS_OF)
+    _, ctx = asker.ask("全国合计下周哪些SKU会断货", today=AS_OF)
     shanghai, _ = asker.ask("那上海仓呢？", today=AS_OF, context=ctx)
     assert shanghai.status == "answered", shanghai.message
     expected = [e for e in first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=True) if e[1] == "WH-SH"]
