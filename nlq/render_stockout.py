@@ -7,6 +7,7 @@ from typing import Any
 
 from metrics.compiler import CompiledQuery
 from metrics.present import format_number
+from metrics.query import MetricQuery
 from nlq.numbers import human
 from nlq.render import MAX_LISTED, more_rows
 
@@ -87,3 +88,19 @@ def _grouped(rows: list[list[Any]], compiled: CompiledQuery, at: dict[str, int],
             where = _cell(row, at, f"warehouse_name_{lang}") or row[at["warehouse_id"]]
             lines.append(f"   - {where}{sep}{_line(row, at, lang)}")
     return lines
+
+
+def counted_line(q: MetricQuery, lang: str) -> str:
+    """One short line of what a stockout list counted; the full definitions come on request."""
+    per_warehouse = "warehouse" in q.dimensions or any(f.dimension in ("warehouse", "region") for f in q.filters)
+    if lang == "zh":
+        what = "SKU × 仓库" if per_warehouse else "SKU（各仓库存合计）"
+        return (
+            f"按 {what} 计，首个预计断货日（预测可用库存首次 ≤ 0 的那天）落在这段时间内的；"
+            "概率为至少一天断货的概率。回复\u201c口径?\u201d看完整定义"
+        )
+    what = "SKU × warehouse" if per_warehouse else "SKU (all warehouses' stock combined)"
+    return (
+        f"per {what} whose first projected stockout day (projected available stock first ≤ 0) falls in the period; "
+        "probability = of at least one day out. Reply \u201cdefinitions?\u201d for the full definitions"
+    )

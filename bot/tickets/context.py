@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from adapters.base import Message
 from alerts.tickets.model import Ticket
+from bot.tickets.card import member_lines
 from metrics.query import DimensionFilter, MetricQuery, TimeRange
 from metrics.service import SemanticLayer
 from nlq.understand import Context
@@ -43,3 +45,21 @@ def breakdown_question(ticket: Ticket, layer: SemanticLayer, lang: str) -> str:
         return "按天看" if lang == "zh" else "by day"
     names = layer.catalog.dimensions[dim].names
     return f"按{names.zh}看" if lang == "zh" else f"by {names.en}"
+
+
+def members_message(ticket: Ticket, lang: str) -> Message:
+    """A storm ticket's full member list, worst first (a reply to "成员" / "members" in its thread)."""
+    if not ticket.is_storm:
+        text = (
+            f"{ticket.ticket_no} 不是合并工单，只有一个对象：{ticket.label}"
+            if lang == "zh"
+            else f"{ticket.ticket_no} is not a grouped ticket; it is about one entity: {ticket.label}"
+        )
+        return Message(text=text)
+    count = ticket.evidence.get("count", 0)
+    head = (
+        f"{ticket.ticket_no} 的 {count} 个成员（最严重的在前）："
+        if lang == "zh"
+        else (f"The {count} members of {ticket.ticket_no}, worst first:")
+    )
+    return Message(text="\n".join((head, *member_lines(ticket.evidence, lang))))
