@@ -126,6 +126,11 @@ class ForecastParser(ParserBase):
         mfs = self._forecast_thresholds(ths, reading, intent.kind, lang)
         if isinstance(mfs, Understood):
             return mfs
+        if prev is not None and prev.query is not None and intent.kind == "stockouts":
+            # the thread's limits stay (a ticket's forecast_daily_units ≥ 3); a limit said again replaces its own
+            said = {f.metric for f in mfs}
+            kept = tuple(f for f in prev.query.metric_filters if f.metric != F.SELECTOR and f.metric not in said)
+            mfs = (*kept, *mfs)
         q: MetricQuery | Understood
         if intent.kind == "stockouts":
             # 哪些畅销品: products, whatever the breakdown; a follow-up (按仓库看) keeps listing them

@@ -26,7 +26,11 @@ def storm_finding(rule: Rule, members: Sequence[Finding]) -> Finding:
         "owners": sorted(owners),
         "members": [_member(f) for f in ranked[:MEMBERS_SHOWN]],
         "more": max(0, n - MEMBERS_SHOWN),
+        "scope": rule.scope.to_json(),
     }
+    period = next((f.evidence["period"] for f in ranked if "period" in f.evidence), None)
+    if period is not None:
+        evidence["period"] = period
     return Finding(
         entity={},
         label=f"{n} 个对象同时触发 / {n} entities firing",
