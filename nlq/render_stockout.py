@@ -54,9 +54,9 @@ def stockout_summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, 
         return f"{period}：没有SKU预计断货。" if lang == "zh" else f"{period}: no SKU is projected to stock out."
     at = {c.name: i for i, c in enumerate(compiled.columns)}
     head = (
-        f"{period}：预计断货 {len(rows)} 个，最早断货的在前："
+        f"{period}：预计断货 {len(rows)} 个（按预测会卖完），最早断货的在前："
         if lang == "zh"
-        else f"{period}: {len(rows)} projected to stock out, soonest first:"
+        else f"{period}: {len(rows)} will run out (projected), soonest first:"
     )
     lines = [head]
     sep = "：" if lang == "zh" else ": "

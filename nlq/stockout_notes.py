@@ -12,6 +12,7 @@ from metrics.query import MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import MetricResult, SemanticLayer
 from metrics.values import normalise
 from nlq import forecast_query as F
+from nlq.at_risk import at_risk
 from nlq.forecast_words import find_intent, pooled_spans
 from nlq.time_calendar import format_dates
 from nlq.understood import Understood, mask
@@ -38,6 +39,7 @@ def stockout_notes(
     return (
         *_earlier(layer, lang, u, res, role, today),
         *_everywhere(layer, lang, u, res, role, today),
+        *at_risk(layer, lang, u, res, role, today),
         *_by_warehouse(layer, question, lang, u, res, role, today),
     )
 

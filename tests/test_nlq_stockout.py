@@ -160,6 +160,24 @@ def test_default_list_is_where_stock_runs_out(fc_db: Path, tmp_path: Path) -> No
     assert pooled and f"其中 {len(pooled)} 个SKU 全国合计也会断货" in month["message"]
 
 
+def test_at_risk_is_listed_apart_with_its_probability(fc_db: Path, tmp_path: Path) -> None:
+    """Pairs not projected to run out by the period's end whose stockout probability is ≥ the catalog's 0.5:
+    named "at risk" with the probability, apart from the pairs that will run out."""
+    risky = store(
+        fc_db,
+        "SELECT sku_id, warehouse_id, MAX(stockout_probability) AS p FROM fc_stock_projection "
+        "WHERE warehouse_id IS NOT NULL AND date BETWEEN ? AND ? GROUP BY 1, 2 "
+        "HAVING NOT bool_or(stockout_start) AND MAX(stockout_probability) >= 0.5 ORDER BY p DESC",
+        [AS_OF + DAY, NEXT_WEEK[1]],
+    )
+    assert risky, "the small warehouse has pairs at risk next week"
+    doc = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    assert f"有断货风险（断货概率 ≥ 50.0%，按预测不会断货）{len(risky)} 个：" in doc["message"]
+    assert f"{risky[0][2]:.1%}" in doc["message"]
+    listed = {(r["sku_id"], r["warehouse_id"]) for r in by_name(doc)}
+    assert not listed & {(s, w) for s, w, _ in risky}  # never called certain
+
+
 def test_pooled_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) -> None:
     """全国合计: each SKU's projection over all its warehouses together."""
     doc = ask_json(fc_db, tmp_path, "全国合计未来28天会断货的SKU")
