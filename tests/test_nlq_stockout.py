@@ -338,3 +338,21 @@ def test_questions_about_stock_now_are_unchanged(asker: Asker) -> None:
     )
     worst, _ = asker.ask("现在哪个仓缺货最严重？", today=AS_OF)
     assert worst.status == "answered" and worst.metrics == ("stockout_rate",)
+
+
+def test_definitions_are_one_short_line_unless_asked_for(fc_db: Path, tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.update({"OPSBOT_WAREHOUSE": str(fc_db), "OPSBOT_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
+
+    def text(*flags: str) -> str:
+        args = [OPSBOT, "ask", "下周哪些SKU会断货?", "--as-of", str(AS_OF), *flags]
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    short, full = text(), text("--show-definitions")
+    [line] = [x for x in short.splitlines() if x.startswith("口径：")]
+    assert line.startswith("口径：按 SKU × 仓库 计") and len(line) < 120 and "断货概率：" not in short
+    assert "断货概率：" in full and "建议补货量：" in full
+    doc = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    assert doc["counted"] == line.removeprefix("口径：") and len(doc["definitions"]) == len(doc["metrics"])
