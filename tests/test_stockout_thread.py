@@ -87,6 +87,7 @@ def test_ticket_and_answer_agree_in_the_thread(bot: LiveBot, forecast_db: Path) 
             assert f"{n}. {m['label']}：" in text and f"阈值 {m['threshold']}" in text
         assert members[5]["label"] not in text
         assert f"还有 {len(members) - 5} 个" in text
+        assert text.startswith(f"{len(members)} 个对象同时触发，最严重的在前：\n1. ") and ".0（阈值" not in text
 
         # the full list in the thread
         say(bot, http, "#supply-chain", "成员", thread=card["id"])

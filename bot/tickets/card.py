@@ -66,8 +66,11 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
     evidence = t.get("evidence") or {}
     value = evidence.get("value_text", t.get("value"))
     owner = t["owner"]
+    count = evidence.get("count")
     lines = [
-        f"{t['label']}：{value}（阈值 {t['threshold']}）"
+        (f"{count} 个对象同时触发，最严重的在前：" if zh else f"{count} entities firing, worst first:")
+        if evidence.get("storm")
+        else f"{t['label']}：{value}（阈值 {t['threshold']}）"
         if zh
         else f"{t['label']}: {value} (threshold {t['threshold']})",
         (f"负责人 @{owner} · 状态 {status}" if zh else f"owner @{owner} · status {status}"),
@@ -83,7 +86,7 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
         until = _local(t["snoozed_until"])
         lines.append(f"{VERB['snooze'].name.zh}至 {until}" if zh else f"{VERB['snooze'].done.en} until {until}")
     if evidence.get("storm"):
-        lines.extend(member_lines(evidence, lang, MEMBERS_ON_CARD))
+        lines[1:1] = member_lines(evidence, lang, MEMBERS_ON_CARD)
     trend = evidence.get("trend") or []
     if trend:
         points = ", ".join(_point(p, str(evidence.get("format") or "")) for p in trend[-7:])
