@@ -10,9 +10,9 @@ Message ids are opsbot's own (``dt-<uuid>``). Threads do not exist for robots an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from adapters.base import DeliveryError, Message, MessageRef, Platform
+from adapters.base import DeliveryError, Image, Message, MessageRef, Platform
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.robot import DingTalkRobot, reply
 
@@ -27,6 +27,7 @@ class DingTalkAdapter:
         client: DingTalkClient | None = None,
         base_url: str | None = None,
         default: DingTalkRobot | None = None,
+        publish: Callable[[Image], str | None] | None = None,
     ) -> None:
         """``robots`` maps opsbot's chat id for a group (e.g. its conversationId) to that group's robot;
         ``default`` posts for any other chat (opsbot.yaml's one robot serves every ``dingtalk:<group>``);
@@ -35,6 +36,14 @@ class DingTalkAdapter:
         self._default = default
         self._client = client or DingTalkClient()
         self._base_url = base_url
+        self._publish = publish
+
+    def _image_url(self, message: Message) -> str | None:
+        """Where DingTalk can fetch the message's chart: ``publish`` stores it as a signed, expiring download
+        under the server's public URL (None when there is no such URL; the text then says why)."""
+        if message.image is None or self._publish is None:
+            return None
+        return self._publish(message.image)
 
     def _robot(self, chat: str) -> DingTalkRobot:
         robot = self._robots.get(chat, self._default)
@@ -43,12 +52,12 @@ class DingTalkAdapter:
         return robot
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
-        self._robot(chat).send(message)
+        self._robot(chat).send(message, self._image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
         """Robots cannot edit: post ``message`` anew in ``ref.chat``; the new ref supersedes ``ref``."""
-        self._robot(ref.chat).send(message)
+        self._robot(ref.chat).send(message, self._image_url(message))
         return MessageRef(
             platform="dingtalk",
             chat=ref.chat,
@@ -58,5 +67,5 @@ class DingTalkAdapter:
 
     def reply(self, session_webhook: str, chat: str, message: Message) -> MessageRef:
         """Answer a callback (group or single chat) in its conversation through its ``sessionWebhook``."""
-        reply(self._client, session_webhook, message, base_url=self._base_url)
+        reply(self._client, session_webhook, message, base_url=self._base_url, image_url=self._image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
