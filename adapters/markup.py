@@ -7,9 +7,10 @@ open.dingtalk.com; WeCom: headings, ``**bold**``, ``[text](url)``, `` `code` ``,
 ``<font color="info|comment|warning">`` and ``<@userid>`` — developer.work.weixin.qq.com/document/path/90236
 and /91770). Neither documents a backslash escape, so a string that must not become markup (a ticket owner's
 name, a channel or SKU name from the warehouse, a metric value, a person's question) has each markup character
-replaced by its full-width twin (``[`` → ``［``, ``<`` → ``＜``, ``*``, ``#``, ``>``, `` ` ``, ``|``, ``\``),
-which reads the same to a person and forms no link, image, tag, mention, emphasis, heading or quote. ``://`` is broken too (``：//``) so a bare URL inside such a string is not
-auto-linked. Line breaks become spaces, so a string cannot start a heading or a quote.
+replaced by its full-width twin (``[`` → ``［``, ``<`` → ``＜``, and so ``*``, ``#``, ``>``, backquote, ``|``,
+backslash), which reads the same to a person and forms no link, image, tag, mention, emphasis, heading or
+quote. ``://`` is broken too (``：//``) so a bare URL inside such a string is not auto-linked. Line breaks
+become spaces, so a string cannot start a heading or a quote.
 """
 
 from __future__ import annotations
