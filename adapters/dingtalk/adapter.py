@@ -38,7 +38,7 @@ class DingTalkAdapter:
         self._base_url = base_url
         self._publish = publish
 
-    def _image_url(self, message: Message) -> str | None:
+    def image_url(self, message: Message) -> str | None:
         """Where DingTalk can fetch the message's chart: ``publish`` stores it as a signed, expiring download
         under the server's public URL (None when there is no such URL; the text then says why)."""
         if message.image is None or self._publish is None:
@@ -52,12 +52,12 @@ class DingTalkAdapter:
         return robot
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
-        self._robot(chat).send(message, self._image_url(message))
+        self._robot(chat).send(message, self.image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
         """Robots cannot edit: post ``message`` anew in ``ref.chat``; the new ref supersedes ``ref``."""
-        self._robot(ref.chat).send(message, self._image_url(message))
+        self._robot(ref.chat).send(message, self.image_url(message))
         return MessageRef(
             platform="dingtalk",
             chat=ref.chat,
@@ -67,5 +67,5 @@ class DingTalkAdapter:
 
     def reply(self, session_webhook: str, chat: str, message: Message) -> MessageRef:
         """Answer a callback (group or single chat) in its conversation through its ``sessionWebhook``."""
-        reply(self._client, session_webhook, message, base_url=self._base_url, image_url=self._image_url(message))
+        reply(self._client, session_webhook, message, base_url=self._base_url, image_url=self.image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
