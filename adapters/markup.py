@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from adapters.base import Message, Table
+
 _FULLWIDTH = str.maketrans(
     {
         "[": "［",
@@ -137,3 +139,21 @@ def chart_missing(alt: str, reason_zh: str, reason_en: str, lang: str) -> str:
     if lang == "zh":
         return f"（图表「{escape_md(alt)}」未发送：{reason_zh}）"
     return f"(chart “{escape_md(alt)}” not sent: {reason_en})"
+
+
+def chat_table(message: Message) -> Table | None:
+    """The table a chat message shows, or None when its text already says the one row (a total with its
+    comparison): the numbers are said once."""
+    table = message.table
+    if table is None or not table.columns:
+        return None
+    if len(table.rows) <= 1 and (message.lead is None or message.lead == message.text):
+        return None
+    return table
+
+
+def chat_text(message: Message) -> str:
+    """The text above the table: without the numbered copy of the rows when the table shows them."""
+    if chat_table(message) is not None and message.lead is not None:
+        return message.lead
+    return message.text

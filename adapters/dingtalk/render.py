@@ -27,6 +27,8 @@ from typing import Any
 from adapters.base import Button, Mention, Message, Table
 from adapters.markup import (
     chart_missing,
+    chat_table,
+    chat_text,
     clip_bytes,
     escape_md,
     escape_md_lines,
@@ -78,8 +80,7 @@ def title_of(message: Message) -> str:
 def _body(message: Message) -> str:
     if message.markdown:
         return from_markdown(message.markdown)
-    text = message.lead if message.table and message.lead is not None else message.text
-    return escape_md_lines(text)
+    return escape_md_lines(chat_text(message))
 
 
 def markdown_body(message: Message, image_url: str | None = None, *, no_image_reason: str = "") -> str:
@@ -88,8 +89,9 @@ def markdown_body(message: Message, image_url: str | None = None, *, no_image_re
     if message.title:
         parts.append(f"### {escape_md(message.title)}")
     parts.append(_body(message))
-    if message.table and message.table.columns:
-        parts.append(table_markdown(message.table, lang, message.link))
+    table = chat_table(message)
+    if table is not None:
+        parts.append(table_markdown(table, lang, message.link))
     if message.image and image_url:
         parts.append(f"![{escape_md(message.image.alt)}]({image_url})")
     elif message.image:

@@ -24,7 +24,7 @@ import hashlib
 from typing import Any
 
 from adapters.base import Button, Message, Table
-from adapters.markup import escape_md, escape_md_lines, from_markdown, lang_of, more_rows_note
+from adapters.markup import chat_table, chat_text, escape_md, escape_md_lines, from_markdown, lang_of, more_rows_note
 from adapters.markup import table_lines as aligned_lines
 from adapters.wecom.keys import button_key
 from adapters.wecom.text import clip, clip_bytes
@@ -59,22 +59,22 @@ def table_lines(
 def _body(message: Message) -> str:
     if message.markdown:
         return from_markdown(message.markdown)
-    text = message.lead if message.table and message.lead is not None else message.text
-    return escape_md_lines(text)
+    return escape_md_lines(chat_text(message))
 
 
 def markdown(message: Message, *, mentions: bool = False, limit: int = APP_MARKDOWN_LIMIT) -> str:
     """WeCom markdown within ``limit`` bytes: title, body, table as lines (fewer rows when they do not fit),
     footer in grey, optional ``<@userid>``."""
     lang = lang_of(message.text)
+    table = chat_table(message)
 
     def build(rows: int) -> str:
         parts: list[str] = []
         if message.title:
             parts.append(f"**{escape_md(message.title)}**")
         parts.append(_body(message))
-        if message.table:
-            parts.append("\n".join(table_lines(message.table, rows, lang=lang, link=message.link)))
+        if table is not None:
+            parts.append("\n".join(table_lines(table, rows, lang=lang, link=message.link)))
         if message.footer:
             parts.append(f'<font color="comment">{escape_md(message.footer)}</font>')
         if mentions and message.mentions:
@@ -83,7 +83,7 @@ def markdown(message: Message, *, mentions: bool = False, limit: int = APP_MARKD
 
     rows = TABLE_ROWS_IN_MARKDOWN
     text = build(rows)
-    while len(text.encode()) > limit and message.table and rows > 3:
+    while len(text.encode()) > limit and table is not None and rows > 3:
         rows -= 2
         text = build(rows)
     return clip_bytes(text, limit)

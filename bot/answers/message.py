@@ -13,7 +13,8 @@ from metrics.present import format_number
 from nlq.answer import Answer
 
 MAX_TABLE_ROWS = 20
-_ROW_LINE = re.compile(r"^\s*\d+\.\s")  # a numbered row of the answer's text
+# a numbered row of the answer's text, or its "…… 其余 N 行见表格" / "… N more rows in the table" line
+_ROW_LINE = re.compile(r"^\s*(\d+\.\s|…… 其余 \d+ 行见表格$|… \d+ more rows in the table$)")
 ASK_ACTION = "ask"  # a choice button: its value is the question to ask
 
 
