@@ -66,6 +66,7 @@ class Message:
     # the numbers appear once (None: ``text`` does not repeat the table)
     lead: str | None = None
     link: str | None = None  # where the whole result can be fetched (a signed CSV download), if anywhere
+    download: bytes | None = None  # the whole result as CSV, for the adapter to publish as ``link``
 
 
 @dataclass(frozen=True)

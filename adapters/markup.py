@@ -16,6 +16,8 @@ become spaces, so a string cannot start a heading or a quote.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
 
 from adapters.base import Message, Table
 
@@ -157,3 +159,13 @@ def chat_text(message: Message) -> str:
     if chat_table(message) is not None and message.lead is not None:
         return message.lead
     return message.text
+
+
+Publish = Callable[[bytes, str], "str | None"]  # (data, "png"|"csv") → a signed URL the platform can fetch
+
+
+def with_link(message: Message, publish: Publish | None) -> Message:
+    """``message`` with ``link`` set to its published CSV when it carries one and the table may be cut."""
+    if publish is None or message.download is None or message.link is not None:
+        return message
+    return replace(message, link=publish(message.download, "csv"))

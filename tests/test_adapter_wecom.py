@@ -517,7 +517,7 @@ def test_robot_sender(fake: FakeWeCom) -> None:
 
 def test_robot_adapter_posts_message_and_image(fake: FakeWeCom) -> None:
     adapter = WeComRobotAdapter(RobotSender(base_url=fake.base_url))
-    png = b"\x89PNG fake"
+    png = b"\x89PNG\r\n\x1a\n fake"  # the PNG signature: WeCom takes only JPG or PNG
     ref = adapter.send("robot-key", Message(text="GMV", title="GMV by channel", image=Image(png, "chart")))
     text, image = (c.body for c in fake.calls(WEBHOOK))
     assert text["msgtype"] == "markdown" and text["markdown"]["content"].startswith("**GMV by channel**")

@@ -10,11 +10,12 @@ Message ids are opsbot's own (``dt-<uuid>``). Threads do not exist for robots an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from adapters.base import DeliveryError, Image, Message, MessageRef, Platform
+from adapters.base import DeliveryError, Message, MessageRef, Platform
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.robot import DingTalkRobot, reply
+from adapters.markup import Publish, with_link
 
 
 class DingTalkAdapter:
@@ -27,7 +28,7 @@ class DingTalkAdapter:
         client: DingTalkClient | None = None,
         base_url: str | None = None,
         default: DingTalkRobot | None = None,
-        publish: Callable[[Image], str | None] | None = None,
+        publish: Publish | None = None,
     ) -> None:
         """``robots`` maps opsbot's chat id for a group (e.g. its conversationId) to that group's robot;
         ``default`` posts for any other chat (opsbot.yaml's one robot serves every ``dingtalk:<group>``);
@@ -38,12 +39,16 @@ class DingTalkAdapter:
         self._base_url = base_url
         self._publish = publish
 
+    def linked(self, message: Message) -> Message:
+        """``message`` with its whole result (CSV) published as ``link``, for the "共 N 行" line of a cut table."""
+        return with_link(message, self._publish)
+
     def image_url(self, message: Message) -> str | None:
         """Where DingTalk can fetch the message's chart: ``publish`` stores it as a signed, expiring download
         under the server's public URL (None when there is no such URL; the text then says why)."""
         if message.image is None or self._publish is None:
             return None
-        return self._publish(message.image)
+        return self._publish(message.image.png, "png")
 
     def _robot(self, chat: str) -> DingTalkRobot:
         robot = self._robots.get(chat, self._default)
@@ -52,11 +57,13 @@ class DingTalkAdapter:
         return robot
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
+        message = self.linked(message)
         self._robot(chat).send(message, self.image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
         """Robots cannot edit: post ``message`` anew in ``ref.chat``; the new ref supersedes ``ref``."""
+        message = self.linked(message)
         self._robot(ref.chat).send(message, self.image_url(message))
         return MessageRef(
             platform="dingtalk",
@@ -67,5 +74,6 @@ class DingTalkAdapter:
 
     def reply(self, session_webhook: str, chat: str, message: Message) -> MessageRef:
         """Answer a callback (group or single chat) in its conversation through its ``sessionWebhook``."""
+        message = self.linked(message)
         reply(self._client, session_webhook, message, base_url=self._base_url, image_url=self.image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.base import DeliveryError, Message, MessageRef, Platform
-from adapters.markup import chart_missing, lang_of
+from adapters.markup import Publish, chart_missing, lang_of, with_link
 from adapters.wecom.callback import WeComCallback
 from adapters.wecom.client import WeComClient
 from adapters.wecom.keys import new_task_id
@@ -33,9 +33,13 @@ def _is_rich(message: Message) -> bool:
 class WeComAdapter:
     platform: Platform = "wecom"
 
-    def __init__(self, client: WeComClient, *, task_ids: Callable[[], str] = new_task_id) -> None:
+    def __init__(
+        self, client: WeComClient, *, task_ids: Callable[[], str] = new_task_id, publish: Publish | None = None
+    ) -> None:
+        """``publish`` turns a long answer's CSV into a signed download link (the "共 N 行" line points to it)."""
         self.client = client
         self._task_ids = task_ids
+        self._publish = publish
 
     def _upload(self, message: Message) -> tuple[Message, str | None]:
         """The chart's media_id, or the message with a sentence saying why the chart is not sent."""
@@ -56,7 +60,7 @@ class WeComAdapter:
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
         users = chat.split("|")
-        message, media_id = self._upload(message)
+        message, media_id = self._upload(with_link(message, self._publish))
         extra: dict[str, str] = {}
         body: dict[str, Any]
         if message.buttons:

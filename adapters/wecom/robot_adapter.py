@@ -14,7 +14,7 @@ import dataclasses
 from typing import Any
 
 from adapters.base import DeliveryError, Message, MessageRef, Platform
-from adapters.markup import chart_missing, lang_of
+from adapters.markup import Publish, chart_missing, lang_of, with_link
 from adapters.wecom.render import IMAGE_LIMIT, TEXT_LIMIT, robot_image, robot_markdown
 from adapters.wecom.robot import RobotSender
 from adapters.wecom.text import clip_bytes
@@ -50,11 +50,13 @@ def deliverable(message: Message) -> Message:
 class WeComRobotAdapter:
     platform: Platform = "wecom"
 
-    def __init__(self, sender: RobotSender) -> None:
+    def __init__(self, sender: RobotSender, *, publish: Publish | None = None) -> None:
+        """``publish`` turns a long answer's CSV into a signed download link (the "共 N 行" line points to it)."""
         self.sender = sender
+        self._publish = publish
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
-        message = deliverable(message)
+        message = deliverable(with_link(message, self._publish))
         self.sender.post(chat, robot_message(message))
         if message.image is not None:
             self.sender.post(chat, robot_image(message.image.png))

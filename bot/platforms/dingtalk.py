@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from adapters.base import DeliveryError, Image, InboundEvent, Message, MessageRef
+from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
 from adapters.dingtalk import stream as dingtalk_stream
 from adapters.dingtalk.adapter import DingTalkAdapter
 from adapters.dingtalk.robot import DingTalkRobot
@@ -37,6 +37,7 @@ def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
         if event.reply_url:
             return adapter.reply(event.reply_url, event.chat, message)
         if robot is not None and not event.direct:
+            message = adapter.linked(message)
             robot.send(message, adapter.image_url(message))
             return MessageRef(platform="dingtalk", chat=event.chat, message_id=f"dt-{uuid.uuid4().hex}")
         why = "it came from a one-to-one chat" if event.direct else "no group robot is configured"
@@ -64,10 +65,10 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     public_url = bot.config.server.public_url
     files = bot.files
 
-    def publish(image: Image) -> str | None:
-        """The chart as a signed download DingTalk's servers can fetch; None (the text says why) when the
-        server's public_url is a local or private address they cannot reach."""
-        return files.url(public_url, image.png, "png") if reachable(public_url) else None
+    def publish(data: bytes, ext: str) -> str | None:
+        """A chart or a CSV as a signed download. A chart is fetched by DingTalk's servers, so it is None (the text
+        says why) when public_url is a local or private address they cannot reach; a CSV is opened by people."""
+        return files.url(public_url, data, ext) if ext == "csv" or reachable(public_url) else None
 
     adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot, publish=publish)
 
