@@ -149,7 +149,7 @@ def chat_table(message: Message) -> Table | None:
     table = message.table
     if table is None or not table.columns:
         return None
-    if len(table.rows) <= 1 and (message.lead is None or message.lead == message.text):
+    if len(table.rows) <= 1 and message.lead == message.text:  # an answer whose text says its one row
         return None
     return table
 

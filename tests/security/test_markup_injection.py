@@ -18,6 +18,7 @@ from fake_wecom import WEBHOOK, FakeWeCom
 from adapters.base import Button, Message, Table
 from adapters.dingtalk.adapter import DingTalkAdapter
 from adapters.dingtalk.robot import DingTalkRobot
+from adapters.slack.render import render as render_slack
 from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.client import WeComClient
 from adapters.wecom.robot import RobotSender
@@ -101,3 +102,11 @@ def test_our_own_links_still_work() -> None:
         DingTalkAdapter({}, default=DingTalkRobot(f"{fake.base_url}/robot/send?access_token=t", None)).send("g", linked)
         (request,) = fake.accepted()
     assert request.body["actionCard"]["btns"] == [{"title": "认领", "actionURL": "https://opsbot.example/a/1"}]
+
+
+@pytest.mark.parametrize("message", _messages(), ids=["card", "card-with-links", "answer"])
+def test_slack_blocks_carry_no_link_or_mention_from_a_string(message: Message) -> None:
+    """Slack mrkdwn links are ``<url|text>``: a string's ``[x](url)`` must not be translated into one."""
+    rendered = render_slack(message)
+    sent = json.dumps(rendered.blocks, ensure_ascii=False) + rendered.text
+    assert "<http://evil" not in sent and "<@all>" not in sent and "<!channel>" not in sent, sent
