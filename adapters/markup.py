@@ -7,10 +7,10 @@ open.dingtalk.com; WeCom: headings, ``**bold**``, ``[text](url)``, `` `code` ``,
 ``<font color="info|comment|warning">`` and ``<@userid>`` — developer.work.weixin.qq.com/document/path/90236
 and /91770). Neither documents a backslash escape, so a string that must not become markup (a ticket owner's
 name, a channel or SKU name from the warehouse, a metric value, a person's question) has each markup character
-replaced by its full-width twin (``[`` → ``［``, ``<`` → ``＜``, and so ``*``, ``#``, ``>``, backquote, ``|``,
-backslash), which reads the same to a person and forms no link, image, tag, mention, emphasis, heading or
-quote. ``://`` is broken too (``：//``) so a bare URL inside such a string is not auto-linked. Line breaks
-become spaces, so a string cannot start a heading or a quote.
+replaced by its full-width twin (``[`` → ``［``, ``<`` → ``＜``, and so ``*``, backquote, ``|``, backslash, and
+``#`` or ``>`` where they begin a line), which reads the same to a person and forms no link, image, tag,
+mention, emphasis, heading or quote. ``://`` is broken too (``：//``) so a bare URL inside such a string is not
+auto-linked. Line breaks become spaces, so a string cannot start a heading or a quote.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ _FULLWIDTH = str.maketrans(
         "[": "［",
         "]": "］",
         "<": "＜",
-        ">": "＞",
         "*": "＊",
-        "#": "＃",
         "`": "｀",
         "|": "｜",
         "\\": "＼",
@@ -39,12 +37,19 @@ _FULLWIDTH = str.maketrans(
 )
 
 
-_KEEP_EMPHASIS = str.maketrans({k: v for k, v in _FULLWIDTH.items() if chr(k) not in "*#>"})
+_KEEP_EMPHASIS = str.maketrans({k: v for k, v in _FULLWIDTH.items() if chr(k) != "*"})
+
+
+_LINE_START = str.maketrans({"#": "＃", ">": "＞"})  # a heading or a quote only where a line begins
 
 
 def escape_md(value: str) -> str:
     """``value`` as inert text inside DingTalk or WeCom markdown (one line, no markup, no link)."""
-    return value.translate(_FULLWIDTH).replace("://", "：//")
+    text = value.translate(_FULLWIDTH).replace("://", "：//")
+    stripped = text.lstrip()
+    if stripped[:1] in ("#", ">"):
+        text = text[: len(text) - len(stripped)] + stripped[0].translate(_LINE_START) + stripped[1:]
+    return text
 
 
 def escape_links(value: str) -> str:
