@@ -27,6 +27,7 @@ from bot.config.schema import Config
 from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
 from bot.delivery.cards_worker import DeliveryWorker
+from bot.delivery.files import FileStore
 from bot.delivery.health import DestinationHealth
 from bot.delivery.inbox import Inbox
 from bot.delivery.inbox_store import InboxStore
@@ -67,6 +68,7 @@ class Runtime:
         self.layer = SemanticLayer(self.catalog, Warehouse(config.warehouse))
         self.store = open_store(config.state_url)
         self.service = TicketService(self.store, clock=clock)
+        self.files = FileStore(config.secret, now=lambda: clock().timestamp())
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
             AnswerPool(config.warehouse, processes, llm=config.llm)

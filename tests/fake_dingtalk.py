@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import markup_validators
 from fake_http import LocalServer
 
 OK = {"errcode": 0, "errmsg": "ok"}
@@ -103,6 +104,7 @@ class FakeDingTalk(LocalServer):
                 return Reply(body={"endpoint": self.stream_endpoint, "ticket": "ticket-1"})
             if request.path not in self.ROUTES:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
+            markup_validators.check(markup_validators.dingtalk(request.body))  # DingTalk's markdown subset
             reply = self._robot_check(request) if request.path == "/robot/send" else None
             if reply is None:
                 reply = self._replies.popleft() if self._replies else Reply()

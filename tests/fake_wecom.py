@@ -17,12 +17,14 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import markup_validators
 from fake_http import LocalServer
 
 TOKEN = "/cgi-bin/gettoken"
 SEND = "/cgi-bin/message/send"
 UPDATE = "/cgi-bin/message/update_template_card"
 WEBHOOK = "/cgi-bin/webhook/send"
+UPLOAD = "/cgi-bin/media/upload"  # multipart ``media``; the fake records the bytes in ``uploads``
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,16 @@ class FakeWeCom(LocalServer):
             self.requests.append(request)
             if request.path == TOKEN:
                 return self._token(request)
-            if request.path in (SEND, UPDATE):
+            if request.path in (SEND, UPDATE, UPLOAD):
                 rejected = self._check_token(request.query.get("access_token", ""))
                 if rejected:
                     return rejected
+                if request.path == SEND:  # every app message is checked against WeCom's documented limits
+                    markup_validators.check(markup_validators.wecom_app(request.body or {}))
             elif request.path == WEBHOOK:
                 if request.query.get("key") not in self.robot_keys:
                     return errcode(93000, "invalid webhook url")
+                markup_validators.check(markup_validators.wecom_robot(request.body or {}))
             else:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
             if self._scripted[request.path]:
@@ -129,6 +134,11 @@ class FakeWeCom(LocalServer):
                 ok["response_code"] = f"rc-{n}"
         elif request.path == UPDATE:
             ok["invaliduser"] = []
+        elif request.path == UPLOAD:
+            media = (request.body or {}).get("media", b"")
+            if len(media) > markup_validators.WECOM_IMAGE_BYTES or not media.startswith(b"\x89PNG"):
+                return {"errcode": 40006, "errmsg": "invalid media size"}
+            ok.update({"type": request.query.get("type", ""), "media_id": f"media-{next(self._counter)}"})
         return ok
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -139,7 +149,8 @@ class FakeWeCom(LocalServer):
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
+                kind = self.headers.get("Content-Type", "")
+                body = _multipart(raw, kind) if kind.startswith("multipart/") else json.loads(raw) if raw else None
                 reply = fake._answer(Request(method, url.path, dict(parse_qsl(url.query)), body))
                 payload = json.dumps(reply.body, ensure_ascii=False).encode()
                 self.send_response(reply.status)
@@ -160,3 +171,16 @@ class FakeWeCom(LocalServer):
                 return
 
         return Handler
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A multipart/form-data upload's parts by field name (the file's bytes as they came)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    parts: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        parts[str(name)] = part.get_payload(decode=True)
+    return parts

@@ -184,16 +184,20 @@ def test_question_is_answered_to_the_asker_and_a_follow_up_keeps_context(bot: Li
     r = post(bot, text_xml("上周各渠道的GMV是多少？"))
     assert r.status_code == 200 and r.content == b""
     bot.settle()
-    answers = wait_for(lambda: sends(fake))
+    answers = wait_for(lambda: sends(fake, msgtype="markdown"))
     assert len(answers) == 1
     first = shown(answers[0])
     assert "抖音" in first and "天猫" in first and "成交金额" in first, first
     assert answers[0].body["agentid"] == 1000002
+    # the chart: uploaded (media/upload), then sent as an image message
+    (image,) = wait_for(lambda: sends(fake, msgtype="image"))
+    (upload,) = fake.calls("/cgi-bin/media/upload")
+    assert image.body["image"]["media_id"].startswith("media-") and upload.body["media"].startswith(b"\x89PNG")
     assert len(fake.calls(TOKEN)) == 1
 
     assert post(bot, text_xml("那抖音呢")).status_code == 200
     bot.settle()
-    answers = wait_for(lambda: (a := sends(fake)) and len(a) >= 2 and a)
+    answers = wait_for(lambda: (a := sends(fake, msgtype="markdown")) and len(a) >= 2 and a)
     assert len(answers) == 2
     follow = shown(answers[1])
     assert "抖音" in follow and "成交金额" in follow, follow

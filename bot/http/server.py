@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from adapters.web import WebAdapter
 from bot.http.actions import action_router
 from bot.http.app import create_app
+from bot.http.files import files_router
 from bot.http.web_chat import web_router
 from bot.http.webhooks import mount_webhooks
 from bot.runtime import Runtime
@@ -43,5 +44,6 @@ def create_server(runtime: Runtime) -> FastAPI:
     if web is not None and isinstance(web.adapter, WebAdapter):
         app.include_router(web_router(runtime, web.adapter))
     app.include_router(action_router(runtime))
+    app.include_router(files_router(runtime.files))
     app.state.runtime = runtime
     return app

@@ -38,10 +38,18 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     config = bot.config.wecom
     if config is None:
         return None
+    public_url, files = bot.config.server.public_url, bot.files
+
+    def publish(data: bytes, ext: str) -> str | None:
+        """A long answer's CSV as a signed download link (people open it on their phones, so any address the
+        server is configured with will do)."""
+        return files.url(public_url, data, ext)
+
     app = None
     if config.has_app and config.corp_id and config.secret and config.agent_id is not None:
-        app = WeComAdapter(WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url))
-    robots = WeComRobotAdapter(RobotSender(base_url=config.api_url))
+        client = WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url)
+        app = WeComAdapter(client, publish=publish)
+    robots = WeComRobotAdapter(RobotSender(base_url=config.api_url), publish=publish)
     keys = config.robot_keys()
     default_target, targets = config.robot_targets()
     router = WeComRouter(app, robots, default_target, targets)
