@@ -7,24 +7,10 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import EXIT_USER, guarded
+from bot.cli.common import EXIT_USER, duckdb_target, guarded
 from bot.cli.progress import StderrProgress
-from metrics.engines.url import parse_url
 from metrics.importing.run import import_files
-from metrics.paths import default_warehouse
-from metrics.problems import default_lang, user_error
-
-
-def _duckdb_path(db: str | None) -> Path:
-    url = parse_url(db or default_warehouse())
-    if url.engine != "duckdb" or url.path is None:
-        raise user_error(
-            "import_engine",
-            f"opsbot import writes into the embedded DuckDB warehouse; {url.redacted()} is {url.engine}. "
-            "Load files into that engine with its own tools.",
-            f"opsbot import 只写入内置的 DuckDB 数据仓库；{url.redacted()} 是 {url.engine}，请用该引擎自己的工具导入文件。",
-        )
-    return url.path
+from metrics.problems import default_lang
 
 
 @click.command("import")
@@ -42,7 +28,7 @@ def _duckdb_path(db: str | None) -> Path:
 def import_command(mapping: Path, db: str | None, quiet: bool) -> None:
     """Import the files MAPPING names (CSV, .xlsx, Parquet) into the warehouse. Everything is checked
     first; any problem writes nothing. Days present in the files replace those days."""
-    path = _duckdb_path(db)
+    path = duckdb_target(db, "opsbot import")
     lang = default_lang()
     bar = None if quiet else StderrProgress("import")
     result = import_files(path, mapping, bar or (lambda stage, fraction: None))
