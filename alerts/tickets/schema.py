@@ -114,6 +114,14 @@ outbox = Table(
     Index("outbox_ticket", "ticket_id", "channel"),
 )
 
+outbox_leases = Table(  # who is delivering an outbox row, until when: several bots on one store send each card once
+    "outbox_leases",
+    metadata,
+    Column("outbox_id", ID, ForeignKey("outbox.id"), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+)
+
 rule_ticks = Table(  # one row per applied (rule, tick): re-running a tick changes nothing
     "rule_ticks",
     metadata,

@@ -23,6 +23,8 @@ from alerts.tickets.model import (
 )
 from alerts.tickets.store import Store
 
+OUTBOX_LEASE_S = 120.0  # longer than one card's delivery with retries inside the adapter
+
 __all__ = ["ApplyReport", "EscalationReport", "TicketService"]
 
 Clock = Callable[[], dt.datetime]
@@ -90,6 +92,14 @@ class TicketService:
     def pending_outbox(self, now: dt.datetime | None = None, limit: int = 100) -> list[OutboxItem]:
         with self.store.read() as conn:
             return outbox.pending(conn, now or self.now(), limit)
+
+    def claim_outbox(
+        self, owner: str, now: dt.datetime | None = None, limit: int = 100, lease_s: float = OUTBOX_LEASE_S
+    ) -> list[OutboxItem]:
+        """Due outbox rows that ``owner`` (one bot process) now holds a lease on, to deliver; marking one
+        delivered or failed ends the lease. Several bots on one store: each row goes to one of them."""
+        with self.store.write() as conn:
+            return outbox.claim(conn, now or self.now(), limit, owner, dt.timedelta(seconds=lease_s))
 
     def mark_delivered(self, outbox_id: int, *, message_ref: str | None = None, platform: str | None = None) -> None:
         """Delivered; with ``message_ref`` also remember where the card is (platform: default the channel's

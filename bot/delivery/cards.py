@@ -21,6 +21,7 @@ from adapters.base import Adapter, DeliveryError, Message, MessageRef
 from adapters.destination import Destination
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
+from bot.delivery.inbox_store import this_process
 
 MAX_BACKOFF_S = 15 * 60
 PARKED = dt.timedelta(days=3650)  # a permanent failure is not retried (still visible with its error)
@@ -81,6 +82,7 @@ class Delivery:
         destinations: Callable[[str], tuple[Destination, ...]] = _same,
         pacing: Mapping[str, float] | None = None,
         sender: Callable[[Destination], str] = _itself,
+        owner: str | None = None,
     ) -> None:
         """``sender`` maps a destination to what the platform counts its rate limit on (default: the
         destination itself; a group robot that posts to several destinations is one sender)."""
@@ -91,11 +93,12 @@ class Delivery:
         self.destinations = destinations
         self.pacing = MIN_INTERVAL_S if pacing is None else pacing
         self.sender = sender
+        self.owner = owner or this_process()  # the outbox lease holder: one bot process among several
         self._last_post: dict[str, dt.datetime] = {}
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
         report = DeliveryReport()
-        for item in self.service.pending_outbox(self.clock(), limit):
+        for item in self.service.claim_outbox(self.owner, self.clock(), limit):
             self._deliver(item, report)
         return report
 
