@@ -43,14 +43,24 @@ def claim(conn: Connection, now: dt.datetime, limit: int, owner: str, lease: dt.
             insert(conn, outbox_leases)
             .values(outbox_id=got.id, owner=owner, until=until)
             .on_conflict_do_nothing(index_elements=["outbox_id"])
-        ).rowcount
+            .returning(outbox_leases.c.outbox_id)  # rowcount is not reliable here (-1 on psycopg)
+        ).first()
         if not taken:  # a lease exists: take it over only when it has run out (or is our own)
             stale = (outbox_leases.c.until < now) | (outbox_leases.c.owner == owner)
             taken = conn.execute(
-                update(outbox_leases).where(outbox_leases.c.outbox_id == got.id, stale).values(owner=owner, until=until)
-            ).rowcount
-        if taken:
-            held.append(got)
+                update(outbox_leases)
+                .where(outbox_leases.c.outbox_id == got.id, stale)
+                .values(owner=owner, until=until)
+                .returning(outbox_leases.c.outbox_id)
+            ).first()
+        if not taken:
+            continue
+        # the list above may predate another bot's "delivered" (or "retry later"): read the row again now
+        fresh = item(conn, got.id)
+        if fresh.delivered_at is None and fresh.not_before <= now:
+            held.append(fresh)
+        else:
+            release(conn, got.id)
     return held
 
 

@@ -1,0 +1,99 @@
+"""Two bots on one PostgreSQL state store (as behind a load balancer): each ticket card is sent once,
+and a bot that dies holding cards loses them to the other when its lease runs out."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+from tickets_support import Clock, evaluation, make_rule, many
+
+from adapters.base import Message, MessageRef, Platform
+from alerts.tickets.model import OutboxItem
+from alerts.tickets.service import OUTBOX_LEASE_S, TicketService
+from alerts.tickets.store import open_store
+from bot.delivery.cards import Delivery
+from bot.tickets.card import ticket_message
+
+pytest_plugins = ("tickets_fixtures",)
+
+
+class Recorder:
+    """A chat platform that takes a little while per post and records which card it was."""
+
+    platform: Platform = "slack"
+
+    def __init__(self, sent: Counter[str], lock: threading.Lock) -> None:
+        self.sent, self.lock = sent, lock
+
+    def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
+        time.sleep(0.002)
+        with self.lock:
+            self.sent[message.text.split("\n", 1)[0]] += 1
+            n = sum(self.sent.values())
+        return MessageRef("slack", chat, f"ts-{n}")
+
+    def update(self, ref: MessageRef, message: Message) -> MessageRef:
+        return ref
+
+
+def _render(item: OutboxItem, dest: object) -> Message:
+    m = ticket_message(item.payload["ticket"], "en")
+    return Message(text=f"{item.payload['ticket']['ticket_no']}\n{m.text}")
+
+
+def _bot(url: str, clock: Clock, owner: str, sent: Counter[str], lock: threading.Lock) -> Delivery:
+    service = TicketService(open_store(url), clock)  # its own engine and pool, as another process has
+    return Delivery(service, {"slack": Recorder(sent, lock)}, _render, clock, owner=owner, pacing={})
+
+
+def _open(service: TicketService, clock: Clock, n: int) -> list[str]:
+    """``n`` tickets (one rule each: a storm of one rule would be grouped into one ticket)."""
+    opened: list[str] = []
+    for i in range(n):
+        rule = make_rule(f"rule_{i}", channels=("slack:C1",))
+        opened += service.apply(rule, evaluation(rule, many(1), clock()), "t1").opened
+    assert len(opened) == n
+    return opened
+
+
+def test_two_bots_send_each_card_once(pg_url: str) -> None:
+    clock = Clock()
+    sent: Counter[str] = Counter()
+    lock = threading.Lock()
+    bots = [_bot(pg_url, clock, f"bot-{i}", sent, lock) for i in range(2)]
+    opened = _open(bots[0].service, clock, 40)
+    per_bot: Counter[str] = Counter()
+
+    def work(bot: Delivery) -> None:
+        while True:
+            report = bot.run_once(limit=7)
+            per_bot[bot.owner] += len(report.sent)
+            if not report.sent:
+                return
+
+    threads = [threading.Thread(target=work, args=(b,)) for b in bots]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert set(sent) == set(opened)
+    assert max(sent.values()) == 1, [no for no, n in sent.items() if n > 1]
+    assert bots[0].service.pending_outbox(clock()) == []
+
+
+def test_a_dead_bots_cards_go_out_after_its_lease(pg_url: str) -> None:
+    clock = Clock()
+    sent: Counter[str] = Counter()
+    lock = threading.Lock()
+    alive = _bot(pg_url, clock, "bot-alive", sent, lock)
+    opened = _open(alive.service, clock, 6)
+    held = TicketService(open_store(pg_url), clock).claim_outbox("bot-dead", clock(), limit=4)
+    assert len(held) == 4  # then the process holding them is gone
+    assert len(alive.run_once().sent) == 2
+    clock.advance(seconds=OUTBOX_LEASE_S - 1)
+    assert alive.run_once().sent == []
+    clock.advance(seconds=2)
+    assert len(alive.run_once().sent) == 4
+    assert set(sent) == set(opened) and max(sent.values()) == 1
