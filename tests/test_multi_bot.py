@@ -97,3 +97,29 @@ def test_a_dead_bots_cards_go_out_after_its_lease(pg_url: str) -> None:
     clock.advance(seconds=2)
     assert len(alive.run_once().sent) == 4
     assert set(sent) == set(opened) and max(sent.values()) == 1
+
+
+def test_each_scheduled_tick_runs_on_one_bot(pg_url: str) -> None:
+    """Both bots' schedulers fire every tick of three jobs; each (job, tick) is taken by exactly one."""
+    clock = Clock()
+    services = [TicketService(open_store(pg_url), clock) for _ in range(2)]
+    jobs = [
+        f"{job} {minute:02d}" for job in ("rule:low_cover", "escalations", "forecast-refresh") for minute in range(20)
+    ]
+    taken: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def fire(service: TicketService, owner: str) -> None:
+        for job in jobs:
+            job_id, tick = job.split(" ")
+            if service.claim_tick(job_id, f"2026-11-20T10:{tick}", owner):
+                with lock:
+                    taken[job] += 1
+
+    threads = [threading.Thread(target=fire, args=(s, f"bot-{i}")) for i, s in enumerate(services)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert taken == Counter(dict.fromkeys(jobs, 1))
+    assert not services[0].claim_tick("escalations", "2026-11-20T10:00", "bot-0")  # a restart in the minute too

@@ -122,6 +122,16 @@ outbox_leases = Table(  # who is delivering an outbox row, until when: several b
     Column("until", UtcDateTime, nullable=False),
 )
 
+job_ticks = Table(  # one row per scheduled run (job, tick) taken by a bot: several bots run each tick once
+    "job_ticks",
+    metadata,
+    Column("job_id", String(200), nullable=False),
+    Column("tick", String(64), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("job_id", "tick", name="job_ticks_pk"),
+)
+
 rule_ticks = Table(  # one row per applied (rule, tick): re-running a tick changes nothing
     "rule_ticks",
     metadata,
