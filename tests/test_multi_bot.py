@@ -7,12 +7,15 @@ import threading
 import time
 from collections import Counter
 
+from sqlalchemy import create_engine
+from test_inbox import event
 from tickets_support import Clock, evaluation, make_rule, many
 
 from adapters.base import Message, MessageRef, Platform
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import OUTBOX_LEASE_S, TicketService
-from alerts.tickets.store import open_store
+from alerts.tickets.store import open_store, sqlalchemy_url
+from bot.delivery.inbox_store import InboxStore
 from bot.delivery.cards import Delivery
 from bot.tickets.card import ticket_message
 
@@ -123,3 +126,28 @@ def test_each_scheduled_tick_runs_on_one_bot(pg_url: str) -> None:
         t.join(timeout=60)
     assert taken == Counter(dict.fromkeys(jobs, 1))
     assert not services[0].claim_tick("escalations", "2026-11-20T10:00", "bot-0")  # a restart in the minute too
+
+
+def test_each_webhook_event_is_answered_by_one_bot(pg_url: str) -> None:
+    """A platform retry may reach the other bot: the event is kept once; the bots' workers each take
+    different events, never the same one."""
+    inboxes = [InboxStore(create_engine(sqlalchemy_url(pg_url)), owner=f"bot-{i}") for i in range(2)]
+    events = [event(n) for n in range(30)]
+    added = [inboxes[0].add(e) for e in events] + [inboxes[1].add(e) for e in events]  # every event twice
+    assert added.count(True) == 30
+    claimed: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def work(inbox: InboxStore) -> None:
+        while got := inbox.claim(4):
+            for c in got:
+                with lock:
+                    claimed[c.event.event_id] += 1
+                inbox.finish(c.id)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in inboxes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert claimed == Counter({e.event_id: 1 for e in events})
