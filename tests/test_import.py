@@ -8,8 +8,6 @@ import csv
 import datetime as dt
 import hashlib
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from bot.cli import cli
 from metrics.catalog.types import Catalog
 from metrics.importing.run import import_files
 from metrics.query import MetricQuery, TimeRange
@@ -154,32 +154,24 @@ def damaged(small_db: Path, tmp_path: Path) -> Path:
     return path
 
 
-def _metrics(db: Path, catalog: Catalog) -> dict[str, Any]:
+STOCK = frozenset({"on_hand", "available", "avg_daily_units", "days_of_cover", "turnover_days"})
+STOCK |= {"sell_through_rate", "stockout_rate", "avg_on_hand"}  # by warehouse, not channel
+
+
+def _metrics(db: Path, catalog: Catalog, only: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every public glossary metric (forecasts aside) over November, by channel where it has one."""
     wh = Warehouse(db)
     layer = SemanticLayer(catalog, wh)
+    forecast = {
+        m.id
+        for m in catalog.public_metrics()
+        if any(catalog.metrics[leaf].model == "stock_projection" for leaf in catalog.leaf_models[m.id])
+    }
     try:
-        forecast = {
-            m.id
-            for m in catalog.public_metrics()
-            if any(catalog.metrics[leaf].model == "stock_projection" for leaf in catalog.leaf_models[m.id])
-        }
         out = {}
-        for m in sorted({m.id for m in catalog.public_metrics()} - forecast):
-            out[m] = (
-                layer.run(MetricQuery(metrics=(m,), dimensions=("channel",), time_range=RANGE)).result.rows
-                if m
-                not in (
-                    "on_hand",
-                    "available",
-                    "avg_daily_units",
-                    "days_of_cover",
-                    "turnover_days",
-                    "sell_through_rate",
-                    "stockout_rate",
-                    "avg_on_hand",
-                )
-                else layer.run(MetricQuery(metrics=(m,), time_range=RANGE)).result.rows
-            )
+        for m in only or sorted({m.id for m in catalog.public_metrics()} - forecast):
+            dims = ("warehouse",) if m in STOCK else ("channel",)
+            out[m] = layer.run(MetricQuery(metrics=(m,), dimensions=dims, time_range=RANGE)).result.rows
         return out
     finally:
         wh.close()
@@ -193,7 +185,7 @@ def test_round_trip_gives_identical_metrics_and_is_idempotent(
     small_db: Path, damaged: Path, exports: Path, catalog: Catalog
 ) -> None:
     want = _metrics(small_db, catalog)
-    assert _metrics(damaged, catalog)["gmv"] != want["gmv"]  # the damage shows
+    assert _metrics(damaged, catalog, ("gmv",))["gmv"] != want["gmv"]  # the damage shows
     first = import_files(damaged, exports / "mapping.yaml")
     assert first.ok, [p.text("en") for p in first.problems]
     assert _metrics(damaged, catalog) == want
@@ -255,21 +247,32 @@ def test_missing_column_text_in_numbers_duplicates_and_orphans(small_db: Path, d
     assert "channel_id" in kinds["orphan"] and "taobao" in kinds["orphan"]
 
 
-def test_cli_reports_in_chinese_and_exits_2(
-    small_db: Path, damaged: Path, tmp_path: Path, cli_env: dict[str, str]
-) -> None:
+def test_replacing_a_day_without_an_order_that_has_lines_is_reported(small_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "orders_only"
+    folder.mkdir()
+    intact = tmp_path / "intact.duckdb"
+    shutil.copy(small_db, intact)
+
+    def drop_first_order(t: list[list[str]]) -> None:
+        del t[1]
+
+    _orders_csv(small_db, folder / "orders.csv", edit=drop_first_order)
+    path = _mapping(folder)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["files"] = doc["files"][:1]
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    kinds = _kinds(intact, path)
+    assert set(kinds) == {"left_behind"}
+    assert "fact_order_item.order_id" in kinds["left_behind"] or "fact_refund.order_id" in kinds["left_behind"]
+
+
+def test_cli_reports_in_chinese_and_exits_2(small_db: Path, damaged: Path, tmp_path: Path) -> None:
     folder = _exports_of(small_db, tmp_path)
     _orders_csv(small_db, folder / "orders.csv")
     _mapping(folder, orders_encoding=None)
     before = _digest(damaged)
-    env = {**cli_env, "OPSBOT_LANG": "zh", "OPSBOT_WAREHOUSE_URL": f"duckdb://{damaged}"}
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "opsbot"), "import", str(folder / "mapping.yaml"), "--quiet"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2, done.stderr
-    assert "数据仓库未改动" in done.stderr and "gbk" in done.stderr
+    env = {"OPSBOT_LANG": "zh", "OPSBOT_WAREHOUSE_URL": f"duckdb://{damaged}", "OPSBOT_CONFIG": None}
+    done = CliRunner().invoke(cli, ["import", str(folder / "mapping.yaml"), "--quiet"], env=env)
+    assert done.exit_code == 2, done.output
+    assert "数据仓库未改动" in done.output and "gbk" in done.output
     assert _digest(damaged) == before

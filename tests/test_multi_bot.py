@@ -15,8 +15,8 @@ from adapters.base import Message, MessageRef, Platform
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import OUTBOX_LEASE_S, TicketService
 from alerts.tickets.store import open_store, sqlalchemy_url
-from bot.delivery.inbox_store import InboxStore
 from bot.delivery.cards import Delivery
+from bot.delivery.inbox_store import InboxStore
 from bot.tickets.card import ticket_message
 
 pytest_plugins = ("tickets_fixtures",)

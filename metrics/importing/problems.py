@@ -29,6 +29,12 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{table}: the key ({column}) is already in the warehouse on a day (or order) this import does not replace",
         "{table}：主键（{column}）已存在于数据仓库中本次导入不替换的日期（或订单）里",
     ),
+    "left_behind": (
+        "{table}.{column}: rows of the warehouse refer to {detail} rows this import replaces but does not bring "
+        "back (import the whole day, or these rows too)",
+        "{table}.{column}：数据仓库中有行引用了本次导入替换掉、但文件中没有的 {detail} 行"
+        "（请导入完整的一天，或一并导入这些行）",
+    ),
     "orphan": (
         "{table}.{column}: the value is in neither the file nor the warehouse's {detail}",
         "{table}.{column}：取值在文件和数据仓库的 {detail} 中都不存在",

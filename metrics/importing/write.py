@@ -17,7 +17,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from metrics.demo.writer import DDL
-from metrics.importing.contract import WRITE_ORDER, ContractTable
+from metrics.importing.contract import TABLES, WRITE_ORDER, ContractTable
 from metrics.importing.problems import SAMPLES, Problems
 from metrics.problems import user_error
 
@@ -156,6 +156,45 @@ def _check_orphans(con: duckdb.DuckDBPyConnection, inc: Incoming, problems: Prob
             p.samples.extend(_samples(rows, (ref.column,)))
 
 
+def _removed(table: str) -> str:
+    return f"_import_removed_{table}"
+
+
+def _temp_table(name: str, query: exp.Select) -> exp.Create:
+    temporary = exp.Properties(expressions=[exp.TemporaryProperty()])
+    return exp.Create(this=_tbl(name), kind="TABLE", properties=temporary, expression=query)
+
+
+def _check_left_behind(con: duckdb.DuckDBPyConnection, imported: set[str], problems: Problems) -> None:
+    """Rows of the warehouse that referenced a replaced row the files do not bring back (an order removed
+    from a re-imported day that still has lines or refunds)."""
+    for parent in imported:
+        if len(TABLES[parent].key) != 1:
+            continue
+        key = TABLES[parent].key[0]
+        for child in TABLES.values():
+            for ref in child.references:
+                if ref.table != parent:
+                    continue
+                c, g, p = "c", "g", "p"
+                left = (
+                    exp.select(_col(ref.column, c))
+                    .from_(_tbl(child.name, c))
+                    .join(_tbl(_removed(parent), g), on=exp.EQ(this=_col(ref.column, c), expression=_col(key, g)))
+                    .join(
+                        _tbl(parent, p), on=exp.EQ(this=_col(ref.column, c), expression=_col(key, p)), join_type="left"
+                    )
+                    .where(exp.Is(this=_col(key, p), expression=exp.Null()))
+                    .distinct()
+                    .order_by(_col(ref.column, c))
+                )
+                rows = con.execute(_sql(left)).fetchall()
+                if rows:
+                    prob = problems.get("left_behind", parent, child.name, ref.column, parent)
+                    prob.count = len(rows)
+                    prob.samples.extend(f"{ref.column}={r[0]}" for r in rows[:SAMPLES])
+
+
 def _create_missing_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in (*WRITE_ORDER, "opsbot_meta"):
         schema = exp.Schema(
@@ -190,19 +229,13 @@ def write(
             t, stage = inc.table, _staging(inc.table.name)
             progress(f"checking {t.name}", n / max(len(ordered), 1))
             con.register("_import_arrow", _arrow(inc))
-            con.execute(
-                _sql(
-                    exp.Create(
-                        this=_tbl(stage),
-                        kind="TABLE",
-                        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                        expression=exp.select(exp.Star()).from_(_tbl("_import_arrow")),
-                    )
-                )
-            )
+            con.execute(_sql(_temp_table(stage, exp.select(exp.Star()).from_(_tbl("_import_arrow")))))
             con.unregister("_import_arrow")
             _check_duplicates(con, inc, problems)
             where = _replace_value(t, None).isin(query=exp.select(_replace_value(t, None)).from_(_tbl(stage)))
+            if len(t.key) == 1:  # remember the keys replaced, to find rows of other tables left without them
+                gone = exp.select(_col(t.key[0])).from_(_tbl(t.name)).where(where.copy())
+                con.execute(_sql(_temp_table(_removed(t.name), gone)))
             removed = con.execute(_sql(exp.delete(_tbl(t.name), where=where))).fetchall()[0][0]
             cols = [_col(c) for c in t.column_names]
             insert = exp.insert(
@@ -214,6 +247,7 @@ def write(
             counts[t.name] = (int(removed), int(written))
         for inc in ordered:  # after every table is in, so references between imported files resolve
             _check_orphans(con, inc, problems)
+        _check_left_behind(con, {i.table.name for i in ordered}, problems)
         if problems:
             con.execute("ROLLBACK")
             return counts
