@@ -68,6 +68,12 @@ def release(conn: Connection, outbox_id: int) -> None:
     conn.execute(delete(outbox_leases).where(outbox_leases.c.outbox_id == outbox_id))
 
 
+def undelivered(conn: Connection, ticket_id: int) -> list[OutboxItem]:
+    """The ticket's rows not delivered yet (waiting, retrying or parked), oldest first."""
+    stmt = select(outbox).where(outbox.c.ticket_id == ticket_id, outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+    return [rows.outbox_item(r) for r in conn.execute(stmt)]
+
+
 def item(conn: Connection, outbox_id: int) -> OutboxItem:
     row = conn.execute(select(outbox).where(outbox.c.id == outbox_id).with_for_update()).first()
     if row is None:
