@@ -9,6 +9,7 @@ from bot.cli.ask import ask
 from bot.cli.chat import chat
 from bot.cli.demo import demo_data
 from bot.cli.forecast import forecast_group
+from bot.cli.importing import import_command
 from bot.cli.metrics import metrics_group
 from bot.cli.query import query
 from bot.cli.serve import serve
@@ -26,6 +27,7 @@ cli.add_command(ask)
 cli.add_command(chat)
 cli.add_command(demo_data)
 cli.add_command(forecast_group)
+cli.add_command(import_command)
 cli.add_command(metrics_group)
 cli.add_command(query)
 cli.add_command(serve)

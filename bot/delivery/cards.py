@@ -23,6 +23,7 @@ from adapters.destination import Destination
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
 from bot.delivery.health import DestinationHealth, Notice
+from bot.delivery.inbox_store import this_process
 
 log = logging.getLogger("opsbot.delivery")
 
@@ -85,6 +86,7 @@ class Delivery:
         destinations: Callable[[str], tuple[Destination, ...]] = _same,
         pacing: Mapping[str, float] | None = None,
         sender: Callable[[Destination], str] = _itself,
+        owner: str | None = None,
         health: DestinationHealth | None = None,
         lang: str = "en",
     ) -> None:
@@ -98,13 +100,14 @@ class Delivery:
         self.destinations = destinations
         self.pacing = MIN_INTERVAL_S if pacing is None else pacing
         self.sender = sender
+        self.owner = owner or this_process()  # the outbox lease holder: one bot process among several
         self._last_post: dict[str, dt.datetime] = {}
         self.health = health or DestinationHealth()
         self.lang = lang
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
         report = DeliveryReport()
-        for item in self.service.pending_outbox(self.clock(), limit):
+        for item in self.service.claim_outbox(self.owner, self.clock(), limit):
             self._deliver(item, report)
         for notice in self.health.due(self.clock()):
             self._notify(notice)
