@@ -23,6 +23,7 @@ from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
 from bot.answers.answer import InProcess, make_asker
 from bot.answers.pool import AnswerPool
+from bot.auth.service import AuthService
 from bot.config.schema import Config
 from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
@@ -66,6 +67,7 @@ class Runtime:
         self.layer = SemanticLayer(self.catalog, Warehouse(config.warehouse))
         self.store = open_store(config.state_url)
         self.service = TicketService(self.store, clock=clock)
+        self.auth = AuthService(self.store.engine, config, clock)
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
             AnswerPool(config.warehouse, processes, llm=config.llm)

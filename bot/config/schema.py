@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from adapters.wecom.chats import webhook_key, wecom_robot_name
+from bot.config.auth import AuthConfig
 from bot.config.llm import LlmSettings
 from metrics.catalog.load import CatalogError
 from metrics.file_problems import FileProblem
@@ -204,6 +205,7 @@ class Config:
     people: tuple[Person, ...] = ()
     unlisted: Unlisted = Unlisted()
     llm: LlmSettings = field(default_factory=LlmSettings)  # the NLQ service's optional model
+    auth: AuthConfig = field(default_factory=AuthConfig)
     warnings: tuple[ConfigProblem, ...] = ()
 
     def enabled_platforms(self) -> tuple[str, ...]:
