@@ -156,7 +156,7 @@ class Runtime:
     def step_as(
         self, platform: str, name: str, verb: str, number: str, *, to: str | None = None, note: str | None = None
     ) -> Done:
-        """A ticket step by the person named on an action link's page (who confirmed there who they are), as
+        """A ticket step by the person logged in on an action link's page, as
         ``platform`` knows them; raises UserError when it is not allowed."""
         actor = self.core.directory.named(platform, name)
         return self.core.perform(actor, verb, number, to=to, note=note, lang=self.config.language)

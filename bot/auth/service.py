@@ -70,6 +70,18 @@ class AuthService:
     def logout(self, sid: str) -> None:
         self.sessions.end(sid)
 
+    def demo_link(self) -> str:
+        """A one-time login link's path for the first admin — made (without a password) when there is none yet, as
+        the first person of ``people:`` or "demo". Only for a server on a loopback address (`make demo`)."""
+        admin = self.first_admin()
+        if admin is None:
+            name = self.config.people[0].name if self.config.people else "demo"
+            existing = self.accounts.get(name)
+            if existing is None:
+                self.add_account(name, None, admin=True)
+            return self.login_link(name)
+        return self.login_link(admin.person)
+
     # --- accounts ---
 
     def first_admin(self) -> Account | None:

@@ -49,6 +49,8 @@ def serve(
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"
     click.echo(f"opsbot serving on http://{server.host}:{server.port}/  (platforms: {platforms}; health: /health)")
+    if server.host in ("127.0.0.1", "localhost", "::1"):  # a local demo: one click into the web chat
+        click.echo(f"log in once: http://{server.host}:{server.port}{runtime.auth.demo_link()}")
     # what is loaded by now (modules, catalog, clients) lives as long as the process: the garbage collector's
     # full passes would walk it all again and again, pausing every request for ~100 ms under load
     gc.collect()
