@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,5 @@ def open_auth(config_path: Path | None, state: str | None) -> AuthService:
 def read_password(stdin: bool) -> str:
     """From the first line of stdin (scripts) or typed twice, hidden."""
     if stdin:
-        line: str = click.get_text_stream("stdin").readline()
-        return line.rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("Password / 密码", hide_input=True, confirmation_prompt=True))
