@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar

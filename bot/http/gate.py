@@ -36,9 +36,18 @@ FORM_CSRF = ("/actions/",)  # HTML forms: the route checks the session's CSRF to
 
 LOGIN_REQUIRED = Problem("auth.login_required", "log in first", "请先登录")
 CSRF = Problem("auth.csrf", "missing or wrong X-CSRF-Token for this session", "缺少或错误的 X-CSRF-Token")
-NOT_LISTED = Problem(
-    "people.not_listed", "you are not in this bot's people list; ask an admin", "你不在机器人的人员名单中，请联系管理员"
-)
+
+
+def not_listed(person: str) -> Problem:
+    """The same words as the chat platforms' refusal (bot/conversation/identity.py)."""
+    return Problem(
+        "people.not_listed",
+        f"You ({person}) are not in opsbot's people list (people: in opsbot.yaml), so the bot cannot serve you yet; "
+        "ask an administrator to add you.",
+        f"你（{person}）不在 opsbot 的人员名单（opsbot.yaml 的 people:）中，暂时不能使用机器人，请联系管理员添加。",
+    )
+
+
 ADMIN_ONLY = Problem("auth.admin_only", "only an admin may open this", "只有管理员可以打开")
 
 
@@ -108,7 +117,7 @@ class Gate:
             if not hmac.compare_digest(sent.encode(), who.csrf.encode()):
                 return error_response(403, [CSRF])
         if not self.auth.may_use(who):
-            return error_response(403, [NOT_LISTED])
+            return error_response(403, [not_listed(who.person)])
         if need == "admin" and not who.admin:
             return error_response(403, [ADMIN_ONLY])
         return None
