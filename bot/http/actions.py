@@ -110,11 +110,11 @@ def action_router(runtime: Runtime) -> APIRouter:
         note: str | None = Form(None, max_length=2000),
     ) -> HTMLResponse:
         who = who_of(request)
-        if who.csrf is not None and not hmac.compare_digest(csrf.encode(), who.csrf.encode()):
-            return _page("CSRF", "<p class=bad>请从链接页面重新确认。Please confirm from the link's page.</p>", 403)
         got = opened(token)
         if isinstance(got, HTMLResponse):
             return got
+        if who.csrf is not None and not hmac.compare_digest(csrf.encode(), who.csrf.encode()):
+            return _page("CSRF", "<p class=bad>请从链接页面重新确认。Please confirm from the link's page.</p>", 403)
         action, number, user_hint, _ = got
         platform, _ = split_hint(user_hint)
         name = who.person
