@@ -215,3 +215,16 @@ def test_api_docs_are_for_admins_only(bot: LiveBot) -> None:
             r = person.get(path)
             assert r.status_code == 403 and codes(r) == ["auth.admin_only"]
             assert admin.get(path).status_code == 200
+
+
+def test_the_demo_link_logs_in_the_first_admin_once(bot: LiveBot) -> None:
+    path = bot.runtime.auth.demo_link()  # what `opsbot serve` prints on a loopback address
+    with bot.http() as http:
+        assert http.get(path, follow_redirects=False).status_code == 303
+        me = http.get("/auth/me").json()
+        assert (me["person"], me["admin"], me["method"]) == ("张伟", True, "link")  # the first of people:
+        assert http.get("/docs").status_code == 200
+    with bot.http() as again:
+        assert again.get(path, follow_redirects=False).status_code == 410
+    assert bot.runtime.auth.demo_link() != path  # a new start, a new link; still one admin
+    assert [a.person for a in bot.runtime.auth.accounts.all() if a.admin] == ["张伟"]
