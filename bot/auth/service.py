@@ -12,9 +12,11 @@ from bot.auth.accounts import Account, Accounts
 from bot.auth.links import Links
 from bot.auth.sessions import Session, Sessions
 from bot.auth.tables import metadata
+from bot.auth.throttle import Throttle
 from bot.auth.tokens import Tokens
 from bot.auth.who import Who
 from bot.config.schema import Config
+from metrics.problems import user_error
 
 
 class AuthService:
@@ -25,6 +27,7 @@ class AuthService:
         self.sessions = Sessions(engine)
         self.tokens = Tokens(engine)
         self.links = Links(engine)
+        self.throttle = Throttle()
 
     # --- who ---
 
@@ -56,8 +59,20 @@ class AuthService:
         return self.sessions.create(person, method, now=self.clock(), hours=self.config.auth.session_hours)
 
     def password_login(self, person: str, password: str) -> tuple[str, Session] | None:
-        account = self.accounts.check(person.strip(), password)
-        return None if account is None else self.begin(account.person, "password")
+        """A session when the password is right; None when not; a UserError after too many wrong ones."""
+        name, now = person.strip(), self.clock()
+        if self.throttle.blocked(name, now):
+            raise user_error(
+                "auth.too_many_attempts",
+                "too many wrong passwords for this name; try again in 15 minutes",
+                "这个姓名的密码错误次数过多，请 15 分钟后再试",
+            )
+        account = self.accounts.check(name, password)
+        if account is None:
+            self.throttle.failed(name, now)
+            return None
+        self.throttle.clear(name)
+        return self.begin(account.person, "password")
 
     def login_link(self, person: str) -> str:
         """A one-time link's path (``/auth/once/<secret>``) that logs ``person`` in."""

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.http.errors import HttpError
 from bot.http.gate import COOKIE, LOGIN_REQUIRED
+from metrics.problems import UserError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -66,7 +67,13 @@ def login_router(runtime: Runtime) -> APIRouter:
     def login(
         request: Request, person: str = Form(max_length=64), password: str = Form(max_length=200), next: str = Form("/")
     ) -> Response:
-        got = runtime.auth.password_login(person, password)
+        try:
+            got = runtime.auth.password_login(person, password)
+        except UserError as e:
+            note = (
+                f'<p class="bad" data-testid="login-error">{html.escape(e.text("zh"))} {html.escape(e.text("en"))}</p>'
+            )
+            return _page(_form(next, note), 429)
         if got is None:
             note = '<p class="bad" data-testid="login-error">姓名或密码错误。Wrong name or password.</p>'
             return _page(_form(next, note), 401)

@@ -190,6 +190,17 @@ def test_password_login_one_time_links_and_logout(bot: LiveBot) -> None:
         assert second.get(path, follow_redirects=False).status_code == 410  # once only
 
 
+def test_password_guessing_is_throttled_per_name(bot: LiveBot, clock: Clock) -> None:
+    with_password(bot, "张伟")
+    with bot.http() as http:
+        for _ in range(5):
+            assert http.post("/auth/login", data={"person": "张伟", "password": "guess-guess"}).status_code == 401
+        r = http.post("/auth/login", data={"person": "张伟", "password": PASSWORD})
+        assert r.status_code == 429 and "15" in r.text  # even the right password, for a while
+        clock.now += dt.timedelta(minutes=16)
+        assert http.post("/auth/login", data={"person": "张伟", "password": PASSWORD}).status_code == 303
+
+
 def test_action_links_need_a_session_and_act_as_it(bot: LiveBot) -> None:
     with bot.http_as("张伟") as http:
         card, _ = a_card(bot, http)
