@@ -88,14 +88,16 @@ class Gate:
             return
         request = Request(scope)
         need = guarded(request.url.path)
+        if need is None:  # public: no identity looked up (static files, webhooks, the login pages)
+            await self.app(scope, receive, send)
+            return
         who = await run_in_threadpool(self._identify, request) if _has_credentials(request) else None
         if who is not None:
             scope.setdefault("state", {})["who"] = who
-        if need is not None:
-            refusal = self._refusal(request, need, who)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-                return
+        refusal = self._refusal(request, need, who)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
     def _identify(self, request: Request) -> Who | None:
