@@ -28,6 +28,7 @@ from bot.config.schema import Config
 from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
 from bot.delivery.cards_worker import DeliveryWorker
+from bot.delivery.health import DestinationHealth
 from bot.delivery.inbox import Inbox
 from bot.delivery.inbox_store import InboxStore
 from bot.delivery.retries import with_retries
@@ -92,9 +93,11 @@ class Runtime:
                 self.parts[part.name] = part
         self.parts.update({part.name: part for part in extra})
         adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
+        self.delivery_health = DestinationHealth(config.delivery)
         self.delivery = Delivery(
-            self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender
-        )
+            self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender,
+            health=self.delivery_health, lang=config.language,
+        )  # fmt: skip
         self.worker = DeliveryWorker(self.delivery, on_posted=self.core.cards.invalidate)
         self._want_scheduler = scheduler
         self.scheduler: object | None = None

@@ -72,6 +72,11 @@ class FakeWeCom(LocalServer):
         with self._lock:
             self._scripted[path].extend(replies)
 
+    def unscript(self, path: str) -> None:
+        """Drop the scripted replies still queued for ``path`` (a failure made to stop)."""
+        with self._lock:
+            self._scripted[path].clear()
+
     def expire_tokens(self) -> None:
         with self._lock:
             self.expired_tokens |= self.valid_tokens

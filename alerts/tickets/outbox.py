@@ -32,6 +32,12 @@ def pending(conn: Connection, now: dt.datetime, limit: int) -> list[OutboxItem]:
     return [rows.outbox_item(r) for r in conn.execute(stmt)]
 
 
+def undelivered(conn: Connection, ticket_id: int) -> list[OutboxItem]:
+    """The ticket's rows not delivered yet (waiting, retrying or parked), oldest first."""
+    stmt = select(outbox).where(outbox.c.ticket_id == ticket_id, outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+    return [rows.outbox_item(r) for r in conn.execute(stmt)]
+
+
 def item(conn: Connection, outbox_id: int) -> OutboxItem:
     row = conn.execute(select(outbox).where(outbox.c.id == outbox_id).with_for_update()).first()
     if row is None:

@@ -115,6 +115,11 @@ class TicketService:
         with self.store.read() as conn:
             return outbox.messages(conn, queries.find(conn, actions.normal_no(ticket_no)).id)
 
+    def undelivered(self, ticket_no: str) -> list[OutboxItem]:
+        """The ticket's outbox rows not delivered yet (waiting, retrying with their last error, or parked)."""
+        with self.store.read() as conn:
+            return outbox.undelivered(conn, queries.find(conn, actions.normal_no(ticket_no)).id)
+
     def cards_on(self, platform: str) -> list[tuple[str, TicketMessage]]:
         """Every ticket card on ``platform`` as (ticket_no, where it is), newest first: lets the chat layer
         tell which ticket a thread belongs to."""

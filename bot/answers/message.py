@@ -65,7 +65,9 @@ def footer(answer: Answer) -> str | None:
     if answer.time_range is not None:
         r = answer.time_range
         parts.append(f"时间 {r.start} 至 {r.end}" if answer.lang == "zh" else f"period {r.start} – {r.end}")
-    if answer.definitions:
+    if answer.counted:
+        parts.append(("口径：" if answer.lang == "zh" else "Definitions: ") + answer.counted)
+    elif answer.definitions:
         sep = "；" if answer.lang == "zh" else "; "
         parts.append(("口径：" if answer.lang == "zh" else "Definitions: ") + sep.join(answer.definitions))
     return " · ".join(parts) or None

@@ -21,6 +21,7 @@ import yaml
 
 from alerts.rules.load import default_rules_dir
 from bot.config.auth_read import read_auth
+from bot.config.delivery import read_delivery
 from bot.config.llm import read_llm
 from bot.config.people import read_channels, read_people, read_unlisted
 from bot.config.platforms import read_platforms
@@ -53,6 +54,7 @@ TOP_KEYS = (
     "people",
     "unlisted_people",
     "auth",
+    "delivery",
 )
 
 
@@ -96,6 +98,7 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Confi
         "unlisted": read_unlisted(doc, r),
         "llm": read_llm(env),
         "auth": read_auth(doc, r),
+        "delivery": read_delivery(doc, r),
     }
     explicit_secret = r.text(doc, "secret", "secret") if "secret" in doc else None
     if r.out.problems:

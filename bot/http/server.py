@@ -25,6 +25,7 @@ def create_server(runtime: Runtime) -> FastAPI:
         return {
             "platforms": {name: part.info for name, part in runtime.parts.items()},
             "outbox_pending": len(runtime.service.pending_outbox(limit=1000)),
+            "failing_destinations": runtime.delivery_health.failing(),
             "scheduler": runtime.scheduler is not None,
             "inbox": {"queued": 0, "running": 0, "done": 0, "failed": 0, **runtime.inbox.store.states()},
         }

@@ -47,7 +47,8 @@
   function table(t) {
     const head = el("tr", {}, ...t.columns.map((c) => el("th", { text: c })));
     const rows = t.rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: c }))));
-    return el("table", { class: "data", "data-testid": "answer-table" }, el("thead", {}, head), el("tbody", {}, ...rows));
+    const grid = el("table", { class: "data", "data-testid": "answer-table" }, el("thead", {}, head), el("tbody", {}, ...rows));
+    return el("div", { class: "table-scroll" }, grid);
   }
 
   function act(m, action, value, extra) {
