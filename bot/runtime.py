@@ -23,6 +23,7 @@ from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
 from bot.answers.answer import InProcess, make_asker
 from bot.answers.pool import AnswerPool
+from bot.auth.service import AuthService
 from bot.config.schema import Config
 from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
@@ -69,6 +70,7 @@ class Runtime:
         self.store = open_store(config.state_url)
         self.service = TicketService(self.store, clock=clock)
         self.files = FileStore(config.secret, now=lambda: clock().timestamp())
+        self.auth = AuthService(self.store.engine, config, clock)
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
             AnswerPool(config.warehouse, processes, llm=config.llm)
@@ -159,7 +161,7 @@ class Runtime:
     def step_as(
         self, platform: str, name: str, verb: str, number: str, *, to: str | None = None, note: str | None = None
     ) -> Done:
-        """A ticket step by the person named on an action link's page (who confirmed there who they are), as
+        """A ticket step by the person logged in on an action link's page, as
         ``platform`` knows them; raises UserError when it is not allowed."""
         actor = self.core.directory.named(platform, name)
         return self.core.perform(actor, verb, number, to=to, note=note, lang=self.config.language)

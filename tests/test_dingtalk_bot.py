@@ -275,12 +275,14 @@ def test_cards_action_links_and_commands(bot: LiveBot, fake: FakeDingTalk, clock
     card = posted[0]
     number = ticket_of(card)
     ack = next(b["actionURL"] for b in card.body["actionCard"]["btns"] if b["title"] == "认领")
-    with httpx.Client(timeout=30) as http:
+    anonymous = httpx.get(ack, timeout=30)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/auth/login?next=%2Factions")
+    with bot.http_as("李娜") as http:
         page = http.get(ack)
         assert page.status_code == 200 and number in page.text and "认领" in page.text
-        assert "待处理" in page.text and 'value="李娜"' in page.text  # where it stands; whom the card was for
+        assert "待处理" in page.text and "<b>李娜</b>" in page.text  # where it stands; who is acting
         assert bot.runtime.service.get(number).ticket.status == "open"  # looking changes nothing
-        done = http.post(ack, data={"who": "李娜"})
+        done = http.post(ack, data={"csrf": http.headers["X-CSRF-Token"]})
     assert done.status_code == 200, done.text
     history = bot.runtime.service.get(number)
     assert history.ticket.status == "acknowledged"
@@ -319,19 +321,20 @@ def test_tampered_or_expired_links_change_nothing(bot: LiveBot, fake: FakeDingTa
     forged = sign_action("not-the-secret", "close", number, "dingtalk:李娜", int(time.time()) + 3600)
     expired = sign_action(bot.runtime.config.secret, "ack", number, "dingtalk:李娜", int(time.time()) - 10)
     sent = len(fake.requests)
-    with httpx.Client(timeout=30) as http:
+    with bot.http_as("李娜") as http:
+        form = {"csrf": http.headers["X-CSRF-Token"]}
         for bad in (f"{payload}.{mac[:-2]}xx", f"{payload}x.{mac}", forged):
             assert http.get(f"{base}/{bad}").status_code == 401
-            assert http.post(f"{base}/{bad}", data={"who": "李娜"}).status_code == 401
+            assert http.post(f"{base}/{bad}", data=form).status_code == 401
         assert http.get(f"{base}/{expired}").status_code == 410
-        assert http.post(f"{base}/{expired}", data={"who": "李娜"}).status_code == 410
+        assert http.post(f"{base}/{expired}", data=form).status_code == 410
         assert http.post(f"{base}/{forged}").status_code == 401  # the token is checked before the form
-        assert http.post(ack, data={"who": "  "}).status_code == 400  # a genuine link, but nobody named
+        assert http.post(ack, data={"csrf": "not-this-sessions"}).status_code == 403  # a genuine link, a forged form
         nowhere = sign_action(
             bot.runtime.config.secret, "ack", "T-20990101-9999", "dingtalk:李娜", int(time.time()) + 60
         )
         assert http.get(f"{base}/{nowhere}").status_code == 404
-        assert http.post(f"{base}/{nowhere}", data={"who": "李娜"}).status_code == 404
+        assert http.post(f"{base}/{nowhere}", data=form).status_code == 404
     deliver(bot, clock, passes=3)
     assert bot.runtime.service.get(number).ticket.status == "open"
     assert [e.action for e in bot.runtime.service.get(number).events if e.action in ("ack", "close")] == []
@@ -622,7 +625,8 @@ def test_a_named_robot_posts_its_group_and_each_robot_is_paced_on_its_own(
         card = next(c for c in cards(fake) if c.query["access_token"] == "tok-cs")
         number = ticket_of(card)
         ack = next(x["actionURL"] for x in card.body["actionCard"]["btns"] if x["title"] == "认领")
-        assert httpx.post(ack, data={"who": "李娜"}, timeout=30).status_code == 200
+        with b.http_as("李娜") as http:
+            assert http.post(ack, data={"csrf": http.headers["X-CSRF-Token"]}).status_code == 200
         deliver(b, clock, passes=6)
         again = [c for c in cards(fake) if c.query["access_token"] == "tok-cs" and ticket_of(c) == number]
         assert len(again) == 2 and "已认领" in shown(again[1])

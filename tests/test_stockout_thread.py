@@ -67,7 +67,7 @@ def projected(forecast_db: Path) -> set[tuple[str, str]]:
 
 
 def test_ticket_and_answer_agree_in_the_thread(bot: LiveBot, forecast_db: Path) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         bot.runtime.run_rules()
         bot.settle()
         bot.settle()
@@ -113,7 +113,7 @@ def test_ticket_and_answer_agree_in_the_thread(bot: LiveBot, forecast_db: Path) 
         # acking the storm ticket is recorded for every member
         r = http.post(
             "/web/api/actions",
-            json={"message_id": card["id"], "action": "ack", "value": ticket.ticket_no, "user": "张伟"},
+            json={"message_id": card["id"], "action": "ack", "value": ticket.ticket_no},
         )
         assert r.status_code == 202, r.text
         bot.settle()
@@ -123,7 +123,7 @@ def test_ticket_and_answer_agree_in_the_thread(bot: LiveBot, forecast_db: Path) 
 
 
 def test_the_question_outside_a_thread_lists_pairs_by_sku(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         q = say(bot, http, "#supply-chain", "下周哪些SKU会断货?")
         body: dict[str, Any] = wait_for(lambda: bot_replies(http, "#supply-chain", q["id"]))[0]["body"]
         assert body["table"]["columns"][:2] == ["商品", "仓库"]

@@ -335,7 +335,9 @@ def test_a_named_robot_posts_its_cards_with_its_own_key(tmp_path: Path, small_db
         number = ticket_of(message)
         links = re.findall(r"\[认领\]\((http[^)]+)\)", message.body["markdown"]["content"])
         assert links, message.body
-        assert httpx.post(links[0], data={"who": "张伟"}, timeout=30).status_code == 200
+        assert httpx.post(links[0], timeout=30).status_code == 401  # a link acts only for someone logged in
+        with b.http_as("张伟") as http:
+            assert http.post(links[0], data={"csrf": http.headers["X-CSRF-Token"]}).status_code == 200
         deliver(b, clock, passes=4)
         again = [m for m in fake.calls(WEBHOOK) if m.query["key"] == "cs-key" and ticket_of(m) == number]
         assert len(again) == 2 and "已认领" in shown(again[1])

@@ -14,6 +14,8 @@ from bot.cli.metrics import metrics_group
 from bot.cli.query import query
 from bot.cli.serve import serve
 from bot.cli.tickets import tickets_group
+from bot.cli.tokens import tokens_group
+from bot.cli.users import users_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -32,6 +34,8 @@ cli.add_command(metrics_group)
 cli.add_command(query)
 cli.add_command(serve)
 cli.add_command(tickets_group)
+cli.add_command(tokens_group)
+cli.add_command(users_group)
 
 
 def main() -> None:

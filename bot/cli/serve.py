@@ -51,9 +51,13 @@ def serve(
     runtime = Runtime(config, scheduler=not no_scheduler)
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"
+    local = server.host in ("127.0.0.1", "localhost", "::1")  # a local demo: one click into the web chat
+    login = f"log in once: http://{server.host}:{server.port}{runtime.auth.demo_link()}" if local else None
 
     def ready() -> None:
         click.echo(f"opsbot serving on http://{server.host}:{server.port}/  (platforms: {platforms}; health: /health)")
+        if login is not None:
+            click.echo(login)
 
     # what is loaded by now (modules, catalog, clients) lives as long as the process: the garbage collector's
     # full passes would walk it all again and again, pausing every request for ~100 ms under load

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from adapters.wecom.chats import webhook_key, webhook_target, wecom_robot_name
+from bot.config.auth import AuthConfig
 from bot.config.llm import LlmSettings
 from metrics.catalog.load import CatalogError
 from metrics.file_problems import FileProblem
@@ -220,6 +221,7 @@ class Config:
     people: tuple[Person, ...] = ()
     unlisted: Unlisted = Unlisted()
     llm: LlmSettings = field(default_factory=LlmSettings)  # the NLQ service's optional model
+    auth: AuthConfig = field(default_factory=AuthConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # when and where undeliverable cards are reported
     warnings: tuple[ConfigProblem, ...] = ()
 

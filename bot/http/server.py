@@ -1,5 +1,6 @@
 """The server of `opsbot serve`: the metric API, every enabled platform's webhooks (mounted in one place), the
-web chat, the action links, and the runtime's background workers started and stopped with the app."""
+web chat, the action links and the login pages, behind one gate (bot/http/gate.py), and the runtime's background
+workers started and stopped with the app."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from adapters.web import WebAdapter
 from bot.http.actions import action_router
 from bot.http.app import create_app
 from bot.http.files import files_router
+from bot.http.gate import Gate
+from bot.http.login import login_router
 from bot.http.web_chat import web_router
 from bot.http.webhooks import mount_webhooks
 from bot.runtime import Runtime
@@ -45,5 +48,7 @@ def create_server(runtime: Runtime) -> FastAPI:
         app.include_router(web_router(runtime, web.adapter))
     app.include_router(action_router(runtime))
     app.include_router(files_router(runtime.files))
+    app.include_router(login_router(runtime))
+    app.add_middleware(Gate, auth=runtime.auth)
     app.state.runtime = runtime
     return app
