@@ -47,7 +47,12 @@ class DingTalkLogin:
         return f"{AUTHORIZE_URL}?{urlencode(query)}"
 
     def user(self, auth_code: str) -> DingTalkUser:
-        grant = {"clientId": self._key, "clientSecret": self._secret, "code": auth_code, "grantType": "authorization_code"}
+        grant = {
+            "clientId": self._key,
+            "clientSecret": self._secret,
+            "code": auth_code,
+            "grantType": "authorization_code",
+        }
         token = self._json("POST", f"{self._api}/v1.0/oauth2/userAccessToken", json=grant).get("accessToken")
         if not isinstance(token, str) or not token:
             raise LoginRejected("userAccessToken: no accessToken")

@@ -50,7 +50,9 @@ class WeComLogin:
 
     def _get(self, code: str, token: str) -> dict[str, object]:
         try:
-            response = self._http.get(f"{self._client.base_url}{GETUSERINFO}", params={"access_token": token, "code": code})
+            response = self._http.get(
+                f"{self._client.base_url}{GETUSERINFO}", params={"access_token": token, "code": code}
+            )
         except httpx.HTTPError as exc:
             raise LoginRejected(f"getuserinfo: {type(exc).__name__}") from exc
         try:

@@ -211,7 +211,9 @@ def _proxy(node: Located, apps: Apps, r: Reader) -> ProxyMethod | None:
         try:
             trusted.append(ipaddress.ip_network(word, strict=False))
         except ValueError:
-            r.problem(node, "trusted", f"{path}.trusted: {word!r} is not an address", f"{path}.trusted：{word!r} 不是地址")
+            r.problem(
+                node, "trusted", f"{path}.trusted: {word!r} is not an address", f"{path}.trusted：{word!r} 不是地址"
+            )
     if not trusted:
         r.problem(
             node, "trusted" if "trusted" in node else None,

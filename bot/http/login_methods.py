@@ -105,7 +105,9 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
     @router.get("/auth/{method}/start", include_in_schema=False)
     async def start(request: Request, method: str, next: str = "/") -> Response:
         if method == "proxy" and methods.proxy is not None:
-            found = proxy_person(request.client.host if request.client else None, request.headers, methods.proxy, methods)
+            found = proxy_person(
+                request.client.host if request.client else None, request.headers, methods.proxy, methods
+            )
             if found is None:
                 found = Refusal(Reason.UNKNOWN_PERSON, f"no {methods.proxy.header} header")
             if isinstance(found, Refusal):
@@ -115,7 +117,9 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
             return refused(request, Refusal(Reason.NOT_ENABLED, method), "proxy")
         flow, cookie = signer.begin(method, next)
         try:
-            url = await run_in_threadpool(_authorize_url, method, flow, redirect_uri(method), request, oidc, wecom, dingtalk)
+            url = await run_in_threadpool(
+                _authorize_url, method, flow, redirect_uri(method), request, oidc, wecom, dingtalk
+            )
         except Exception as exc:  # the provider's discovery document is unreachable or broken
             return refused(request, Refusal(Reason.PROVIDER, f"start: {type(exc).__name__}: {exc}"), method)
         response = RedirectResponse(url, status_code=302)
@@ -136,7 +140,9 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
         code = query.get("code") or query.get("authCode") or ""
         if not code:
             return refused(request, Refusal(Reason.NO_CODE, "no code"), method)
-        found = await run_in_threadpool(_finish, method, flow, code, redirect_uri(method), methods, oidc, wecom, dingtalk)
+        found = await run_in_threadpool(
+            _finish, method, flow, code, redirect_uri(method), methods, oidc, wecom, dingtalk
+        )
         if isinstance(found, Refusal):
             return refused(request, found, method)
         return await begin_session(request, found, method, flow.next_url)

@@ -33,7 +33,10 @@ _TEXT: dict[Reason, tuple[str, str]] = {
         "You are not in this bot's people list; ask an admin to add you.",
         "你不在本机器人的人员名单中，请联系管理员添加。",
     ),
-    Reason.UNTRUSTED_PROXY: ("Login headers are accepted only from the trusted proxy.", "只接受来自受信代理的登录请求头。"),
+    Reason.UNTRUSTED_PROXY: (
+        "Login headers are accepted only from the trusted proxy.",
+        "只接受来自受信代理的登录请求头。",
+    ),
     Reason.NOT_ENABLED: ("This login method is not enabled.", "未启用此登录方式。"),
 }
 
