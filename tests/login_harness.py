@@ -80,7 +80,9 @@ def login_app(
     app = FastAPI()
     app.include_router(login_methods_router(LoginRuntime(cfg, clock), begin, methods))
     _pages(app, methods)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # proxy_headers=False: the peer address stays the socket's (uvicorn's default would let a client on
+    # 127.0.0.1 choose it with X-Forwarded-For); the proxy login method needs the server run this way
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

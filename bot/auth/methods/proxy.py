@@ -20,6 +20,14 @@ def proxy_person(
         return None
     if not method.trusts(peer):
         return Refusal(Reason.UNTRUSTED_PROXY, f"{method.header} from untrusted {peer}")
-    value = value.strip()
+    value = _utf8(value).strip()
     person = methods.by_email(value) if method.match == "email" else methods.by_name(value)
     return person if person is not None else Refusal(Reason.UNKNOWN_PERSON, f"{method.header}={value!r}")
+
+
+def _utf8(value: str) -> str:
+    """HTTP headers arrive as latin-1; a proxy that sends a UTF-8 name (张伟) is read back as UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
