@@ -40,7 +40,7 @@ class Apps(Protocol):
 @dataclass(frozen=True)
 class OidcMethod:
     """An OpenID Connect provider; ``claim`` of the id_token names the person (``email``: a verified e-mail
-    matched to ``people[].email``; any other claim: matched to ``people[].name``)."""
+    matched to ``people[].email``; any other claim: matched to ``people[].name``, else ``people[].email``)."""
 
     issuer: str
     client_id: str

@@ -31,6 +31,7 @@ def served(provider: FakeOidc) -> Iterator[LoginApp]:
 @pytest.fixture
 def app(served: LoginApp, provider: FakeOidc) -> LoginApp:
     provider.user, provider.extra_claims, provider.sign_with_other_key = dict(LINA), {}, False
+    provider.now = lambda: served.clock().timestamp()
     served.logins.clear()
     served.clock.now = START
     return served
@@ -138,3 +139,14 @@ def test_next_cannot_leave_the_server(app: LoginApp) -> None:
 def test_a_method_not_configured_is_not_found(app: LoginApp) -> None:
     assert app.browser().get("/auth/wecom/start").status_code == 404
     assert app.browser().get("/auth/dingtalk/callback?code=x&state=y").status_code == 404
+
+
+def test_another_claim_names_the_person_by_name_or_email(provider: FakeOidc) -> None:
+    raw = {"oidc": {"issuer": provider.issuer, "client_id": "opsbot", "client_secret": "oidc-secret",
+                    "claim": "preferred_username"}}  # fmt: skip
+    with login_app(raw) as app:
+        provider.now, provider.extra_claims, provider.sign_with_other_key = app.clock().timestamp, {}, False
+        for claimed, expected in (("张伟", "张伟"), ("lina@example.com", "李娜")):
+            provider.user = {"sub": "u-2", "preferred_username": claimed}  # no email, not verified: not needed
+            with app.browser(follow_redirects=True) as browser:
+                assert browser.get("/auth/oidc/start").text == f"/ session={expected} proxy=nobody"

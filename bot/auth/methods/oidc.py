@@ -75,8 +75,8 @@ class OidcLogin:
             if claims.get("email_verified") is not True:
                 return Refusal(Reason.UNVERIFIED, f"email {value} not verified")
             person = methods.by_email(value)
-        else:
-            person = methods.by_name(value)
+        else:  # a claim the provider's admins control (Entra ID's preferred_username is the UPN): name or e-mail
+            person = methods.by_name(value) or methods.by_email(value)
         return person if person is not None else Refusal(Reason.UNKNOWN_PERSON, f"{claim}={value} not in people")
 
     def _discovery(self) -> dict[str, Any]:
