@@ -85,14 +85,16 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
         accept = request.headers.get("accept-language", "").lower()
         return "zh" if accept.startswith("zh") else "en" if accept else runtime.config.language
 
-    def refused(request: Request, refusal: Refusal, method: str) -> Response:
+    def refused(request: Request, refusal: Refusal, method: str | None) -> Response:
+        """The refusal page (``method`` None: no such method here, so no retry link and no flow cookie)."""
         log.warning("%s login refused: %s (%s)", method, refusal.reason.value, refusal.detail)
         text = html.escape(refusal.text(lang(request)))
         status = 404 if refusal.reason is Reason.NOT_ENABLED else 403 if refusal.reason in _FORBIDDEN else 400
-        again = "" if method == "proxy" else f' <a href="/auth/{html.escape(method)}/start">↻</a>'
+        again = "" if method in (None, "proxy") else f' <a href="/auth/{method}/start">↻</a>'
         body = f"<!doctype html><meta charset=utf-8><title>Login</title><p>{text}{again}</p>"
         response = HTMLResponse(body, status_code=status)
-        response.delete_cookie(COOKIE, path=f"/auth/{method}")
+        if method is not None:
+            response.delete_cookie(COOKIE, path=f"/auth/{method}")
         return response
 
     async def begin_session(request: Request, person: Person, method: str, next_url: str) -> Response:
@@ -114,7 +116,7 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
                 return refused(request, found, method)
             return await begin_session(request, found, method, next)
         if method not in ("oidc", "wecom", "dingtalk") or method not in methods.enabled():
-            return refused(request, Refusal(Reason.NOT_ENABLED, method), "proxy")
+            return refused(request, Refusal(Reason.NOT_ENABLED, repr(method[:40])), None)
         flow, cookie = signer.begin(method, next)
         try:
             url = await run_in_threadpool(
@@ -130,10 +132,10 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
     @router.get("/auth/{method}/callback", include_in_schema=False)
     async def callback(request: Request, method: str) -> Response:
         if method not in ("oidc", "wecom", "dingtalk") or method not in methods.enabled():
-            return refused(request, Refusal(Reason.NOT_ENABLED, method), "proxy")
+            return refused(request, Refusal(Reason.NOT_ENABLED, repr(method[:40])), None)
         query = request.query_params
         if query.get("error"):
-            return refused(request, Refusal(Reason.PROVIDER, f"provider error {query.get('error')}"), method)
+            return refused(request, Refusal(Reason.PROVIDER, f"provider error {query.get('error', '')[:40]!r}"), method)
         flow = signer.finish(method, request.cookies.get(COOKIE), query.get("state"))
         if isinstance(flow, Refusal):
             return refused(request, flow, method)

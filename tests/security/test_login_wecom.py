@@ -94,3 +94,19 @@ def test_an_expired_flow_is_refused(app: LoginApp, wecom: FakeWeCom) -> None:
     refused = browser.get("/auth/wecom/callback", params={"code": wecom.login_code("lina"), "state": state})
     assert refused.status_code == 400 and "took too long" in refused.text
     assert app.logins == []
+
+
+def test_an_expired_app_token_is_renewed_and_a_provider_error_is_refused(app: LoginApp, wecom: FakeWeCom) -> None:
+    browser, _, state = _start(app)
+    wecom.expire_tokens()  # the login still works: the token is fetched again once
+    assert (
+        browser.get("/auth/wecom/callback", params={"code": wecom.login_code("lina"), "state": state}).status_code
+        == 303
+    )
+    other, _, state2 = _start(app)
+    denied = other.get("/auth/wecom/callback", params={"error": "access_denied", "state": state2})
+    assert denied.status_code == 400 and "refused" in denied.text
+    nocode = _start(app)
+    missing = nocode[0].get("/auth/wecom/callback", params={"state": nocode[2]})
+    assert missing.status_code == 400 and "no login code" in missing.text
+    assert [name for name, *_ in app.logins] == ["李娜"]
