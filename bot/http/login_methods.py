@@ -104,6 +104,11 @@ def login_methods_router(runtime: LoginRuntime, begin: Begin, methods: LoginMeth
         out.delete_cookie(COOKIE, path=f"/auth/{method}")
         return out
 
+    @router.get("/auth/methods", include_in_schema=False)
+    async def listing() -> dict[str, list[str]]:
+        """The outside logins a login page may offer (each starts at ``/auth/<method>/start``)."""
+        return {"methods": list(methods.enabled())}
+
     @router.get("/auth/{method}/start", include_in_schema=False)
     async def start(request: Request, method: str, next: str = "/") -> Response:
         if method == "proxy" and methods.proxy is not None:

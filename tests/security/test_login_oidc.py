@@ -4,6 +4,8 @@ e-mail, an expired flow, a forged or misaddressed id_token, a missing flow cooki
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,3 +152,18 @@ def test_another_claim_names_the_person_by_name_or_email(provider: FakeOidc) -> 
             provider.user = {"sub": "u-2", "preferred_username": claimed}  # no email, not verified: not needed
             with app.browser(follow_redirects=True) as browser:
                 assert browser.get("/auth/oidc/start").text == f"/ session={expected} proxy=nobody"
+
+
+def test_a_tampered_flow_cookie_is_refused(app: LoginApp) -> None:
+    browser, callback = _to_callback(app)
+    body, _, sign = (browser.cookies.get("opsbot_login_flow") or "").partition(".")
+    flow = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    flow["next_url"] = "/admin"
+    forged = base64.urlsafe_b64encode(json.dumps(flow).encode()).rstrip(b"=").decode()
+    refused = app.browser(cookies={"opsbot_login_flow": f"{forged}.{sign}"}).get(callback)
+    assert refused.status_code == 400 and "not started here" in refused.text
+    assert app.logins == []
+
+
+def test_the_enabled_methods_are_listed(app: LoginApp) -> None:
+    assert app.browser().get("/auth/methods").json() == {"methods": ["oidc"]}
