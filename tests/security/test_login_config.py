@@ -11,6 +11,7 @@ import pytest
 from bot.config.load import load_config
 from bot.config.login_methods import read_login_methods
 from bot.config.schema import Config, ConfigError, DingTalkConfig, ServerConfig, WeComConfig
+from metrics.yamlsrc import load_located
 
 
 def _apps(wecom: WeComConfig | None = None, dingtalk: DingTalkConfig | None = None) -> Config:
@@ -65,3 +66,14 @@ def test_people_may_have_an_email(tmp_path: Path) -> None:
     path.write_text("people:\n  - name: 李娜\n    email: lina@example.com\n  - name: 张伟\n", encoding="utf-8")
     config = load_config(path, {"OPSBOT_DATA_DIR": str(tmp_path)})
     assert [(p.name, p.email) for p in config.people] == [("李娜", "lina@example.com"), ("张伟", None)]
+
+
+def test_problems_name_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "opsbot.yaml"
+    path.write_text(
+        "auth:\n  methods:\n    proxy:\n      header: X-User\n      trusted: [not-an-ip]\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        read_login_methods(load_located(path)["auth"]["methods"], (), _apps(), {})
+    assert [p.where() for p in caught.value.config_problems] == [f"{path}:5", f"{path}:5"]
+    assert "'not-an-ip' is not an address" in caught.value.text("en")
