@@ -220,7 +220,7 @@ class FakeStreamGateway:
 class FakeLogin(LocalServer):
     """DingTalk login (扫码 / in-app OAuth2) on one local server standing for both api.dingtalk.com and
     oapi.dingtalk.com: ``POST /v1.0/oauth2/userAccessToken`` (authCode → user token, each code once),
-    ``GET /v1.0/contact/users/me`` (user token → unionId), ``GET /gettoken`` (app token) and
+    ``GET /v1.0/contact/users/me`` (user token → unionId), ``POST /v1.0/oauth2/accessToken`` (app token) and
     ``POST /topapi/user/getbyunionid`` (unionId → userid; errcode 60121 for a non-member)."""
 
     def __init__(self, *, app_key: str = "ding-app", app_secret: str = "ding-secret") -> None:
@@ -267,12 +267,12 @@ class FakeLogin(LocalServer):
                 if union_id is None:
                     return 401, {"code": "InvalidAuthentication", "message": "bad user token"}
                 return 200, {"nick": union_id, "unionId": union_id, "openId": f"open-{union_id}"}
-            if method == "GET" and path == "/gettoken":
-                if request.query.get("appkey") != self.app_key or request.query.get("appsecret") != self.app_secret:
-                    return 200, {"errcode": 40089, "errmsg": "invalid appkey or appsecret"}
+            if method == "POST" and path == "/v1.0/oauth2/accessToken":
+                if body.get("appKey") != self.app_key or body.get("appSecret") != self.app_secret:
+                    return 400, {"code": "invalidClientIdOrSecret", "message": "wrong appKey or appSecret"}
                 token = f"app-token-{self._n}"
                 self._app_tokens.add(token)
-                return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+                return 200, {"accessToken": token, "expireIn": 7200}
             if method == "POST" and path == "/topapi/user/getbyunionid":
                 if request.query.get("access_token") not in self._app_tokens:
                     return 200, {"errcode": 40014, "errmsg": "invalid access_token"}

@@ -1,5 +1,6 @@
 """DingTalk login (扫码 / in-app OAuth2): authCode → user access token (``/v1.0/oauth2/userAccessToken``) →
-``/v1.0/contact/users/me`` (unionId) → the app's ``/topapi/user/getbyunionid`` (the member's userid)."""
+``/v1.0/contact/users/me`` (unionId) → with the app's token (``/v1.0/oauth2/accessToken``)
+``/topapi/user/getbyunionid`` (the member's userid)."""
 
 from __future__ import annotations
 
@@ -63,9 +64,10 @@ class DingTalkLogin:
         return DingTalkUser(union_id, self._userid(union_id), str(me.get("nick") or ""))
 
     def _userid(self, union_id: str) -> str | None:
-        app = self._json("GET", f"{self._oapi}/gettoken", params={"appkey": self._key, "appsecret": self._secret})
+        app = {"appKey": self._key, "appSecret": self._secret}  # in the body: a secret in a URL ends up in logs
+        token = self._json("POST", f"{self._api}/v1.0/oauth2/accessToken", json=app).get("accessToken")
         found = self._json(
-            "POST", f"{self._oapi}/topapi/user/getbyunionid", params={"access_token": str(app.get("access_token"))},
+            "POST", f"{self._oapi}/topapi/user/getbyunionid", params={"access_token": str(token)},
             json={"unionid": union_id}, errcode_ok=(0, 60121),
         )  # fmt: skip
         result = found.get("result")

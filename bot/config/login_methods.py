@@ -70,7 +70,7 @@ class DingTalkLoginMethod:
     app_key: str
     app_secret: str = field(repr=False)
     api_url: str | None = None  # api.dingtalk.com (userAccessToken, contact/users/me)
-    oapi_url: str | None = None  # oapi.dingtalk.com (gettoken, topapi/user/getbyunionid)
+    oapi_url: str | None = None  # oapi.dingtalk.com (topapi/user/getbyunionid)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def test_the_authcode_logs_in_the_member_by_userid(app: LoginApp, dingtalk: Fake
     done = browser.get("/auth/dingtalk/callback", params={"authCode": code, "state": state})
     assert done.status_code == 303 and done.headers["location"] == "/chat"
     assert app.logins == [("张伟", "dingtalk", "/chat")]
+    assert dingtalk.requests and not [r.path for r in dingtalk.requests if "ding-secret" in r.raw_query]
 
 
 def test_a_wrong_state_is_refused(app: LoginApp, dingtalk: FakeLogin) -> None:
