@@ -47,10 +47,11 @@ class OidcMethod:
     client_secret: str = field(repr=False)
     scopes: tuple[str, ...] = ("openid", "email", "profile")
     claim: str = "email"
+    discovery: str | None = None  # the discovery document's URL when it is not under the issuer
 
     @property
     def discovery_url(self) -> str:
-        return f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
+        return self.discovery or f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
 
 
 @dataclass(frozen=True)
@@ -153,22 +154,24 @@ def _section(node: Located, name: str, r: Reader) -> Located | None:
 
 def _oidc(node: Located, apps: Apps, r: Reader) -> OidcMethod | None:
     path = "auth.methods.oidc"
-    r.keys(node, ("issuer", "client_id", "client_secret", "scopes", "claim"), path)
+    r.keys(node, ("issuer", "discovery_url", "client_id", "client_secret", "scopes", "claim"), path)
     issuer = r.text(node, "issuer", f"{path}.issuer")
     client_id = r.text(node, "client_id", f"{path}.client_id")
     secret = r.text(node, "client_secret", f"{path}.client_secret")
     for key, value in (("issuer", issuer), ("client_id", client_id), ("client_secret", secret)):
         if value is None and key not in node:
             r.problem(node, None, f"{path}: {key} is required", f"{path}：需要 {key}")
-    if issuer is not None and not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        r.problem(node, "issuer", f"{path}.issuer: must be an https:// URL", f"{path}.issuer：必须是 https:// 地址")
     scopes = _words(node, "scopes", path, r) or ("openid", "email", "profile")
     if "openid" not in scopes:
         r.problem(node, "scopes", f"{path}.scopes: must include openid", f"{path}.scopes：必须包含 openid")
     claim = r.text(node, "claim", f"{path}.claim") or "email"
+    discovery = r.text(node, "discovery_url", f"{path}.discovery_url")
+    for key, url in (("issuer", issuer), ("discovery_url", discovery)):
+        if url is not None and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            r.problem(node, key, f"{path}.{key}: must be an https:// URL", f"{path}.{key}：必须是 https:// 地址")
     if issuer is None or client_id is None or secret is None:
         return None
-    return OidcMethod(issuer.rstrip("/"), client_id, secret, scopes, claim)
+    return OidcMethod(issuer.rstrip("/"), client_id, secret, scopes, claim, discovery)
 
 
 def _wecom(node: Located, apps: Apps, r: Reader) -> WeComLoginMethod | None:

@@ -44,6 +44,10 @@ def test_every_method_is_read() -> None:
     assert methods.dingtalk is not None and methods.dingtalk.app_key == "dk"
     assert methods.proxy is not None and methods.proxy.trusts("10.1.2.3") and not methods.proxy.trusts("192.168.1.9")
     assert "from-env" not in repr(methods)
+    azure = {"issuer": "https://login.microsoftonline.com/t1/v2.0", "client_id": "c", "client_secret": "s",
+             "discovery_url": "https://login.microsoftonline.com/t1/v2.0/.well-known/openid-configuration?appid=c"}  # fmt: skip
+    oidc = read_login_methods({"oidc": azure}, (), _apps(), {}).oidc
+    assert oidc is not None and oidc.discovery_url.endswith("?appid=c")
 
 
 def test_unknown_keys_missing_secrets_apps_and_trusted_addresses_are_problems() -> None:
