@@ -25,6 +25,7 @@ SEND = "/cgi-bin/message/send"
 UPDATE = "/cgi-bin/message/update_template_card"
 WEBHOOK = "/cgi-bin/webhook/send"
 UPLOAD = "/cgi-bin/media/upload"  # multipart ``media``; the fake records the bytes in ``uploads``
+GETUSERINFO = "/cgi-bin/auth/getuserinfo"  # web login (网页授权 / 扫码登录): code → userid
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class FakeWeCom(LocalServer):
         self._token_counter = itertools.count(1)
         self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self.login_codes: dict[str, str] = {}  # web login: one-time code → the member's userid (``login_code``)
         super().__init__(self._handler_class())
 
     @property
@@ -84,6 +86,13 @@ class FakeWeCom(LocalServer):
             self.expired_tokens |= self.valid_tokens
             self.valid_tokens.clear()
 
+    def login_code(self, userid: str) -> str:
+        """A one-time web-login code for ``userid``, as WeCom appends to the redirect after 扫码/网页授权."""
+        code = f"wecom-code-{next(self._counter)}"
+        with self._lock:
+            self.login_codes[code] = userid
+        return code
+
     def calls(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
 
@@ -93,12 +102,17 @@ class FakeWeCom(LocalServer):
             self.requests.append(request)
             if request.path == TOKEN:
                 return self._token(request)
-            if request.path in (SEND, UPDATE, UPLOAD):
+            if request.path in (SEND, UPDATE, UPLOAD, GETUSERINFO):
                 rejected = self._check_token(request.query.get("access_token", ""))
                 if rejected:
                     return rejected
                 if request.path == SEND:  # every app message is checked against WeCom's documented limits
                     markup_validators.check(markup_validators.wecom_app(request.body or {}))
+                if request.path == GETUSERINFO and not self._scripted[GETUSERINFO]:
+                    userid = self.login_codes.pop(request.query.get("code", ""), None)  # a code works once
+                    if userid is None:
+                        return errcode(40029, "invalid code")
+                    return Reply(body={"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": "t"})
             elif request.path == WEBHOOK:
                 if request.query.get("key") not in self.robot_keys:
                     return errcode(93000, "invalid webhook url")

@@ -188,6 +188,7 @@ class Person:
     role: str | None = None
     ids: Mapping[str, str] = field(default_factory=dict)
     may_close: bool = True
+    email: str | None = None  # how a login by e-mail (OIDC, a proxy header) finds them
 
     def id_on(self, platform: str) -> str | None:
         if platform == "web":
