@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
 
 from adapters.base import Adapter, InboundEvent, Message, MessageRef
@@ -24,6 +25,7 @@ from alerts.tickets.store import open_store
 from bot.answers.answer import InProcess, make_asker
 from bot.answers.pool import AnswerPool
 from bot.auth.service import AuthService
+from bot.config.login_methods import read_login_methods
 from bot.config.schema import Config
 from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
@@ -71,6 +73,7 @@ class Runtime:
         self.service = TicketService(self.store, clock=clock)
         self.files = FileStore(config.secret, now=lambda: clock().timestamp())
         self.auth = AuthService(self.store.engine, config, clock)
+        self.login_methods = read_login_methods(config.auth.methods, config.people, config, os.environ)
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
             AnswerPool(config.warehouse, processes, llm=config.llm)

@@ -23,6 +23,7 @@ from alerts.rules.load import default_rules_dir
 from bot.config.auth_read import read_auth
 from bot.config.delivery import read_delivery
 from bot.config.llm import read_llm
+from bot.config.login_methods import read_login_methods
 from bot.config.people import read_channels, read_people, read_unlisted
 from bot.config.platforms import read_platforms
 from bot.config.reader import Reader
@@ -104,7 +105,9 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Confi
     if r.out.problems:
         raise ConfigError(cast(list[ConfigProblem], sorted(r.out.problems, key=lambda p: (p.file, p.line))))
     secret = _secret(explicit_secret, doc, env, r)
-    return Config(secret=secret, warnings=tuple(r.warnings), **settings)
+    config = Config(secret=secret, warnings=tuple(r.warnings), **settings)
+    read_login_methods(config.auth.methods, config.people, config, env)  # raises ConfigError on a bad method
+    return config
 
 
 def _read_file(path: Path, r: Reader) -> Any:

@@ -79,8 +79,9 @@ def _has_credentials(request: Request) -> bool:
 class Gate:
     """The ASGI middleware enforcing the rules above."""
 
-    def __init__(self, app: ASGIApp, auth: AuthService) -> None:
+    def __init__(self, app: ASGIApp, auth: AuthService, login_at: str = "/auth/login") -> None:
         self.app, self.auth = app, auth
+        self.login_at = login_at  # where a browser without a session goes: the login page, or the trusted proxy's
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -112,7 +113,7 @@ class Gate:
         if who is None:
             if need == "page" and request.method in SAFE:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/auth/login?next={quote(target, safe='')}", status_code=303)
+                return RedirectResponse(f"{self.login_at}?next={quote(target, safe='')}", status_code=303)
             return error_response(401, [LOGIN_REQUIRED])
         if who.csrf is not None and request.method not in SAFE and not request.url.path.startswith(FORM_CSRF):
             sent = request.headers.get(CSRF_HEADER, "")

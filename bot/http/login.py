@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,7 +32,14 @@ FORM = """{note}<form method="post" action="/auth/login" data-testid="login-form
 <p><label>姓名 Name<br><input name="person" autocomplete="username" required data-testid="login-person"></label></p>
 <p><label>密码 Password<br><input name="password" type="password" autocomplete="current-password" required
  data-testid="login-password"></label></p>
-<p><button type="submit" data-testid="login-submit">登录 Log in</button></p></form>"""
+<p><button type="submit" data-testid="login-submit">登录 Log in</button></p></form>{others}"""
+
+METHOD_NAMES = {
+    "oidc": "单点登录 Single sign-on",
+    "wecom": "企业微信登录 WeCom",
+    "dingtalk": "钉钉登录 DingTalk",
+    "proxy": "公司门户登录 Company portal",
+}
 
 
 def safe_next(target: str | None) -> str:
@@ -52,8 +60,14 @@ def _page(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(PAGE.format(body=body), status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _form(next_url: str, note: str = "") -> str:
-    return FORM.format(next=html.escape(safe_next(next_url)), note=note)
+def _form(next_url: str, note: str = "", methods: tuple[str, ...] = ()) -> str:
+    """The password form, then a link per configured outside login (``auth.methods``)."""
+    to = html.escape(quote(safe_next(next_url), safe=""))
+    links = "".join(
+        f'<li><a href="/auth/{m}/start?next={to}" data-testid="login-{m}">{METHOD_NAMES[m]}</a></li>' for m in methods
+    )
+    others = f'<ul class="login-methods">{links}</ul>' if links else ""
+    return FORM.format(next=html.escape(safe_next(next_url)), note=note, others=others)
 
 
 def login_router(runtime: Runtime) -> APIRouter:
@@ -61,7 +75,7 @@ def login_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/login")
     def login_page(next: str = "/") -> HTMLResponse:
-        return _page(_form(next))
+        return _page(_form(next, methods=runtime.login_methods.enabled()))
 
     @router.post("/login")
     def login(
@@ -73,10 +87,10 @@ def login_router(runtime: Runtime) -> APIRouter:
             note = (
                 f'<p class="bad" data-testid="login-error">{html.escape(e.text("zh"))} {html.escape(e.text("en"))}</p>'
             )
-            return _page(_form(next, note), 429)
+            return _page(_form(next, note, runtime.login_methods.enabled()), 429)
         if got is None:
             note = '<p class="bad" data-testid="login-error">姓名或密码错误。Wrong name or password.</p>'
-            return _page(_form(next, note), 401)
+            return _page(_form(next, note, runtime.login_methods.enabled()), 401)
         sid, _ = got
         response = RedirectResponse(safe_next(next), status_code=303)
         return _with_cookie(runtime, response, sid)

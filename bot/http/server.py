@@ -15,7 +15,8 @@ from bot.http.actions import action_router
 from bot.http.app import create_app
 from bot.http.files import files_router
 from bot.http.gate import Gate
-from bot.http.login import login_router
+from bot.http.login import begin_session, login_router
+from bot.http.login_methods import login_methods_router
 from bot.http.web_chat import web_router
 from bot.http.webhooks import mount_webhooks
 from bot.runtime import Runtime
@@ -49,6 +50,13 @@ def create_server(runtime: Runtime) -> FastAPI:
     app.include_router(action_router(runtime))
     app.include_router(files_router(runtime.files))
     app.include_router(login_router(runtime))
-    app.add_middleware(Gate, auth=runtime.auth)
+    app.include_router(
+        login_methods_router(
+            runtime, lambda req, person, method, to: begin_session(runtime, req, person.name, method, to),
+            runtime.login_methods,
+        )
+    )  # fmt: skip
+    login_at = "/auth/proxy/start" if runtime.login_methods.proxy is not None else "/auth/login"
+    app.add_middleware(Gate, auth=runtime.auth, login_at=login_at)
     app.state.runtime = runtime
     return app

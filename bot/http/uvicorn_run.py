@@ -23,7 +23,8 @@ class _Server(uvicorn.Server):
 def run(app: FastAPI, sock: socket.socket, on_ready: Callable[[], None]) -> bool:
     """Serve ``app`` on ``sock`` until stopped; ``on_ready`` once the app has started and accepts connections.
     False when it never started (the app's start-up failed)."""
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3)
+    # proxy_headers off: a client must not pick its own address with X-Forwarded-For (the trusted-proxy login checks it)
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3, proxy_headers=False)
     server = _Server(config, on_ready)
     server.run(sockets=[sock])
     return server.started
