@@ -9,6 +9,8 @@ import click
 
 from bot.cli.common import guarded
 from bot.config.load import default_config_path, load_config
+from bot.config.redact import config_secrets
+from bot.config.redact import install as install_redaction
 
 
 @click.command("serve")
@@ -45,6 +47,7 @@ def serve(
     for w in config.warnings:
         click.echo(f"opsbot: warning: {w}", err=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction(config_secrets(config))
     runtime = Runtime(config, scheduler=not no_scheduler)
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"
