@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from bot.answers.result_json import result_json
 from bot.http.errors import install_error_shape
+from bot.http.headers import SecurityHeaders
 from metrics.problems import user_error
 from metrics.query import DEFAULT_PERIOD_DAYS, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import SemanticLayer
@@ -67,6 +68,7 @@ def create_app(layer: SemanticLayer, health: Callable[[], dict[str, Any]] | None
     asker = Asker(layer)
 
     install_error_shape(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/health")
     def health_endpoint() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Literal
 from sqlglot import exp
 
 from metrics.catalog.types import TIME_DIMENSION, Catalog, Metric, Model, Role
+from metrics.compiler.bounds import check_period
 from metrics.problems import nearest, user_error
 from metrics.query import DimensionFilter, MetricQuery, filterable_columns
 
@@ -243,6 +244,7 @@ def _measure(catalog: Catalog, leaf: Metric) -> exp.Expr:
 
 
 def plan(catalog: Catalog, q: MetricQuery, role: Role | None = None) -> Plan:
+    check_period(q)
     metrics = check_metric_ids(catalog, q.metrics)
     check_dimension_ids(catalog, q.dimensions)
     check_dimension_ids(catalog, tuple(f.dimension for f in q.filters))
