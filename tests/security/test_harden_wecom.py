@@ -74,3 +74,34 @@ def test_a_callback_verification_outside_the_window_is_refused(bot: LiveBot) -> 
 @pytest.mark.parametrize("xml", [_xml(to="ww-other-corp"), _xml(agent="1000099")])
 def test_a_message_for_another_corp_or_app_is_refused(bot: LiveBot, xml: str) -> None:
     assert _post(bot, xml).status_code == 401
+
+
+_LAUGHS = (
+    '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+    '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><xml><ToUserName>&b;</ToUserName><Encrypt>x</Encrypt></xml>'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _LAUGHS.encode("utf-16"),
+        _LAUGHS.encode("utf-16-le"),
+        '<?xml version="1.0" encoding="UTF-16"?><xml><Encrypt>x</Encrypt></xml>'.encode("utf-16"),
+    ],
+)
+def test_an_xml_body_in_another_encoding_is_refused(bot: LiveBot, body: bytes) -> None:
+    stamp = str(int(time.time()))
+    params = {"msg_signature": "0" * 40, "timestamp": stamp, "nonce": "x"}
+    with bot.http() as http:
+        response = http.post("/wecom/callback", params=params, content=body)
+    assert response.status_code in (400, 401), response.text
+
+
+def test_the_xml_checks_see_the_decoded_text() -> None:
+    from adapters.wecom.xmlsafe import UnsafeXML, parse_fields
+
+    for body in (_LAUGHS.encode("utf-16"), b"\xef\xbb\xbf" + _LAUGHS.replace("UTF-16", "UTF-8").encode()):
+        with pytest.raises(UnsafeXML):
+            parse_fields(body)
+    assert parse_fields("<xml><A>一</A></xml>".encode()) == {"A": "一"}
