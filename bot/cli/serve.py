@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from bot.cli.common import guarded
+from bot.config.listen import listening_on
 from bot.config.load import default_config_path, load_config
 from bot.config.redact import config_secrets
 from bot.config.redact import install as install_redaction
@@ -40,7 +41,7 @@ def serve(
     from bot.runtime import Runtime
 
     config = load_config(config_path or default_config_path())
-    server = dataclasses.replace(config.server, host=host or config.server.host, port=port or config.server.port)
+    server = listening_on(config.server, host, port)  # links follow --host/--port unless public_url is set
     config = dataclasses.replace(
         config, server=server, warehouse=db or config.warehouse, state_url=state or config.state_url
     )
