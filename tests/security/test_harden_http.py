@@ -57,6 +57,11 @@ def test_a_huge_invalid_body_gets_a_short_422(http: httpx.Client) -> None:
     assert len(response.content) < 4000, len(response.content)
     response = http.post("/api/ask", json={"question": junk})
     assert response.status_code == 422 and len(response.content) < 4000
+    response = http.post("/api/query", json={"metrics": ["gmv"], "where": {junk: "not a list"}})
+    assert response.status_code == 422 and len(response.content) < 4000, len(response.content)
+    many = {"metrics": ["gmv"], "having": [[junk[:100], "~", "x"]] * 5000}
+    response = http.post("/api/query", json=many)
+    assert response.status_code == 422 and len(response.content) < 8000, len(response.content)
 
 
 @pytest.mark.parametrize("path", ["/", "/health", "/web/static/app.js", "/api/metrics", "/no-such-page"])
