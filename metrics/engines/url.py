@@ -8,7 +8,8 @@
     sc://host:15002/?database=shop                      Spark Connect (a cluster)
 
 Every engine but DuckDB takes ``forecast_schema`` (default ``opsbot``): where `forecast refresh`
-keeps its projection on that engine.
+keeps its projection on that engine. Every engine takes ``max_queries`` and ``queue_s``, DuckDB
+``memory_limit`` and ``threads`` too (metrics/engines/limits.py).
 """
 
 from __future__ import annotations
