@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 _EVENT_TEXT = ("type", "text", "channel", "user", "ts", "thread_ts", "event_ts", "subtype", "bot_id")
+_MESSAGES = ("message", "app_mention")
 _PAYLOAD_OBJECTS = ("user", "channel", "container", "message", "team")
 
 
@@ -36,6 +37,8 @@ def _event_ok(payload: dict[str, Any]) -> bool:
     event = payload["event"]
     if not isinstance(event, dict):
         return False
+    if event.get("type") not in _MESSAGES:  # other events (channel_created …) have objects there: not ours to judge
+        return True
     return all(isinstance(event[k], str) for k in _EVENT_TEXT if k in event and event[k] is not None)
 
 

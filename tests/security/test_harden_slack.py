@@ -17,6 +17,7 @@ MALFORMED_JSON = [
     "[1, 2, 3]",
     '"just a string"',
     '{"type": "event_callback", "event": "not an object"}',
+    '{"type": "event_callback", "event": {"type": "message", "user": {"id": "U1"}, "text": "hi"}}',
     '{"type": "event_callback", "event": {"type": "app_mention", "text": 5, "channel": []}}',
     '{"type": "event_callback", "event": {"type": "app_mention", "text": "hi", "channel": "C1", "ts": {}}}',
 ]
