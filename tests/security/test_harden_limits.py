@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,8 @@ def test_a_full_warehouse_refuses_after_the_queue_wait(small_db: Path) -> None:
     started.wait()
     try:
         with pytest.raises(UserError) as caught:
-            for _ in range(50):  # the worker may not have taken the slot yet
+            deadline = time.monotonic() + 2.5  # the worker may not have taken the slot yet
+            while time.monotonic() < deadline:
                 wh.query("SELECT 1")
     finally:
         worker.join()
