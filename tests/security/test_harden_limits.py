@@ -86,3 +86,27 @@ def test_limit_options_are_checked() -> None:
         with pytest.raises(UserError) as caught:
             limits_from(bad)
         assert caught.value.problems[0].code == "bad_warehouse_url"
+
+
+def test_a_server_engine_has_the_same_gate(postgres_url: str) -> None:
+    from metrics.engines.postgres import PostgresWarehouse
+
+    wh = PostgresWarehouse(f"{postgres_url}?max_queries=1&queue_s=0.2")
+    started = threading.Event()
+
+    def run() -> None:
+        started.set()
+        wh.query("SELECT pg_sleep(1.5)", timeout_s=5)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    started.wait()
+    try:
+        with pytest.raises(UserError) as caught:
+            deadline = time.monotonic() + 1.2
+            while time.monotonic() < deadline:
+                wh.query("SELECT 1")
+    finally:
+        worker.join()
+        wh.close()
+    assert caught.value.problems[0].code == "warehouse_busy"
