@@ -19,5 +19,7 @@ VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=4)" || exit 1
+# every page but /health, the platforms' webhooks and the login pages needs a login (docs/security.md): create
+# the first admin in the running container with `opsbot users add NAME --admin` before anyone uses it
 ENTRYPOINT ["opsbot"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -3,22 +3,38 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+RUN    := $(VENV)/.installed-run
 DB     ?= data/demo.duckdb
+PORT   ?= 8080
 
-.PHONY: install demo test lint bench eval clean
+.PHONY: install install-run demo tour test lint bench eval clean
 
+# what running the bot needs (no test or lint tools): make demo
+$(RUN): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(RUN)
+
+# running + the dev tools (pytest, mypy, ruff, import-linter, playwright, the optional extras): make test
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP) $(RUN)
 
+install-run: $(RUN)
 install: $(STAMP)
 
-## make demo: venv + install, generate the demo warehouse if missing, show the catalog, live queries and
-## questions, run the demo alert rules, then start the bot: web chat at http://127.0.0.1:8080/ + scheduler
-demo: install
-	@test -f $(DB) || $(BIN)/opsbot demo-data --out $(DB)
+$(DB): | $(RUN)
+	$(BIN)/opsbot demo-data --out $(DB)
+
+## make demo [PORT=8080]: install what running needs, generate the demo warehouse if missing, run the demo
+## alert rules (tickets to look at), then start the bot: web chat at http://127.0.0.1:$(PORT)/ + scheduler
+demo: $(RUN) $(DB)
+	$(BIN)/opsbot alerts run --db $(DB)
+	$(BIN)/opsbot serve --db $(DB) --port $(PORT)
+
+## make tour: the printed walkthrough — the catalog, live queries and questions, forecasts, alerts, tickets
+tour: $(RUN) $(DB)
 	$(BIN)/opsbot metrics validate --db $(DB)
 	$(BIN)/opsbot forecast refresh --db $(DB)
 	$(BIN)/opsbot metrics list
@@ -33,7 +49,6 @@ demo: install
 	$(BIN)/opsbot ask --db $(DB) "按仓库看未来7天会断货的SKU"
 	$(BIN)/opsbot alerts run --db $(DB)
 	$(BIN)/opsbot tickets list --status open
-	$(BIN)/opsbot serve --db $(DB)
 
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install

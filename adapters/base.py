@@ -39,6 +39,7 @@ class Button:
 class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    total: int | None = None  # the result's row count when ``rows`` holds only its first rows
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class Message:
     buttons: tuple[Button, ...] = ()
     mentions: tuple[Mention, ...] = ()
     footer: str | None = None  # small print: definitions used, the ticket's rule, …
+    # ``text`` without the rows the table shows: what a renderer that shows the table puts above it, so
+    # the numbers appear once (None: ``text`` does not repeat the table)
+    lead: str | None = None
+    link: str | None = None  # where the whole result can be fetched (a signed CSV download), if anywhere
+    download: bytes | None = None  # the whole result as CSV, for the adapter to publish as ``link``
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 from pathlib import Path
 
 from alerts import engine
 from alerts.rules.load import load_rules
-from alerts.schedule import ZONE
+from alerts.schedule import ESCALATION_JOB, FORECAST_JOB, ZONE, rule_job_id
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
 from metrics.catalog.load import load_catalog
@@ -28,7 +30,23 @@ def tick_of(now: dt.datetime) -> str:
     return now.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
 
 
+def _first_to_take(job_id: str, state_url: str, now: dt.datetime) -> bool:
+    """Whether this process runs ``job_id``'s tick: with several bots on one state store each scheduler fires,
+    and only the first to claim the (job, tick) runs it."""
+    store = open_store(state_url)
+    try:
+        owner = f"{socket.gethostname()}:{os.getpid()}"
+        taken = TicketService(store, clock=lambda: now).claim_tick(job_id, tick_of(now), owner)
+    finally:
+        store.close()
+    if not taken:
+        log.info("%s at %s: run by another bot", job_id, tick_of(now))
+    return taken
+
+
 def run_rule(rule_id: str, db: str, state_url: str, rules_dir: str) -> None:
+    if not _first_to_take(rule_job_id(rule_id), state_url, utc_now()):
+        return
     catalog = load_catalog()
     rules = [r for r in load_rules(Path(rules_dir), catalog) if r.id == rule_id]
     if not rules:
@@ -48,6 +66,8 @@ def run_rule(rule_id: str, db: str, state_url: str, rules_dir: str) -> None:
 
 
 def run_escalations(db: str, state_url: str, rules_dir: str) -> None:
+    if not _first_to_take(ESCALATION_JOB, state_url, utc_now()):
+        return
     rules = {r.id: r for r in load_rules(Path(rules_dir), load_catalog())}
     store = open_store(state_url)
     try:
@@ -61,5 +81,7 @@ def run_escalations(db: str, state_url: str, rules_dir: str) -> None:
 def refresh_forecast(db: str, state_url: str, rules_dir: str) -> None:
     from metrics.forecast.refresh import refresh
 
+    if not _first_to_take(FORECAST_JOB, state_url, utc_now()):
+        return
     report = refresh(db)
     log.info("forecast refreshed as of %s in %.1f s", report.as_of, report.seconds)

@@ -23,10 +23,13 @@ from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
 from bot.answers.answer import InProcess, make_asker
 from bot.answers.pool import AnswerPool
+from bot.auth.service import AuthService
 from bot.config.schema import Config
 from bot.conversation.core import BotCore, Done
 from bot.delivery.cards import Delivery
 from bot.delivery.cards_worker import DeliveryWorker
+from bot.delivery.files import FileStore
+from bot.delivery.health import DestinationHealth
 from bot.delivery.inbox import Inbox
 from bot.delivery.inbox_store import InboxStore
 from bot.delivery.retries import with_retries
@@ -66,6 +69,8 @@ class Runtime:
         self.layer = SemanticLayer(self.catalog, Warehouse(config.warehouse))
         self.store = open_store(config.state_url)
         self.service = TicketService(self.store, clock=clock)
+        self.files = FileStore(config.secret, now=lambda: clock().timestamp())
+        self.auth = AuthService(self.store.engine, config, clock)
         processes = config.server.answer_processes if answer_processes is None else answer_processes
         self.answerer: AnswerPool | InProcess = (
             AnswerPool(config.warehouse, processes, llm=config.llm)
@@ -90,9 +95,11 @@ class Runtime:
                 self.parts[part.name] = part
         self.parts.update({part.name: part for part in extra})
         adapters: dict[str, Adapter] = {n: p.adapter for n, p in self.parts.items() if p.adapter is not None}
+        self.delivery_health = DestinationHealth(config.delivery)
         self.delivery = Delivery(
-            self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender
-        )
+            self.service, adapters, self.render_card, clock, destinations=self.destinations, sender=self.sender,
+            health=self.delivery_health, lang=config.language,
+        )  # fmt: skip
         self.worker = DeliveryWorker(self.delivery, on_posted=self.core.cards.invalidate)
         self._want_scheduler = scheduler
         self.scheduler: object | None = None
@@ -154,7 +161,7 @@ class Runtime:
     def step_as(
         self, platform: str, name: str, verb: str, number: str, *, to: str | None = None, note: str | None = None
     ) -> Done:
-        """A ticket step by the person named on an action link's page (who confirmed there who they are), as
+        """A ticket step by the person logged in on an action link's page, as
         ``platform`` knows them; raises UserError when it is not allowed."""
         actor = self.core.directory.named(platform, name)
         return self.core.perform(actor, verb, number, to=to, note=note, lang=self.config.language)

@@ -25,6 +25,17 @@ class Answer:
     truncated: bool = False
     understood: str = ""  # how the question was read, one line ("理解为：上周 · 成交金额 · 按省份 · 最高2个")
     partial: tuple[str, ...] = ()  # buckets of a trend that are not whole (the current week so far)
+    counted: str = ""  # one short line of what was counted, shown instead of the full definitions when set
+
+    def definitions_line(self, full: bool = False) -> str | None:
+        """口径：… — the short line when there is one (unless the full definitions are asked for)."""
+        if self.counted and not full:
+            return ("口径：" if self.lang == "zh" else "Definitions: ") + self.counted
+        if not self.definitions:
+            return None
+        if self.lang == "zh":
+            return "口径：" + "；".join(d.rstrip("。") for d in self.definitions)
+        return "Definitions: " + "; ".join(self.definitions)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,19 +54,17 @@ class Answer:
             "truncated": self.truncated,
             "understood": self.understood or None,
             "partial_buckets": list(self.partial),
+            "counted": self.counted or None,
+            "definitions": list(self.definitions),
         }
 
-    def text(self, show_sql: bool = False) -> str:
+    def text(self, show_sql: bool = False, show_definitions: bool = False) -> str:
         parts = [self.message]
         if self.options:
             parts.append("\n".join(f"  {i}. {o['label']}" for i, o in enumerate(self.options, 1)))
-        if self.definitions:
-            parts.append(
-                ("口径：" if self.lang == "zh" else "Definitions: ")
-                + "；".join(d.rstrip("。") for d in self.definitions)
-                if self.lang == "zh"
-                else "Definitions: " + "; ".join(self.definitions)
-            )
+        line = self.definitions_line(show_definitions)
+        if line:
+            parts.append(line)
         if show_sql and self.sql:
             parts.append(self.sql)
         return "\n".join(parts)

@@ -20,7 +20,7 @@ from nlq.lexicon import Lexicon, build_lexicon
 from nlq.llm import LlmFallback
 from nlq.query_json import query_to_json
 from nlq.render import summary
-from nlq.render_stockout import stockout_summary
+from nlq.render_stockout import counted_line, stockout_summary
 from nlq.stockout_notes import local_role, stockout_notes
 from nlq.understand import Context, Parser, Understood, language
 from nlq.understood import Pending
@@ -310,4 +310,5 @@ class Asker:
                 for m in metrics
             ),
             truncated=res.result.truncated,
+            counted=counted_line(res.compiled.query, lang) if listed else "",
         )

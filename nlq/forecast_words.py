@@ -79,6 +79,14 @@ _BESTSELLERS = re.compile(
     r"爆款|爆品|畅销(?:品|款)?|热销(?:品|款)?|热卖(?:品|款)?"
     r"|(?<![a-z])(?:best|top|hot)[\s-]*sell(?:ers?|ing)(?![a-z])"
 )
+# 全国合计 / 总库存 / across all warehouses combined: the pooled reading (each SKU's stock over all its
+# warehouses together) instead of the default, where stock runs out (SKU × warehouse)
+_POOLED = re.compile(
+    r"全国(?:合计|汇总|总计|加总|加起来|一起|范围)?|总库存|(?:各|所有|全部)仓(?:库)?(?:的?库存)?\s*(?:合计|加起来|合起来|汇总|一起|加总)"
+    r"|全仓(?:合计|汇总|加起来)?|(?:库存)?(?:合计|汇总|加起来|合起来)(?=.*(?:断货|缺货|卖完|售罄))"
+    r"|(?<![a-z])(?:across\s+all(?:\s+the)?\s+warehouses(?:\s+(?:combined|together))?|all\s+warehouses\s+(?:combined|together)"
+    r"|(?:pooled|combined|total)\s+stock|nationwide|company[\s-]*wide)(?![a-z])"
+)
 _MOST = re.compile(r"(?:最|most|\d|[一二两三四五六七八九十])\s*$")  # 最畅销, the 5 best-selling: a ranking
 
 
@@ -94,6 +102,7 @@ class Intent:
     bestsellers: bool = False
     negated: bool = False  # 不会断货 / won't run out: what will NOT happen cannot be listed
     bare: bool = False  # only a forecast word (预计, forecast) said it: the metrics named decide
+    pooled: bool = False  # 全国合计 / across all warehouses combined: SKU totals, not SKU × warehouse
 
 
 def _days(m: re.Match[str]) -> int | None:
@@ -123,8 +132,25 @@ def bestseller_spans(text: str) -> list[Span]:
     return [m.span() for m in _BESTSELLERS.finditer(text) if not _MOST.search(text[max(0, m.start() - 4) : m.start()])]
 
 
+def pooled_spans(text: str) -> list[Span]:
+    """全国合计, 总库存, across all warehouses combined: the words that ask for SKU totals."""
+    return [m.span() for m in _POOLED.finditer(text)]
+
+
+def _pooled(intent: Intent | None, text: str) -> Intent | None:
+    """A stockout question's pooled words, taken with the rest of its words."""
+    if intent is None or intent.kind != "stockouts":
+        return intent
+    found = pooled_spans(text)
+    return replace(intent, spans=(*intent.spans, *found), pooled=bool(found)) if found else intent
+
+
 def find_intent(text: str) -> Intent | None:
     """A forecast question's intent in a normalised question, or None for any other question."""
+    return _pooled(_find_intent(text), text)
+
+
+def _find_intent(text: str) -> Intent | None:
     sellers = bestseller_spans(text)
     cover = _window(text, _COVER)
     negated = _NOT_FUTURE.search(text)
@@ -156,7 +182,9 @@ def find_intent(text: str) -> Intent | None:
 
 def follow_up(kind: Kind, text: str) -> Intent:
     """A follow-up in a forecast thread (那上海仓呢, 3天内的呢, 只看爆款): the same question, maybe narrowed."""
-    return _with_window(Intent(kind, (), True), text, bestseller_spans(text))
+    intent = _pooled(_with_window(Intent(kind, (), True), text, bestseller_spans(text)), text)
+    assert intent is not None
+    return intent
 
 
 def _with_window(intent: Intent, text: str, sellers: list[Span]) -> Intent:

@@ -7,6 +7,7 @@ from typing import Any
 
 from metrics.compiler import CompiledQuery
 from metrics.present import format_number
+from metrics.query import MetricQuery
 from nlq.numbers import human
 from nlq.render import MAX_LISTED, more_rows
 
@@ -53,13 +54,53 @@ def stockout_summary(compiled: CompiledQuery, rows: list[list[Any]], lang: str, 
         return f"{period}：没有SKU预计断货。" if lang == "zh" else f"{period}: no SKU is projected to stock out."
     at = {c.name: i for i, c in enumerate(compiled.columns)}
     head = (
-        f"{period}：预计断货 {len(rows)} 个，最早断货的在前："
+        f"{period}：预计断货 {len(rows)} 个（按预测会卖完），最早断货的在前："
         if lang == "zh"
-        else f"{period}: {len(rows)} projected to stock out, soonest first:"
+        else f"{period}: {len(rows)} will run out (projected), soonest first:"
     )
     lines = [head]
     sep = "：" if lang == "zh" else ": "
-    for n, row in enumerate(rows[:MAX_LISTED], 1):
-        lines.append(f"{n}. {_who(row, compiled, at, lang)}{sep}{_line(row, at, lang)}")
+    if "sku_id" in at and "warehouse_id" in at:
+        lines.extend(_grouped(rows, compiled, at, lang, sep))
+    else:
+        for n, row in enumerate(rows[:MAX_LISTED], 1):
+            lines.append(f"{n}. {_who(row, compiled, at, lang)}{sep}{_line(row, at, lang)}")
     lines.extend(more_rows(len(rows), lang))
     return "\n".join(lines)
+
+
+def _grouped(rows: list[list[Any]], compiled: CompiledQuery, at: dict[str, int], lang: str, sep: str) -> list[str]:
+    """SKU × warehouse rows grouped by SKU, the SKU that runs out first on top: one line per SKU when it runs
+    out in one warehouse, else the SKU then one indented line per warehouse (soonest first)."""
+    groups: dict[Any, list[list[Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[at["sku_id"]], []).append(row)
+    lines = []
+    for n, group in enumerate(list(groups.values())[:MAX_LISTED], 1):
+        if len(group) == 1:
+            lines.append(f"{n}. {_who(group[0], compiled, at, lang)}{sep}{_line(group[0], at, lang)}")
+            continue
+        name = _cell(group[0], at, f"sku_name_{lang}")
+        key = group[0][at["sku_id"]]
+        many = f"{len(group)} 个仓库" if lang == "zh" else f"{len(group)} warehouses"
+        lines.append(f"{n}. {name}（{key}）{sep}{many}" if lang == "zh" else f"{n}. {name} ({key}){sep}{many}")
+        for row in group:
+            where = _cell(row, at, f"warehouse_name_{lang}") or row[at["warehouse_id"]]
+            lines.append(f"   - {where}{sep}{_line(row, at, lang)}")
+    return lines
+
+
+def counted_line(q: MetricQuery, lang: str) -> str:
+    """One short line of what a stockout list counted; the full definitions come on request."""
+    per_warehouse = "warehouse" in q.dimensions or any(f.dimension in ("warehouse", "region") for f in q.filters)
+    if lang == "zh":
+        what = "SKU × 仓库" if per_warehouse else "SKU（各仓库存合计）"
+        return (
+            f"按 {what} 计，首个预计断货日（预测可用库存首次 ≤ 0 的那天）落在这段时间内的；"
+            "概率为至少一天断货的概率。回复\u201c口径?\u201d看完整定义"
+        )
+    what = "SKU × warehouse" if per_warehouse else "SKU (all warehouses' stock combined)"
+    return (
+        f"per {what} whose first projected stockout day (projected available stock first ≤ 0) falls in the period; "
+        "probability = of at least one day out. Reply \u201cdefinitions?\u201d for the full definitions"
+    )

@@ -12,9 +12,10 @@ from metrics.query import MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import MetricResult, SemanticLayer
 from metrics.values import normalise
 from nlq import forecast_query as F
-from nlq.forecast_words import find_intent
+from nlq.at_risk import at_risk
+from nlq.forecast_words import find_intent, pooled_spans
 from nlq.time_calendar import format_dates
-from nlq.understood import Understood
+from nlq.understood import Understood, mask
 
 LOCAL = ("warehouse", "region")
 
@@ -35,7 +36,37 @@ def stockout_notes(
 ) -> tuple[str, ...]:
     if u.forecast != "stockouts" and F.SELECTOR not in res.compiled.query.metrics:
         return ()
-    return (*_earlier(layer, lang, u, res, role, today), *_by_warehouse(layer, question, lang, u, res, role, today))
+    return (
+        *_earlier(layer, lang, u, res, role, today),
+        *_everywhere(layer, lang, u, res, role, today),
+        *at_risk(layer, lang, u, res, role, today),
+        *_by_warehouse(layer, question, lang, u, res, role, today),
+    )
+
+
+def _everywhere(
+    layer: SemanticLayer, lang: str, u: Understood, res: MetricResult, role: Role | None, today: dt.date
+) -> tuple[str, ...]:
+    """A SKU × warehouse list over every warehouse says how many SKUs run out everywhere (their total over
+    all warehouses stocks out in the period too), and how to ask for that reading."""
+    q = res.compiled.query
+    if u.forecast != "stockouts" or "warehouse" not in q.dimensions or "sku" not in q.dimensions:
+        return ()
+    if {f.dimension for f in q.filters} & set(LOCAL) or local_role(role) or not res.result.rows:
+        return ()
+    at = {c.name: i for i, c in enumerate(res.compiled.columns)}
+    skus = len({r[at["sku_id"]] for r in res.result.rows}) if "sku_id" in at else 0
+    everywhere = sum(n for _, n in _counts(layer, q, q.time_range, (), role, today))
+    if lang == "zh":
+        return (
+            f"按 SKU × 仓库 计（与断货预警一致）：{len(res.result.rows)} 个 SKU×仓库，涉及 {skus} 个SKU；"
+            f"其中 {everywhere} 个SKU 全国合计也会断货（所有仓都卖完）。问“全国合计会断货的SKU”看各仓合计。",
+        )
+    return (
+        f"Counted per SKU × warehouse (as the stockout alert counts): {len(res.result.rows)} pairs, {skus} SKUs; "
+        f"{everywhere} of the SKUs run out everywhere (all warehouses combined). Ask “which SKUs will stock out "
+        "across all warehouses combined” for that reading.",
+    )
 
 
 def _counts(
@@ -106,7 +137,9 @@ def _by_warehouse(
     if not total:
         return ("按仓库看也没有SKU会断货。" if lang == "zh" else "Warehouse by warehouse, none does either.",)
     # the question again by warehouse; a follow-up (只看爆款) is asked on as one: 按仓库看
-    again = find_intent(normalise(question)) is not None
+    said = normalise(question)
+    again = find_intent(said) is not None
+    question = mask(said, pooled_spans(said), "").strip() if again else question  # 全国合计 is not asked again
     if lang == "zh":
         each = "、".join(f"{w} {n}" for w, n in counts)
         ask = f"按仓库看{question.strip().rstrip('?？')}" if again else "按仓库看"

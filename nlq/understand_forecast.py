@@ -126,6 +126,11 @@ class ForecastParser(ParserBase):
         mfs = self._forecast_thresholds(ths, reading, intent.kind, lang)
         if isinstance(mfs, Understood):
             return mfs
+        if prev is not None and prev.query is not None and intent.kind == "stockouts":
+            # the thread's limits stay (a ticket's forecast_daily_units ≥ 3); a limit said again replaces its own
+            said = {f.metric for f in mfs}
+            kept = tuple(f for f in prev.query.metric_filters if f.metric != F.SELECTOR and f.metric not in said)
+            mfs = (*kept, *mfs)
         q: MetricQuery | Understood
         if intent.kind == "stockouts":
             # 哪些畅销品: products, whatever the breakdown; a follow-up (按仓库看) keeps listing them
@@ -134,7 +139,12 @@ class ForecastParser(ParserBase):
                 or "sku" in reading.dims
                 or bool(prev and prev.query and "sku" in prev.query.dimensions)
             )
-            q = self._stockout_query(reading, filters, dim_filters, mfs, rk, named, win.time.time_range, listed)
+            # where stock runs out (SKU × warehouse, as the stockout rule counts) unless SKU totals are asked
+            # for (全国合计); a follow-up keeps its thread's reading
+            pooled = intent.pooled or bool(prev and prev.query and _pooled_list(prev.query))
+            q = self._stockout_query(
+                reading, filters, dim_filters, mfs, rk, named, win.time.time_range, listed, pooled=pooled
+            )
         else:
             q = self._demand_query(text, lang, reading, filters, dim_filters, mfs, rk, named, win.time)
         if isinstance(q, Understood):
@@ -201,9 +211,11 @@ class ForecastParser(ParserBase):
         named: list[str],
         rng: TimeRange,
         listed: bool,
+        *,
+        pooled: bool,
     ) -> MetricQuery:
-        """SKUs (per warehouse when one is asked about) whose first projected stockout day is in the
-        period, soonest first; by another dimension alone (各仓), how many SKUs stock out there."""
+        """SKU × warehouse pairs (each SKU's total over its warehouses when pooled) whose first projected
+        stockout day is in the period, soonest first; by another dimension alone (各仓), how many stock out there."""
         dims = [d for d in reading.dims if d != TIME_DIMENSION]
         dims += [d for d, v in filters.items() if len(v) > 1 and d not in dims]
         limit = rk.n if rk else None
@@ -212,7 +224,7 @@ class ForecastParser(ParserBase):
                 (F.SELECTOR,), rng, tuple(dims), filters=dim_filters, metric_filters=F.stockout_filters(thresholds),
                 order_by=(OrderBy(F.SELECTOR, rk.descending if rk else True),), limit=limit,
             )  # fmt: skip
-        by_warehouse = any(d in ("warehouse", "region") for d in (*dims, *filters))
+        by_warehouse = not pooled or any(d in ("warehouse", "region") for d in (*dims, *filters))
         dims = ["sku", *(["warehouse"] if by_warehouse else []), *(d for d in dims if d not in ("sku", "warehouse"))]
         ranked = [m for m in named if m not in (F.SELECTOR, F.STOCKOUT_DATE)]
         order: tuple[OrderBy, ...] = (OrderBy(ranked[0], rk.descending),) if rk and ranked else F.soonest_first()
@@ -264,3 +276,8 @@ class ForecastParser(ParserBase):
             (f"未来{horizon}天", f"next {horizon} days", TimeRange(first, today + dt.timedelta(days=horizon))),
         )
         return self._period(lang, periods, "For which days ahead?", "想看未来哪段时间的预测？")
+
+
+def _pooled_list(q: MetricQuery) -> bool:
+    """A thread's stockout list read over SKU totals (全国合计): its follow-ups read them too."""
+    return "sku" in q.dimensions and F.STOCKOUT_DATE in q.metrics and "warehouse" not in q.dimensions

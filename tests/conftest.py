@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import markup_validators
 import pytest
 
 from metrics.catalog.load import load_catalog
@@ -126,3 +127,13 @@ def spark_url(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"spark://local[2]?path={lake}"
     load_demo(small_db, url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _platform_markup_is_valid() -> Iterator[None]:
+    """Every message a test sent through a fake platform server passed that platform's validator
+    (tests/markup_validators.py): a pipe table to DingTalk, 3 KB of WeCom app markdown … fail the test."""
+    markup_validators.take()
+    yield
+    problems = markup_validators.take()
+    assert not problems, "messages the platform would reject or show broken:\n" + "\n".join(problems)

@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import markup_validators
 from fake_http import LocalServer
 
 OK = {"errcode": 0, "errmsg": "ok"}
@@ -103,6 +104,7 @@ class FakeDingTalk(LocalServer):
                 return Reply(body={"endpoint": self.stream_endpoint, "ticket": "ticket-1"})
             if request.path not in self.ROUTES:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
+            markup_validators.check(markup_validators.dingtalk(request.body))  # DingTalk's markdown subset
             reply = self._robot_check(request) if request.path == "/robot/send" else None
             if reply is None:
                 reply = self._replies.popleft() if self._replies else Reply()
@@ -215,3 +217,99 @@ class FakeStreamGateway:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
+
+
+class FakeLogin(LocalServer):
+    """DingTalk login (扫码 / in-app OAuth2) on one local server standing for both api.dingtalk.com and
+    oapi.dingtalk.com: ``POST /v1.0/oauth2/userAccessToken`` (authCode → user token, each code once),
+    ``GET /v1.0/contact/users/me`` (user token → unionId), ``POST /v1.0/oauth2/accessToken`` (app token) and
+    ``POST /topapi/user/getbyunionid`` (unionId → userid; errcode 60121 for a non-member)."""
+
+    def __init__(self, *, app_key: str = "ding-app", app_secret: str = "ding-secret") -> None:
+        self.app_key, self.app_secret = app_key, app_secret
+        self.codes: dict[str, str] = {}  # authCode → unionId
+        self.userids: dict[str, str] = {}  # unionId → userid (members of the organisation)
+        self._user_tokens: dict[str, str] = {}  # user access token → unionId
+        self._app_tokens: set[str] = set()
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._n = 0
+        super().__init__(self._handler_class())
+
+    @property
+    def base_url(self) -> str:
+        return self.root
+
+    def auth_code(self, union_id: str, userid: str | None = None) -> str:
+        """A one-time authCode for the user ``union_id`` (a member with ``userid`` when given)."""
+        with self._lock:
+            self._n += 1
+            code = f"ding-code-{self._n}"
+            self.codes[code] = union_id
+            if userid is not None:
+                self.userids[union_id] = userid
+            return code
+
+    def _answer(self, method: str, request: Request) -> tuple[int, Any]:
+        with self._lock:
+            self.requests.append(request)
+            self._n += 1
+            path, body = request.path, request.body
+            if method == "POST" and path == "/v1.0/oauth2/userAccessToken":
+                if body.get("clientId") != self.app_key or body.get("clientSecret") != self.app_secret:
+                    return 400, {"code": "invalidClientIdOrSecret", "message": "wrong clientId or clientSecret"}
+                union_id = self.codes.pop(str(body.get("code")), None)  # an authCode works once
+                if union_id is None or body.get("grantType") != "authorization_code":
+                    return 400, {"code": "invalidAuthCode", "message": "authCode is invalid or used"}
+                token = f"user-token-{self._n}"
+                self._user_tokens[token] = union_id
+                return 200, {"accessToken": token, "refreshToken": "r", "expireIn": 7200}
+            if method == "GET" and path == "/v1.0/contact/users/me":
+                union_id = self._user_tokens.get(request.headers.get("x-acs-dingtalk-access-token", ""))
+                if union_id is None:
+                    return 401, {"code": "InvalidAuthentication", "message": "bad user token"}
+                return 200, {"nick": union_id, "unionId": union_id, "openId": f"open-{union_id}"}
+            if method == "POST" and path == "/v1.0/oauth2/accessToken":
+                if body.get("appKey") != self.app_key or body.get("appSecret") != self.app_secret:
+                    return 400, {"code": "invalidClientIdOrSecret", "message": "wrong appKey or appSecret"}
+                token = f"app-token-{self._n}"
+                self._app_tokens.add(token)
+                return 200, {"accessToken": token, "expireIn": 7200}
+            if method == "POST" and path == "/topapi/user/getbyunionid":
+                if request.query.get("access_token") not in self._app_tokens:
+                    return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
+                userid = self.userids.get(str(body.get("unionid")))
+                if userid is None:
+                    return 200, {"errcode": 60121, "errmsg": "user not found"}
+                return 200, {"errcode": 0, "errmsg": "ok", "result": {"contact_type": 0, "userid": userid}}
+            return 404, {"errcode": 404, "errmsg": f"no route {path}"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                request = Request(parts.path, query, parts.query, headers, json.loads(raw) if raw else {})
+                status, body = fake._answer(method, request)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
+import markup_validators
 from fake_http import LocalServer
 
 
@@ -83,6 +84,11 @@ class FakeSlack(LocalServer):
         return None
 
     def _answer(self, call: Call) -> Reply:
+        if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            body = dict(call.body)
+            if isinstance(body.get("blocks"), str):
+                body["blocks"] = json.loads(body["blocks"])
+            markup_validators.check(markup_validators.slack(body))  # Block Kit's documented limits
         with self._lock:
             self.calls.append(call)
             queue = self._scripts.get(call.method)

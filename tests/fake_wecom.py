@@ -17,12 +17,15 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import markup_validators
 from fake_http import LocalServer
 
 TOKEN = "/cgi-bin/gettoken"
 SEND = "/cgi-bin/message/send"
 UPDATE = "/cgi-bin/message/update_template_card"
 WEBHOOK = "/cgi-bin/webhook/send"
+UPLOAD = "/cgi-bin/media/upload"  # multipart ``media``; the fake records the bytes in ``uploads``
+GETUSERINFO = "/cgi-bin/auth/getuserinfo"  # web login (网页授权 / 扫码登录): code → userid
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class FakeWeCom(LocalServer):
         self._token_counter = itertools.count(1)
         self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self.login_codes: dict[str, str] = {}  # web login: one-time code → the member's userid (``login_code``)
         super().__init__(self._handler_class())
 
     @property
@@ -72,10 +76,22 @@ class FakeWeCom(LocalServer):
         with self._lock:
             self._scripted[path].extend(replies)
 
+    def unscript(self, path: str) -> None:
+        """Drop the scripted replies still queued for ``path`` (a failure made to stop)."""
+        with self._lock:
+            self._scripted[path].clear()
+
     def expire_tokens(self) -> None:
         with self._lock:
             self.expired_tokens |= self.valid_tokens
             self.valid_tokens.clear()
+
+    def login_code(self, userid: str) -> str:
+        """A one-time web-login code for ``userid``, as WeCom appends to the redirect after 扫码/网页授权."""
+        code = f"wecom-code-{next(self._counter)}"
+        with self._lock:
+            self.login_codes[code] = userid
+        return code
 
     def calls(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
@@ -86,13 +102,21 @@ class FakeWeCom(LocalServer):
             self.requests.append(request)
             if request.path == TOKEN:
                 return self._token(request)
-            if request.path in (SEND, UPDATE):
+            if request.path in (SEND, UPDATE, UPLOAD, GETUSERINFO):
                 rejected = self._check_token(request.query.get("access_token", ""))
                 if rejected:
                     return rejected
+                if request.path == SEND:  # every app message is checked against WeCom's documented limits
+                    markup_validators.check(markup_validators.wecom_app(request.body or {}))
+                if request.path == GETUSERINFO and not self._scripted[GETUSERINFO]:
+                    userid = self.login_codes.pop(request.query.get("code", ""), None)  # a code works once
+                    if userid is None:
+                        return errcode(40029, "invalid code")
+                    return Reply(body={"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": "t"})
             elif request.path == WEBHOOK:
                 if request.query.get("key") not in self.robot_keys:
                     return errcode(93000, "invalid webhook url")
+                markup_validators.check(markup_validators.wecom_robot(request.body or {}))
             else:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
             if self._scripted[request.path]:
@@ -124,6 +148,11 @@ class FakeWeCom(LocalServer):
                 ok["response_code"] = f"rc-{n}"
         elif request.path == UPDATE:
             ok["invaliduser"] = []
+        elif request.path == UPLOAD:
+            media = (request.body or {}).get("media", b"")
+            if len(media) > markup_validators.WECOM_IMAGE_BYTES or not media.startswith(b"\x89PNG"):
+                return {"errcode": 40006, "errmsg": "invalid media size"}
+            ok.update({"type": request.query.get("type", ""), "media_id": f"media-{next(self._counter)}"})
         return ok
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -134,7 +163,8 @@ class FakeWeCom(LocalServer):
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
+                kind = self.headers.get("Content-Type", "")
+                body = _multipart(raw, kind) if kind.startswith("multipart/") else json.loads(raw) if raw else None
                 reply = fake._answer(Request(method, url.path, dict(parse_qsl(url.query)), body))
                 payload = json.dumps(reply.body, ensure_ascii=False).encode()
                 self.send_response(reply.status)
@@ -155,3 +185,16 @@ class FakeWeCom(LocalServer):
                 return
 
         return Handler
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A multipart/form-data upload's parts by field name (the file's bytes as they came)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    parts: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        parts[str(name)] = part.get_payload(decode=True)
+    return parts

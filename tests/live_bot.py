@@ -35,7 +35,28 @@ class LiveBot:
         self.runtime.worker.run_now()
 
     def http(self) -> httpx.Client:
+        """A client without credentials (what the public routes and an anonymous caller see)."""
         return httpx.Client(base_url=self.url, timeout=30)
+
+    def http_as(self, person: str, *, admin: bool = False) -> httpx.Client:
+        """A client logged in as ``person`` (a session made through the bot's own auth service, as a login would):
+        its session cookie, and its CSRF token on every request, like the web chat's page."""
+        return session_client(self.url, self.runtime, person, admin=admin)
+
+    def api_as(self, person: str) -> httpx.Client:
+        """A client with an API token of ``person`` (``Authorization: Bearer``)."""
+        full, _ = self.runtime.auth.tokens.create(person, "test", now=self.runtime.clock())
+        return httpx.Client(base_url=self.url, timeout=30, headers={"Authorization": f"Bearer {full}"})
+
+
+def session_client(url: str, runtime: Runtime, person: str, *, admin: bool = False) -> httpx.Client:
+    auth = runtime.auth
+    if auth.accounts.get(person) is None:
+        auth.add_account(person, None, admin=admin)
+    sid, session = auth.begin(person, "test")
+    client = httpx.Client(base_url=url, timeout=30, headers={"X-CSRF-Token": session.csrf})
+    client.cookies.set("opsbot_session", sid)
+    return client
 
 
 def free_port() -> int:

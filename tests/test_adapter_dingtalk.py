@@ -211,9 +211,10 @@ def test_render_markdown_with_table_footer_and_mentions() -> None:
     payload = render(message)
     assert payload["msgtype"] == "markdown"
     assert payload["markdown"]["title"] == "GMV 上周"
+    # DingTalk markdown has no tables: the rows are list lines, values lined up; markup in strings is inert
     assert payload["markdown"]["text"] == (
         "### GMV 上周\n\n**GMV** by channel, 2026-11-09 – 2026-11-15\n\n"
-        "| channel | GMV |\n| --- | --- |\n| Douyin | 1,234 |\n| Tmall\\|JD | 99 |\n\n"
+        "**channel\u3000\u3000GMV**\n- Douyin\u3000\u2002\u30001,234\n- Tmall｜JD\u300099\n\n"
         "> 口径: GMV = sum(order_amount)\n\n@lisi01"
     )
     assert payload["at"]["atUserIds"] == ["lisi01"]
@@ -222,7 +223,12 @@ def test_render_markdown_with_table_footer_and_mentions() -> None:
 def test_render_markdown_title_falls_back_to_first_line_and_image_alt() -> None:
     payload = render(Message(text="first line\nsecond", image=Image(png=b"x", alt="GMV chart")))
     assert payload["markdown"]["title"] == "first line"
-    assert payload["markdown"]["text"].endswith("*GMV chart*")
+    assert (
+        "chart “GMV chart” not sent: a DingTalk robot shows only images it can fetch by URL"
+        in (payload["markdown"]["text"])
+    )
+    with_url = render(Message(text="first line", image=Image(png=b"x", alt="GMV chart")), "https://bot/files/1.png")
+    assert "![GMV chart](https://bot/files/1.png)" in with_url["markdown"]["text"]
 
 
 def test_render_action_card_uses_link_buttons_only() -> None:

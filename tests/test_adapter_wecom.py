@@ -28,6 +28,7 @@ from adapters.wecom.client import WeComClient
 from adapters.wecom.inbound import parse_message
 from adapters.wecom.keys import button_key, new_task_id, parse_button_key
 from adapters.wecom.render import (
+    APP_MARKDOWN_LIMIT,
     MARKDOWN_LIMIT,
     horizontal_content,
     markdown,
@@ -304,14 +305,15 @@ def test_horizontal_content_from_a_wide_table_uses_the_first_row() -> None:
     assert horizontal_content(None) == []
 
 
-def test_markdown_truncates_to_4096_bytes_with_a_marker() -> None:
+def test_markdown_truncates_to_the_byte_limit_with_a_marker() -> None:
     long = Message(text="t", markdown="断货" * 3000)
-    out = markdown(long)
+    out = markdown(long, limit=MARKDOWN_LIMIT)
     assert len(out.encode()) <= MARKDOWN_LIMIT
     assert out.endswith("…(truncated)")
+    assert len(markdown(long).encode()) <= APP_MARKDOWN_LIMIT  # an app markdown message: 2048 bytes
     short = markdown(TICKET, mentions=True)
-    assert short.startswith("**[P2] Stockout risk**")
-    assert "**SKU** | **days**" in short and "SKU-1 | 1.5" in short
+    assert short.startswith("**［P2］ Stockout risk**")  # brackets made inert: no link can form
+    assert "**SKU\u3000\u3000days**" in short and "SKU-1\u30001.5" in short  # aligned lines, no pipes
     assert short.endswith("<@zhangsan>")
     assert "<@" not in markdown(TICKET)
 
@@ -515,7 +517,7 @@ def test_robot_sender(fake: FakeWeCom) -> None:
 
 def test_robot_adapter_posts_message_and_image(fake: FakeWeCom) -> None:
     adapter = WeComRobotAdapter(RobotSender(base_url=fake.base_url))
-    png = b"\x89PNG fake"
+    png = b"\x89PNG\r\n\x1a\n fake"  # the PNG signature: WeCom takes only JPG or PNG
     ref = adapter.send("robot-key", Message(text="GMV", title="GMV by channel", image=Image(png, "chart")))
     text, image = (c.body for c in fake.calls(WEBHOOK))
     assert text["msgtype"] == "markdown" and text["markdown"]["content"].startswith("**GMV by channel**")

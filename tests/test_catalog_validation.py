@@ -126,3 +126,13 @@ def test_model_referencing_unknown_alias_and_dimension(cat_dir: Path) -> None:
     found = problems(cat_dir)
     assert any("unknown table alias 'x'" in p for p in found)
     assert any("unknown dimension 'colour'" in p for p in found)
+
+
+def test_at_risk_is_a_probability_on_a_ratio(cat_dir: Path) -> None:
+    assert load_catalog().metrics["stockout_probability"].at_risk == 0.5
+    metrics = cat_dir / "metrics.yaml"
+    edit(metrics, "    at_risk: 0.5\n", "    at_risk: 50\n")
+    edit(metrics, "    expr: SUM(p.forecast_units)\n", "    expr: SUM(p.forecast_units)\n    at_risk: 0.5\n")
+    found = [p for p in problems(cat_dir) if "at_risk" in p]
+    assert len(found) == 2, found
+    assert any(f"metrics.yaml:{line_of(metrics, 'at_risk: 50')}:" in p for p in found), found

@@ -442,3 +442,19 @@ def test_named_robot_problems(env: dict[str, str], tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
         load_config(path, env)
     assert "platforms.dingtalk.robots.a 缺少 access_token" in e.value.text("zh")
+
+
+def test_auth_section_defaults_settings_and_problems(env: dict[str, str], tmp_path: Path) -> None:
+    defaults = load_config(None, env).auth
+    assert (defaults.session_hours, defaults.login_link_minutes, dict(defaults.methods)) == (12.0, 15.0, {})
+    assert defaults.secure_cookie("http://127.0.0.1:8080") is False and defaults.secure_cookie("https://x") is True
+    text = "auth:\n  session_hours: 2\n  cookie_secure: true\n  methods: {oidc: {issuer: https://id.example}}\n"
+    auth = load_config(write(tmp_path, text), env).auth
+    assert auth.session_hours == 2.0 and auth.secure_cookie("http://x") is True
+    assert dict(auth.methods) == {"oidc": {"issuer": "https://id.example"}}  # kept raw for the login methods
+    bad = "auth:\n  session_hours: -1\n  login_link_minutes: soon\n  methods: [oidc]\n  cookie: true\n"
+    got = problems(write(tmp_path, bad), env)
+    assert len(got) == 4, got
+    assert any("auth.session_hours" in p for p in got) and any("auth.login_link_minutes" in p for p in got)
+    assert any("auth.methods: expected a mapping" in p for p in got)
+    assert any("unknown key 'cookie'" in p and "cookie_secure" in p for p in got)

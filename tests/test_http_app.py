@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -23,13 +24,22 @@ def free_port() -> int:
         return port
 
 
+TOKEN: dict[str, str] = {}  # the API token the calls carry (made before the server starts)
+
+
 @pytest.fixture(scope="module")
-def server(small_db: Path) -> Iterator[str]:
+def server(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
+    env = {**os.environ, "OPSBOT_DATA_DIR": str(tmp_path_factory.mktemp("serve-data"))}
+    opsbot = str(Path(sys.executable).parent / "opsbot")
+    made = subprocess.run([opsbot, "tokens", "create", "--for", "api-test"], capture_output=True, text=True, env=env)
+    assert made.returncode == 0, made.stderr
+    TOKEN["Authorization"] = f"Bearer {made.stdout.strip()}"
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "opsbot"), "serve", "--port", str(port), "--db", str(small_db)],
+        [opsbot, "serve", "--port", str(port), "--db", str(small_db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -48,7 +58,7 @@ def server(small_db: Path) -> Iterator[str]:
 
 def call(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **TOKEN})
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, json.loads(resp.read())
@@ -93,3 +103,16 @@ def test_ask(server: str) -> None:
     assert status == 200 and doc["status"] == "answered" and "仅抖音" in doc["message"]
     status, doc = call(f"{server}/api/ask", {"question": ""})
     assert status == 422
+
+
+def test_the_api_needs_a_token(server: str) -> None:
+    for path, body in (("/api/metrics", None), ("/api/query", {"metrics": ["gmv"]})):
+        req = urllib.request.Request(
+            f"{server}{path}",
+            data=json.dumps(body).encode() if body else None,
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=30)
+        assert refused.value.code == 401
+        assert json.loads(refused.value.read())["error"][0]["code"] == "auth.login_required"

@@ -43,16 +43,20 @@ def problems(response: httpx.Response, status: int) -> list[dict[str, Any]]:
 
 
 def test_every_http_error_has_one_shape(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http() as anon:
+        assert problems(anon.post("/api/query", json={}), 401)[0]["code"] == "auth.login_required"
+        assert problems(anon.get("/web/api/chats"), 401)[0]["code"] == "auth.login_required"
+    with bot.http_as("张伟") as http:
+        assert problems(http.post("/web/api/chats", headers={"X-CSRF-Token": "x"}), 403)[0]["code"] == "auth.csrf"
         assert problems(http.post("/api/query", json={"metrics": ["nope"]}), 400)[0]["code"]
         assert problems(http.post("/api/query", json={}), 422)[0]["code"] == "request.invalid"
         assert problems(http.get("/no/such/path"), 404)[0]["code"] == "http.404"
         assert problems(http.delete("/health"), 405)[0]["code"] == "http.405"
         assert problems(http.get("/web/static/nope.js"), 404)[0]["code"] == "web.no_file"
         assert problems(http.get("/web/api/tickets/T-19990101-0001"), 404)[0]["code"] == "tickets.unknown"
-        action = {"message_id": "w-42", "action": "ack", "value": "T-1", "user": "张伟"}
+        action = {"message_id": "w-42", "action": "ack", "value": "T-1"}
         assert problems(http.post("/web/api/actions", json=action), 404)[0]["code"] == "web.no_message"
-        message = {"chat": "#general", "user": "张伟", "text": "hi", "thread": "w-999999"}
+        message = {"chat": "#general", "text": "hi", "thread": "w-999999"}
         assert problems(http.post("/web/api/messages", json=message), 400)[0]["code"] == "web.not_a_thread"
         bad = http.post("/web/api/messages", content=b"not json", headers={"content-type": "application/json"})
         assert problems(bad, 422)[0]["code"] == "request.invalid"
@@ -74,7 +78,7 @@ def test_webhooks_refuse_in_the_same_shape_without_echoing_exceptions(bot: LiveB
 
 
 def test_action_link_pages_stay_html(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         page = http.get("/actions/forged.token")
         assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
 

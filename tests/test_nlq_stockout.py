@@ -140,9 +140,47 @@ def test_by_warehouse_next_week_lists_exactly_the_projected_stockouts(fc_db: Pat
     assert f"另有 {earlier} 个在此之前（2026-11-21 至 2026-11-22）就预计断货" in doc["message"]
 
 
-def test_all_warehouse_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) -> None:
-    """No warehouse asked for: each SKU's projection over all its warehouses together."""
-    doc = ask_json(fc_db, tmp_path, "未来28天会断货的SKU")
+def test_default_list_is_where_stock_runs_out(fc_db: Path, tmp_path: Path) -> None:
+    """No warehouse asked for: SKU × warehouse pairs (as the stockout rule counts), grouped by SKU in the
+    text, soonest first, with how many SKUs run out everywhere (their total over all warehouses)."""
+    doc = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    assert doc["status"] == "answered", doc["message"]
+    assert doc["dimensions"] == ["sku", "warehouse"]
+    expected = first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=True)
+    assert expected and not first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=False)
+    check_rows(fc_db, doc, expected, by_warehouse=True)
+    skus = len({s for s, _, _ in expected})
+    assert f"{len(expected)} 个 SKU×仓库，涉及 {skus} 个SKU；其中 0 个SKU 全国合计也会断货" in doc["message"]
+    en = ask_json(fc_db, tmp_path, "which SKUs will stock out next week")
+    assert en["dimensions"] == ["sku", "warehouse"] and len(en["rows"]) == len(expected)
+    assert f"{len(expected)} pairs, {skus} SKUs; 0 of the SKUs run out everywhere" in en["message"]
+    # over 28 days some SKUs do run out everywhere: the note counts them from the pooled projections
+    month = ask_json(fc_db, tmp_path, "未来28天会断货的SKU")
+    pooled = first_stockouts(fc_db, AS_OF + DAY, AS_OF + 28 * DAY, by_warehouse=False)
+    assert pooled and f"其中 {len(pooled)} 个SKU 全国合计也会断货" in month["message"]
+
+
+def test_at_risk_is_listed_apart_with_its_probability(fc_db: Path, tmp_path: Path) -> None:
+    """Pairs not projected to run out by the period's end whose stockout probability is ≥ the catalog's 0.5:
+    named "at risk" with the probability, apart from the pairs that will run out."""
+    risky = store(
+        fc_db,
+        "SELECT sku_id, warehouse_id, MAX(stockout_probability) AS p FROM fc_stock_projection "
+        "WHERE warehouse_id IS NOT NULL AND date BETWEEN ? AND ? GROUP BY 1, 2 "
+        "HAVING NOT bool_or(stockout_start) AND MAX(stockout_probability) >= 0.5 ORDER BY p DESC",
+        [AS_OF + DAY, NEXT_WEEK[1]],
+    )
+    assert risky, "the small warehouse has pairs at risk next week"
+    doc = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    assert f"有断货风险（断货概率 ≥ 50.0%，按预测不会断货）{len(risky)} 个：" in doc["message"]
+    assert f"{risky[0][2]:.1%}" in doc["message"]
+    listed = {(r["sku_id"], r["warehouse_id"]) for r in by_name(doc)}
+    assert not listed & {(s, w) for s, w, _ in risky}  # never called certain
+
+
+def test_pooled_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) -> None:
+    """全国合计: each SKU's projection over all its warehouses together."""
+    doc = ask_json(fc_db, tmp_path, "全国合计未来28天会断货的SKU")
     assert doc["status"] == "answered", doc["message"]
     start, end = AS_OF + DAY, AS_OF + 28 * DAY
     assert doc["time_range"] == {"start": str(start), "end": str(end)}
@@ -150,17 +188,19 @@ def test_all_warehouse_list_reads_the_sku_totals(fc_db: Path, tmp_path: Path) ->
     expected = first_stockouts(fc_db, start, end, by_warehouse=False)
     assert expected, "some SKUs run out everywhere within the forecast's 28 days"
     check_rows(fc_db, doc, expected, by_warehouse=False)
+    en = ask_json(fc_db, tmp_path, "which SKUs will stock out in the next 28 days across all warehouses combined")
+    assert en["status"] == "answered" and en["rows"] == doc["rows"]
 
 
-def test_empty_total_list_points_to_the_warehouse_stockouts(fc_db: Path, tmp_path: Path) -> None:
+def test_empty_pooled_list_points_to_the_warehouse_stockouts(fc_db: Path, tmp_path: Path) -> None:
     assert not first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=False)  # other warehouses' stock covers
     pairs = len(first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=True))
-    zh = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    zh = ask_json(fc_db, tmp_path, "全国合计下周哪些SKU会断货?")
     assert zh["status"] == "answered" and zh["rows"] == []
     assert "没有SKU预计断货" in zh["message"]
     assert f"按仓库看有 {pairs} 个 SKU×仓库 会断货" in zh["message"]
-    assert "按仓库看下周哪些SKU会断货" in zh["message"]
-    en = ask_json(fc_db, tmp_path, "which SKUs will stock out next week")
+    assert "按仓库看下周哪些sku会断货" in zh["message"]  # the question again without 全国合计
+    en = ask_json(fc_db, tmp_path, "which SKUs will stock out next week, all warehouses combined")
     assert en["status"] == "answered" and en["rows"] == [] and f"{pairs} SKU × warehouse pairs" in en["message"]
 
 
@@ -262,7 +302,7 @@ def test_demand_by_category_sums_the_forecast(fc_db: Path, fc_layer: SemanticLay
 
 
 def test_follow_up_keeps_the_forecast_thread(asker: Asker, fc_db: Path) -> None:
-    _, ctx = asker.ask("下周哪些SKU会断货", today=AS_OF)
+    _, ctx = asker.ask("全国合计下周哪些SKU会断货", today=AS_OF)
     shanghai, _ = asker.ask("那上海仓呢？", today=AS_OF, context=ctx)
     assert shanghai.status == "answered", shanghai.message
     expected = [e for e in first_stockouts(fc_db, *NEXT_WEEK, by_warehouse=True) if e[1] == "WH-SH"]
@@ -298,3 +338,21 @@ def test_questions_about_stock_now_are_unchanged(asker: Asker) -> None:
     )
     worst, _ = asker.ask("现在哪个仓缺货最严重？", today=AS_OF)
     assert worst.status == "answered" and worst.metrics == ("stockout_rate",)
+
+
+def test_definitions_are_one_short_line_unless_asked_for(fc_db: Path, tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.update({"OPSBOT_WAREHOUSE": str(fc_db), "OPSBOT_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
+
+    def text(*flags: str) -> str:
+        args = [OPSBOT, "ask", "下周哪些SKU会断货?", "--as-of", str(AS_OF), *flags]
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    short, full = text(), text("--show-definitions")
+    [line] = [x for x in short.splitlines() if x.startswith("口径：")]
+    assert line.startswith("口径：按 SKU × 仓库 计") and len(line) < 120 and "断货概率：" not in short
+    assert "断货概率：" in full and "建议补货量：" in full
+    doc = ask_json(fc_db, tmp_path, "下周哪些SKU会断货?")
+    assert doc["counted"] == line.removeprefix("口径：") and len(doc["definitions"]) == len(doc["metrics"])

@@ -19,7 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from tests.live_bot import free_port, wait_for
 
 QUESTIONS = (
@@ -57,9 +59,13 @@ def serve(env: dict[str, str], cwd: Path, port: int) -> Iterator[subprocess.Pope
         log.close()
 
 
+AS_ZHANG: dict[str, str] = {}  # the Authorization header of an API token of 张伟's (made by the env fixture)
+
+
 def answers(url: str) -> dict[str, list[dict[str, Any]]]:
     """The bot's replies by the question (thread root) they answer."""
-    rows = httpx.get(f"{url}/web/api/messages", params={"chat": "#general"}, timeout=10).json()["messages"]
+    got = httpx.get(f"{url}/web/api/messages", params={"chat": "#general"}, timeout=10, headers=AS_ZHANG)
+    rows = got.json()["messages"]
     out: dict[str, list[dict[str, Any]]] = {}
     for m in rows:
         if m["author"] == "opsbot" and m["thread"]:
@@ -91,11 +97,9 @@ def alive(pid: int) -> bool:
 
 def ask_all(url: str) -> list[str]:
     ids = []
-    with httpx.Client(base_url=url, timeout=10) as http:
+    with httpx.Client(base_url=url, timeout=10, headers=AS_ZHANG) as http:
         for i in range(N):
-            r = http.post(
-                "/web/api/messages", json={"chat": "#general", "user": "张伟", "text": QUESTIONS[i % len(QUESTIONS)]}
-            )
+            r = http.post("/web/api/messages", json={"chat": "#general", "text": QUESTIONS[i % len(QUESTIONS)]})
             assert r.status_code == 202, r.text
             ids.append(str(r.json()["id"]))
     return ids
@@ -103,7 +107,11 @@ def ask_all(url: str) -> list[str]:
 
 @pytest.fixture()
 def env(tmp_path: Path, small_db: Path) -> dict[str, str]:
-    return {**os.environ, "OPSBOT_WAREHOUSE": str(small_db), "OPSBOT_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "OPSBOT_WAREHOUSE": str(small_db), "OPSBOT_DATA_DIR": str(tmp_path)}
+    made = CliRunner(env=env).invoke(cli, ["tokens", "create", "--for", "张伟"])
+    assert made.exit_code == 0, made.output
+    AS_ZHANG["Authorization"] = f"Bearer {made.stdout.strip()}"
+    return env
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "stopped"])

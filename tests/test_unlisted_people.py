@@ -43,10 +43,12 @@ def start(tmp_path: Path, small_db: Path) -> Iterator[Any]:
         cm.__exit__(None, None, None)
 
 
-def say(bot: LiveBot, http: httpx.Client, user: str, text: str, thread: str | None = None) -> str:
+def say(bot: LiveBot, user: str, text: str, thread: str | None = None) -> str:
+    """``user`` logged in says ``text`` in the web chat."""
     chat = "#supply-chain" if thread else "#general"  # threads here are ticket cards' threads
-    r = http.post("/web/api/messages", json={"chat": chat, "user": user, "text": text, "thread": thread})
-    assert r.status_code == 202, r.text
+    with bot.http_as(user) as http:
+        r = http.post("/web/api/messages", json={"chat": chat, "text": text, "thread": thread})
+        assert r.status_code == 202, r.text
     bot.settle()
     return str(r.json()["id"])
 
@@ -75,58 +77,56 @@ def status(bot: LiveBot, number: str) -> str:
     return bot.runtime.service.get(number).ticket.status
 
 
-def test_may_use_false_refuses_questions_commands_buttons_and_links(start: Any) -> None:
+def test_may_use_false_refuses_every_way_in_with_403(start: Any) -> None:
     bot = start("unlisted_people: {may_use: false}\n")
     refusal = "不在 opsbot 的人员名单"
-    with bot.http() as http:
-        q = say(bot, http, "路人甲", "上周各渠道的GMV是多少？")
-        got = wait_for(lambda: replies(http, "#general", q))
-        assert len(got) == 1 and refusal in shown(got[0]) and "路人甲" in shown(got[0])
-        assert got[0]["body"]["table"] is None  # no answer, not even a part of one
-
-        english = say(bot, http, "passer-by", "GMV by channel last week")
-        assert "not in opsbot's people list" in shown(wait_for(lambda: replies(http, "#general", english))[0])
-
-        command = say(bot, http, "路人甲", "我的工单")
-        assert refusal in shown(wait_for(lambda: replies(http, "#general", command))[0])
-
+    with bot.http_as("张伟") as http:
         # the listed person is served as before
-        ok = say(bot, http, "张伟", "上周各渠道的GMV是多少？")
+        ok = say(bot, "张伟", "上周各渠道的GMV是多少？")
         assert wait_for(lambda: replies(http, "#general", ok))[0]["body"]["table"]["rows"]
-
         card, number = first_card(bot, http)
-        r = http.post(
-            "/web/api/actions", json={"message_id": card["id"], "action": "ack", "value": number, "user": "路人甲"}
-        )
-        assert r.status_code == 202, r.text
-        bot.settle()
-        assert refusal in shown(wait_for(lambda: replies(http, "#supply-chain", card["id"]))[-1])
-        assert status(bot, number) == "open"
 
-        # a genuine, unexpired action link: the unlisted name is refused (403), the listed one acts
-        token = sign_action(bot.runtime.config.secret, "ack", number, "web:张伟", int(time.time()) + 600)
-        link = f"{ACTIONS_PATH}/{token}"
-        page = http.post(link, data={"who": "路人甲"})
-        assert page.status_code == 403 and refusal in page.text
-        assert status(bot, number) == "open"
-        assert http.post(link, data={"who": "张伟"}).status_code == 200
-        assert status(bot, number) == "acknowledged"
+    token = sign_action(bot.runtime.config.secret, "ack", number, "web:张伟", int(time.time()) + 600)
+    link = f"{ACTIONS_PATH}/{token}"
+    with bot.http_as("路人甲") as stranger:
+        for r in (
+            stranger.post("/web/api/messages", json={"chat": "#general", "text": "上周各渠道的GMV是多少？"}),
+            stranger.post("/web/api/actions", json={"message_id": card["id"], "action": "ack", "value": number}),
+            stranger.get("/web/api/messages", params={"chat": "#general"}),
+            stranger.get(link),
+            stranger.post(link, data={"csrf": stranger.headers["X-CSRF-Token"]}),
+        ):
+            assert r.status_code == 403, r.text
+            problem = r.json()["error"][0]
+            assert problem["code"] == "people.not_listed" and refusal in problem["zh"] and "路人甲" in problem["zh"]
+            assert "not in opsbot's people list" in problem["en"]
+    bot.settle()
+    assert status(bot, number) == "open"
+
+    # a genuine, unexpired action link: the listed person logged in acts
+    with bot.http_as("张伟") as http:
+        posted = http.get("/web/api/messages", params={"chat": "#general"}).json()["messages"]
+        assert {m["author"] for m in posted} == {"张伟", "opsbot"}  # nothing of the stranger's was kept
+        page = http.get(link)
+        assert page.status_code == 200 and "张伟" in page.text
+        assert http.post(link, data={"csrf": http.headers["X-CSRF-Token"]}).status_code == 200
+    assert status(bot, number) == "acknowledged"
 
 
 def test_unlisted_role_filters_answers_and_may_close_false_keeps_tickets_open(start: Any) -> None:
     bot = start("unlisted_people: {role: douyin_ops, may_close: false}\n")
-    with bot.http() as http:
-        q = say(bot, http, "路人甲", "上周各渠道的GMV是多少？")
+    with bot.http_as("张伟") as http:
+        q = say(bot, "路人甲", "上周各渠道的GMV是多少？")
         answer = shown(wait_for(lambda: replies(http, "#general", q))[0])
         assert "抖音" in answer and "天猫" not in answer, answer  # the role's row filter applies to them
-        listed = say(bot, http, "张伟", "上周各渠道的GMV是多少？")
+        listed = say(bot, "张伟", "上周各渠道的GMV是多少？")
         assert "天猫" in shown(wait_for(lambda: replies(http, "#general", listed))[0])  # listed, no role: all
 
         card, number = first_card(bot, http)
-        say(bot, http, "路人甲", "认领", thread=card["id"])
+        say(bot, "路人甲", "认领", thread=card["id"])
         assert status(bot, number) == "acknowledged"  # they may use the bot and act on tickets
-        say(bot, http, "路人甲", "关闭 好了", thread=card["id"])
+        say(bot, "路人甲", "关闭 好了", thread=card["id"])
         assert "没有关闭工单的权限" in shown(replies(http, "#supply-chain", card["id"])[-1])
         assert status(bot, number) == "acknowledged"
-        say(bot, http, "张伟", "关闭 好了", thread=card["id"])
+        say(bot, "张伟", "关闭 好了", thread=card["id"])
         assert status(bot, number) == "closed"

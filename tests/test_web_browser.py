@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.auth_support import PASSWORD, with_password
 from tests.live_bot import WEB_CONFIG, LiveBot, bot_env, live_bot, write_config
 
 CHROMIUM = os.environ.get("OPSBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -50,12 +51,19 @@ def page(bot: LiveBot) -> Iterator[Any]:
 
 def test_ask_then_ack_and_close_a_card(bot: LiveBot, page: Any) -> None:
     expect = sync_api.expect
-    page.goto(bot.url + "/")
+    with_password(bot, "张伟")
+    page.goto(bot.url + "/")  # not logged in: the login page, which comes back here
+    assert "/auth/login?next=" in page.url
+    page.get_by_test_id("login-person").fill("张伟")
+    page.get_by_test_id("login-password").fill("wrong password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_be_visible()
+    page.get_by_test_id("login-person").fill("张伟")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
     page.wait_for_selector("body[data-ready='1']")
-    me = page.get_by_test_id("me-input")
-    me.fill("张伟")
-    me.press("Tab")
-    assert page.evaluate("localStorage.getItem('opsbot.me')") == "张伟"
+    assert page.url == bot.url + "/"
+    expect(page.get_by_test_id("me-input")).to_have_value("张伟")  # who the session is, not a name typed
 
     page.get_by_test_id("chat-#general").click()
     page.get_by_test_id("composer-input").fill("上周各渠道的GMV是多少？")

@@ -42,7 +42,7 @@ def messages(http: httpx.Client, chat: str) -> list[dict[str, Any]]:
 def say(
     bot: LiveBot, http: httpx.Client, chat: str, text: str, thread: str | None = None, user: str = "张伟"
 ) -> dict[str, Any]:
-    r = http.post("/web/api/messages", json={"chat": chat, "user": user, "text": text, "thread": thread})
+    r = http.post("/web/api/messages", json={"chat": chat, "text": text, "thread": thread})
     assert r.status_code == 202, r.text
     sent = r.json()
     assert sent["id"].startswith("w-") and sent["author"] == user and sent["kind"] == "user"
@@ -63,7 +63,7 @@ def ticket_no(card: dict[str, Any]) -> str:
 
 
 def test_question_answer_and_follow_up_in_the_thread(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         page = http.get("/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert "/web/static/app.js" in page.text
@@ -95,14 +95,14 @@ def test_question_answer_and_follow_up_in_the_thread(bot: LiveBot) -> None:
 
 
 def test_a_clarification_choice_is_asked_in_the_same_thread(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         q = say(bot, http, "#general", "各渠道的GMV")
         clarify = wait_for(lambda: bot_replies(http, "#general", q["id"]))[0]
         choices = [b for b in clarify["body"]["buttons"] if b["action"] == "ask"]
         assert len(choices) >= 3
         r = http.post(
             "/web/api/actions",
-            json={"message_id": clarify["id"], "action": "ask", "value": choices[0]["value"], "user": "张伟"},
+            json={"message_id": clarify["id"], "action": "ask", "value": choices[0]["value"]},
         )
         assert r.status_code == 202, r.text
         bot.settle()
@@ -117,7 +117,7 @@ def test_a_clarification_choice_is_asked_in_the_same_thread(bot: LiveBot) -> Non
 
 
 def test_ticket_cards_ack_close_and_why(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         bot.runtime.run_rules()
         bot.settle()
         bot.settle()
@@ -135,7 +135,7 @@ def test_ticket_cards_ack_close_and_why(bot: LiveBot) -> None:
         assert "待处理" in card["body"]["text"]
         assert card["body"]["mentions"] == [{"user_id": "张伟", "name": "张伟"}]
 
-        r = http.post("/web/api/actions", json={"message_id": card["id"], "action": "ack", "value": no, "user": "张伟"})
+        r = http.post("/web/api/actions", json={"message_id": card["id"], "action": "ack", "value": no})
         assert r.status_code == 202, r.text
         bot.settle()
         now = next(c for c in cards(http, "#supply-chain") if c["id"] == card["id"])
@@ -168,14 +168,14 @@ def all_cards_in(all_cards: dict[str, dict[str, Any]], chat: str, http: httpx.Cl
 
 
 def test_assign_from_the_card_with_a_person(bot: LiveBot) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         bot.runtime.run_rules()
         bot.settle()
         card = cards(http, "#supply-chain")[0]
         no = ticket_no(card)
         r = http.post(
             "/web/api/actions",
-            json={"message_id": card["id"], "action": "assign", "value": no, "user": "张伟", "to": "李娜"},
+            json={"message_id": card["id"], "action": "assign", "value": no, "to": "李娜"},
         )
         assert r.status_code == 202, r.text
         bot.settle()
@@ -192,7 +192,7 @@ def test_sse_delivers_new_and_updated_messages(bot: LiveBot) -> None:
     ready = threading.Event()
 
     def listen() -> None:
-        with httpx.Client(base_url=bot.url, timeout=httpx.Timeout(20.0)) as c, c.stream("GET", "/web/api/stream") as r:
+        with bot.http_as("张伟") as c, c.stream("GET", "/web/api/stream", timeout=20.0) as r:
             assert r.headers["content-type"].startswith("text/event-stream")
             kind = ""
             for line in r.iter_lines():
@@ -209,7 +209,7 @@ def test_sse_delivers_new_and_updated_messages(bot: LiveBot) -> None:
     t = threading.Thread(target=listen, daemon=True)
     t.start()
     assert ready.wait(10), "no hello on the stream"
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         q = say(bot, http, "#general", "上周GMV是多少？")
     t.join(20)
     assert not t.is_alive(), "the stream did not deliver the answer"
@@ -220,25 +220,25 @@ def test_sse_delivers_new_and_updated_messages(bot: LiveBot) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"chat": "#general", "user": "张伟", "text": "   "}, 422),
-        ({"chat": "#general", "user": "", "text": "hi"}, 422),
-        ({"chat": "#general", "user": "张伟"}, 422),
-        ({"chat": "#general", "user": "张伟", "text": "x" * 4001}, 422),
-        ({"chat": "#general", "user": "张伟", "text": "hi", "thread": "w-999999"}, 400),
+        ({"chat": "#general", "text": "   "}, 422),
+        ({"chat": "#general", "user": "李娜", "text": "hi"}, 422),  # who posts is the session's person, never a field
+        ({"chat": "#general"}, 422),
+        ({"chat": "#general", "text": "x" * 4001}, 422),
+        ({"chat": "#general", "text": "hi", "thread": "w-999999"}, 400),
     ],
 )
 def test_bad_messages_are_refused(bot: LiveBot, body: dict[str, Any], status: int) -> None:
-    with bot.http() as http:
+    with bot.http_as("张伟") as http:
         r = http.post("/web/api/messages", json=body)
         assert r.status_code == status, r.text
         assert not messages(http, "#general")
 
 
 def test_bad_actions_are_refused(bot: LiveBot) -> None:
-    with bot.http() as http:
-        r = http.post("/web/api/actions", json={"message_id": "w-42", "action": "ack", "value": "T-1", "user": "张伟"})
+    with bot.http_as("张伟") as http:
+        r = http.post("/web/api/actions", json={"message_id": "w-42", "action": "ack", "value": "T-1"})
         assert r.status_code == 404
-        r = http.post("/web/api/actions", json={"message_id": "w-1", "action": "<script>", "value": "T", "user": "a"})
+        r = http.post("/web/api/actions", json={"message_id": "w-1", "action": "<script>", "value": "T"})
         assert r.status_code == 422
         assert (
             http.post(
@@ -250,11 +250,11 @@ def test_bad_actions_are_refused(bot: LiveBot) -> None:
 
 def test_history_survives_a_restart(tmp_path: Path, env: dict[str, str]) -> None:
     config = write_config(tmp_path, WEB_CONFIG)
-    with live_bot(config, env, clock=clock) as first, first.http() as http:
+    with live_bot(config, env, clock=clock) as first, first.http_as("张伟") as http:
         q = say(first, http, "#general", "上周GMV是多少？")
         wait_for(lambda: bot_replies(http, "#general", q["id"]))
         before = messages(http, "#general")
-    with live_bot(config, env, clock=clock) as second, second.http() as http:
+    with live_bot(config, env, clock=clock) as second, second.http_as("张伟") as http:
         assert messages(http, "#general") == before
         again = say(second, http, "#general", "本月GMV是多少？")
         assert int(re.sub(r"\D", "", again["id"])) > int(re.sub(r"\D", "", before[-1]["id"]))

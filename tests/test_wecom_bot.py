@@ -184,16 +184,20 @@ def test_question_is_answered_to_the_asker_and_a_follow_up_keeps_context(bot: Li
     r = post(bot, text_xml("上周各渠道的GMV是多少？"))
     assert r.status_code == 200 and r.content == b""
     bot.settle()
-    answers = wait_for(lambda: sends(fake))
+    answers = wait_for(lambda: sends(fake, msgtype="markdown"))
     assert len(answers) == 1
     first = shown(answers[0])
     assert "抖音" in first and "天猫" in first and "成交金额" in first, first
     assert answers[0].body["agentid"] == 1000002
+    # the chart: uploaded (media/upload), then sent as an image message
+    (image,) = wait_for(lambda: sends(fake, msgtype="image"))
+    (upload,) = fake.calls("/cgi-bin/media/upload")
+    assert image.body["image"]["media_id"].startswith("media-") and upload.body["media"].startswith(b"\x89PNG")
     assert len(fake.calls(TOKEN)) == 1
 
     assert post(bot, text_xml("那抖音呢")).status_code == 200
     bot.settle()
-    answers = wait_for(lambda: (a := sends(fake)) and len(a) >= 2 and a)
+    answers = wait_for(lambda: (a := sends(fake, msgtype="markdown")) and len(a) >= 2 and a)
     assert len(answers) == 2
     follow = shown(answers[1])
     assert "抖音" in follow and "成交金额" in follow, follow
@@ -331,7 +335,9 @@ def test_a_named_robot_posts_its_cards_with_its_own_key(tmp_path: Path, small_db
         number = ticket_of(message)
         links = re.findall(r"\[认领\]\((http[^)]+)\)", message.body["markdown"]["content"])
         assert links, message.body
-        assert httpx.post(links[0], data={"who": "张伟"}, timeout=30).status_code == 200
+        assert httpx.post(links[0], timeout=30).status_code == 401  # a link acts only for someone logged in
+        with b.http_as("张伟") as http:
+            assert http.post(links[0], data={"csrf": http.headers["X-CSRF-Token"]}).status_code == 200
         deliver(b, clock, passes=4)
         again = [m for m in fake.calls(WEBHOOK) if m.query["key"] == "cs-key" and ticket_of(m) == number]
         assert len(again) == 2 and "已认领" in shown(again[1])

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from adapters.base import DeliveryError, Message, MessageRef, Platform
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.robot import DingTalkRobot, reply
+from adapters.markup import Publish, with_link
 
 
 class DingTalkAdapter:
@@ -27,6 +28,7 @@ class DingTalkAdapter:
         client: DingTalkClient | None = None,
         base_url: str | None = None,
         default: DingTalkRobot | None = None,
+        publish: Publish | None = None,
     ) -> None:
         """``robots`` maps opsbot's chat id for a group (e.g. its conversationId) to that group's robot;
         ``default`` posts for any other chat (opsbot.yaml's one robot serves every ``dingtalk:<group>``);
@@ -35,6 +37,18 @@ class DingTalkAdapter:
         self._default = default
         self._client = client or DingTalkClient()
         self._base_url = base_url
+        self._publish = publish
+
+    def linked(self, message: Message) -> Message:
+        """``message`` with its whole result (CSV) published as ``link``, for the "共 N 行" line of a cut table."""
+        return with_link(message, self._publish)
+
+    def image_url(self, message: Message) -> str | None:
+        """Where DingTalk can fetch the message's chart: ``publish`` stores it as a signed, expiring download
+        under the server's public URL (None when there is no such URL; the text then says why)."""
+        if message.image is None or self._publish is None:
+            return None
+        return self._publish(message.image.png, "png")
 
     def _robot(self, chat: str) -> DingTalkRobot:
         robot = self._robots.get(chat, self._default)
@@ -43,12 +57,14 @@ class DingTalkAdapter:
         return robot
 
     def send(self, chat: str, message: Message, *, thread: str | None = None) -> MessageRef:
-        self._robot(chat).send(message)
+        message = self.linked(message)
+        self._robot(chat).send(message, self.image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")
 
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
         """Robots cannot edit: post ``message`` anew in ``ref.chat``; the new ref supersedes ``ref``."""
-        self._robot(ref.chat).send(message)
+        message = self.linked(message)
+        self._robot(ref.chat).send(message, self.image_url(message))
         return MessageRef(
             platform="dingtalk",
             chat=ref.chat,
@@ -58,5 +74,6 @@ class DingTalkAdapter:
 
     def reply(self, session_webhook: str, chat: str, message: Message) -> MessageRef:
         """Answer a callback (group or single chat) in its conversation through its ``sessionWebhook``."""
-        reply(self._client, session_webhook, message, base_url=self._base_url)
+        message = self.linked(message)
+        reply(self._client, session_webhook, message, base_url=self._base_url, image_url=self.image_url(message))
         return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")

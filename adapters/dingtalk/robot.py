@@ -46,9 +46,16 @@ def session_url(session_webhook: str, base_url: str | None) -> str:
     return session_webhook
 
 
-def reply(client: DingTalkClient, session_webhook: str, message: Message, *, base_url: str | None) -> dict[str, Any]:
+def reply(
+    client: DingTalkClient,
+    session_webhook: str,
+    message: Message,
+    *,
+    base_url: str | None,
+    image_url: str | None = None,
+) -> dict[str, Any]:
     """Answer in the conversation a callback came from (its ``sessionWebhook``, valid ~1.5 h, unsigned)."""
-    return client.post(session_url(session_webhook, base_url), render(message))
+    return client.post(session_url(session_webhook, base_url), render(message, image_url))
 
 
 class DingTalkRobot:
@@ -103,10 +110,10 @@ class DingTalkRobot:
             self._throttled_until = self._now() + (e.retry_after or 0.0)
             raise
 
-    def send(self, message: Message) -> dict[str, Any]:
-        return self.send_payload(render(message))
+    def send(self, message: Message, image_url: str | None = None) -> dict[str, Any]:
+        return self.send_payload(render(message, image_url))
 
-    def reply(self, session_webhook: str, message: Message) -> dict[str, Any]:
+    def reply(self, session_webhook: str, message: Message, image_url: str | None = None) -> dict[str, Any]:
         """Answer through a callback's ``sessionWebhook``. Session replies belong to the enterprise-app robot,
         so they do not count against this robot's limit."""
-        return reply(self._client, session_webhook, message, base_url=self._base_url)
+        return reply(self._client, session_webhook, message, base_url=self._base_url, image_url=image_url)

@@ -38,6 +38,7 @@ from adapters.slack.inbound import (
     parse_slash_command,
     retry_info,
 )
+from adapters.slack.proxy import env_proxies
 
 log = logging.getLogger("opsbot.slack")
 EVENTS = "opsbot_events"  # the request context's list of parsed events
@@ -86,7 +87,7 @@ def slack_app(token: str, base_url: str, signing_secret: str) -> AsyncApp:
     """An AsyncApp whose AsyncWebClient talks to ``base_url`` with ``token``, adding every request's event to
     the request context's ``EVENTS``. (bolt's client is built without the token, which ``authorize`` supplies
     per request: bolt warns when given both a token and ``authorize``.)"""
-    identity = BotIdentity(AsyncWebClient(token=token, base_url=base_url, timeout=AUTH_TEST_TIMEOUT_S))
+    identity = BotIdentity(env_proxies(AsyncWebClient(token=token, base_url=base_url, timeout=AUTH_TEST_TIMEOUT_S)))
 
     async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(
@@ -94,7 +95,7 @@ def slack_app(token: str, base_url: str, signing_secret: str) -> AsyncApp:
         )
 
     app = AsyncApp(
-        client=AsyncWebClient(base_url=base_url),
+        client=env_proxies(AsyncWebClient(base_url=base_url)),
         signing_secret=signing_secret,
         authorize=authorize,
         request_verification_enabled=False,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.base import Button, Message, Table
+from adapters.markup import chat_table, chat_text
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -39,10 +40,13 @@ def render(message: Message) -> Rendered:
     blocks: list[Block] = []
     if message.title:
         blocks.append(_header(message.title))
-    body = message.markdown if message.markdown is not None else message.text
-    blocks.extend(_sections(_mentions_line(message) + mrkdwn(body)))
-    if message.table is not None and message.table.columns:
-        blocks.append(_table(message.table))
+    # our own markdown is translated to mrkdwn; plain text (names and values from people or the warehouse)
+    # is only escaped, so "[x](http://…)" in it stays text and cannot become a link
+    body = mrkdwn(message.markdown) if message.markdown is not None else escape(chat_text(message))
+    blocks.extend(_sections(_mentions_line(message) + body))
+    table = chat_table(message)
+    if table is not None:
+        blocks.append(_table(table))
     if message.buttons:
         blocks.append(_actions(message.buttons))
     if message.footer:
@@ -170,7 +174,7 @@ def _actions(buttons: tuple[Button, ...]) -> Block:
 
 
 def _context(footer: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(mrkdwn(footer), MAX_CONTEXT)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(escape(footer), MAX_CONTEXT)}]}
 
 
 def _fallback(message: Message) -> str:

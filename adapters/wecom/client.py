@@ -87,6 +87,32 @@ class WeComClient:
             raise transport_error(exc, path) from exc
         return read_json(response, path)
 
+    def upload_image(self, png: bytes, filename: str = "chart.png") -> str:
+        """``/cgi-bin/media/upload?type=image`` (multipart field ``media``; an image at most 2 MB, JPG/PNG —
+        developer.work.weixin.qq.com/document/path/90253): the temporary ``media_id`` (valid 3 days)."""
+        path = "/cgi-bin/media/upload"
+        token = self.access_token()
+        for attempt in (0, 1):
+            try:
+                response = self._http.post(
+                    f"{self.base_url}{path}",
+                    params={"access_token": token, "type": "image"},
+                    files={"media": (filename, png, "image/png")},
+                )
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, path) from exc
+            try:
+                return str(read_json(response, path)["media_id"])
+            except TokenRejected:
+                if attempt:
+                    raise
+                self.invalidate_token(token)
+                token = self.access_token()
+        raise AssertionError("unreachable")
+
+    def send_image(self, touser: Sequence[str], media_id: str) -> dict[str, Any]:
+        return self.send(touser, "image", {"media_id": media_id})
+
     def send(self, touser: Sequence[str], msgtype: str, content: dict[str, Any]) -> dict[str, Any]:
         """``/cgi-bin/message/send`` to userids; the answer carries ``msgid`` (and ``response_code`` for
         interactive template cards)."""

@@ -1,9 +1,19 @@
 """Message → WeCom payloads: app text/markdown/template_card and the group robot's variants.
 
 Template cards are ``button_interaction`` cards: title, description, horizontal_content_list from
-the table, and buttons whose ``key`` is ``action:value`` (see keys.py). WeCom's markdown has no
-tables, so a table is rendered as lines. Mentions become ``<@userid>`` in robot markdown and
-``mentioned_list`` in robot text; app messages go to people directly and carry no mentions.
+the table, and buttons whose ``key`` is ``action:value`` (see keys.py). Mentions become ``<@userid>``
+in robot markdown and ``mentioned_list`` in robot text; app messages go to people directly and carry
+no mentions.
+
+WeCom markdown is a subset — headings, ``**bold**``, ``[text](url)``, `` `code` `` on one line, ``>``
+quote, ``<font color="info|comment|warning">`` and, for robots, ``<@userid>``; no tables, lists or
+code blocks. App markdown is at most 2048 bytes (message/send, developer.work.weixin.qq.com/document/
+path/90236), robot markdown 4096 bytes and a robot image at most 2 MB before base64, JPG or PNG
+(webhook/send, /document/path/91770). So: every user or warehouse string is escaped
+(``adapters.markup``); a table is one line a row with the values lined up, shown once (the text's
+numbered copy of the rows, ``Message.lead``, is used instead of ``text``) and cut to what fits with
+"共 N 行 …"; our own code blocks (the SQL) become quoted lines; the whole is kept within the byte
+limit of the message type.
 """
 
 from __future__ import annotations
@@ -14,12 +24,16 @@ import hashlib
 from typing import Any
 
 from adapters.base import Button, Message, Table
+from adapters.markup import chat_table, chat_text, escape_md, escape_md_lines, from_markdown, lang_of, more_rows_note
+from adapters.markup import table_lines as aligned_lines
 from adapters.wecom.keys import button_key
 from adapters.wecom.text import clip, clip_bytes
 
-MARKDOWN_LIMIT = 4096  # bytes
+MARKDOWN_LIMIT = 4096  # bytes, robot markdown (webhook/send)
+APP_MARKDOWN_LIMIT = 2048  # bytes, app markdown (message/send)
 TEXT_LIMIT = 2048  # bytes (app and robot text)
-TABLE_ROWS_IN_MARKDOWN = 20
+IMAGE_LIMIT = 2 * 1024 * 1024  # bytes before base64: a robot image (JPG/PNG); app media upload allows 2 MB too
+TABLE_ROWS_IN_MARKDOWN = 15
 CARD_TITLE, CARD_DESC, CARD_SUB, CARD_KEY, CARD_VALUE, CARD_BUTTON = 26, 30, 112, 10, 26, 12
 CARD_MAX_ROWS, CARD_MAX_BUTTONS, ROBOT_MAX_JUMPS = 6, 6, 3
 BUTTON_STYLES = {"primary": 1, "default": 2, "danger": 3}
@@ -30,27 +44,49 @@ def plain_text(message: Message) -> str:
     return clip_bytes("\n".join(parts), TEXT_LIMIT)
 
 
-def table_lines(table: Table, max_rows: int = TABLE_ROWS_IN_MARKDOWN) -> list[str]:
-    lines = [" | ".join(f"**{c}**" for c in table.columns)]
-    lines += [" | ".join(row) for row in table.rows[:max_rows]]
-    if len(table.rows) > max_rows:
-        lines.append(f"…(+{len(table.rows) - max_rows} rows)")
+def table_lines(
+    table: Table, max_rows: int = TABLE_ROWS_IN_MARKDOWN, *, lang: str = "zh", link: str | None = None
+) -> list[str]:
+    """The table as aligned lines (escaped), then "共 N 行 …" when rows were left out."""
+    lines = aligned_lines(table.columns, table.rows[:max_rows])
+    total = max(table.total or 0, len(table.rows))
+    shown = min(len(table.rows), max_rows)
+    if total > shown:
+        lines.append(more_rows_note(shown, total, lang, link))
     return lines
 
 
-def markdown(message: Message, *, mentions: bool = False) -> str:
-    """WeCom markdown (≤ 4096 bytes): title, body, table as lines, footer in grey, optional ``<@userid>``."""
-    parts: list[str] = []
-    if message.title:
-        parts.append(f"**{message.title}**")
-    parts.append(message.markdown or message.text)
-    if message.table:
-        parts.append("\n".join(table_lines(message.table)))
-    if message.footer:
-        parts.append(f'<font color="comment">{message.footer}</font>')
-    if mentions and message.mentions:
-        parts.append(" ".join(f"<@{m.user_id}>" for m in message.mentions))
-    return clip_bytes("\n\n".join(parts), MARKDOWN_LIMIT)
+def _body(message: Message) -> str:
+    if message.markdown:
+        return from_markdown(message.markdown)
+    return escape_md_lines(chat_text(message))
+
+
+def markdown(message: Message, *, mentions: bool = False, limit: int = APP_MARKDOWN_LIMIT) -> str:
+    """WeCom markdown within ``limit`` bytes: title, body, table as lines (fewer rows when they do not fit),
+    footer in grey, optional ``<@userid>``."""
+    lang = lang_of(message.text)
+    table = chat_table(message)
+
+    def build(rows: int) -> str:
+        parts: list[str] = []
+        if message.title:
+            parts.append(f"**{escape_md(message.title)}**")
+        parts.append(_body(message))
+        if table is not None:
+            parts.append("\n".join(table_lines(table, rows, lang=lang, link=message.link)))
+        if message.footer:
+            parts.append(f'<font color="comment">{escape_md(message.footer)}</font>')
+        if mentions and message.mentions:
+            parts.append(" ".join(f"<@{escape_md(m.user_id)}>" for m in message.mentions))
+        return "\n\n".join(p for p in parts if p)
+
+    rows = TABLE_ROWS_IN_MARKDOWN
+    text = build(rows)
+    while len(text.encode()) > limit and table is not None and rows > 3:
+        rows -= 2
+        text = build(rows)
+    return clip_bytes(text, limit)
 
 
 def horizontal_content(table: Table | None) -> list[dict[str, str]]:
@@ -103,16 +139,18 @@ def robot_text(message: Message) -> dict[str, Any]:
 def robot_markdown(message: Message) -> dict[str, Any]:
     """The message as robot markdown: URL buttons become ``[label](url)`` links (a robot has no callbacks),
     then the footer, then ``<@userid>`` mentions; the image goes separately (``robot_image``)."""
-    links = [f"[{b.label}]({b.url})" for b in message.buttons if b.url]
+    links = [f"[{escape_md(b.label)}]({b.url})" for b in message.buttons if b.url]
     footer = "  ".join(links)
     if message.footer:
-        footer = f"{footer}\n{message.footer}" if footer else message.footer
-    body = dataclasses.replace(message, image=None, buttons=(), footer=None)  # links and footer follow below
-    text = markdown(body, mentions=False)
-    if footer:
-        text += "\n\n" + footer
+        grey = f'<font color="comment">{escape_md(message.footer)}</font>'
+        footer = f"{footer}\n{grey}" if footer else grey
     if message.mentions:
-        text += "\n\n" + " ".join(f"<@{m.user_id}>" for m in message.mentions)
+        footer += "\n\n" + " ".join(f"<@{escape_md(m.user_id)}>" for m in message.mentions)
+    body = dataclasses.replace(message, image=None, buttons=(), footer=None)  # links and footer follow below
+    room = MARKDOWN_LIMIT - len(footer.encode()) - 2
+    text = markdown(body, mentions=False, limit=room)
+    if footer:
+        text += "\n\n" + footer.strip()
     return {"msgtype": "markdown", "markdown": {"content": text}}
 
 

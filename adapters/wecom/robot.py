@@ -1,4 +1,5 @@
-"""The group robot webhook (群机器人): ``POST /cgi-bin/webhook/send?key=…``.
+"""The group robot webhook (群机器人): ``POST /cgi-bin/webhook/send?key=…``, or the robot's full webhook URL as
+configured (a private deployment or an outbound gateway keeps its own host and path).
 
 WeCom allows at most 20 messages per minute per robot (the outbox paces sends); errcode 45009,
 HTTP 429 and 5xx come back as retryable DeliveryErrors.
@@ -29,9 +30,13 @@ class RobotSender:
         self._http.close()
 
     def post(self, key: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send one robot message (``{"msgtype": …, …}``) to the robot with webhook ``key``."""
+        """Send one robot message (``{"msgtype": …, …}``) to the robot with webhook ``key``: its key, posted to
+        ``base_url``, or its whole webhook URL (``http(s)://…?key=…``), posted there as is."""
         try:
-            response = self._http.post(f"{self.base_url}{WEBHOOK_PATH}", params={"key": key}, json=payload)
+            if key.startswith(("http://", "https://")):
+                response = self._http.post(key, json=payload)
+            else:
+                response = self._http.post(f"{self.base_url}{WEBHOOK_PATH}", params={"key": key}, json=payload)
         except httpx.HTTPError as exc:
             raise transport_error(exc, "webhook/send") from exc
         return read_json(response, "webhook/send")

@@ -35,6 +35,7 @@ def base_evidence(plan: Plan, row: Row) -> dict[str, Any]:
         "metric_name": {"zh": metric.names.zh, "en": metric.names.en},
         "format": metric.format,
         "period": {"start": plan.period.start.isoformat(), "end": plan.period.end.isoformat()},
+        "scope": plan.rule.scope.to_json(),
         "value": json_value(value),
         "value_text": value_text(value, metric),
         "extra": extra,

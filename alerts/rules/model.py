@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("warning", "critical")  # ascending
@@ -37,6 +37,16 @@ class Scope:
     ahead_days: int = 0  # … or, for forecast metrics, the next N days after it (window_days then ignored)
     # only entities whose other metrics pass these (metric, op, value), e.g. forecast_daily_units >= 5
     having: tuple[tuple[str, Op, float], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The scope as evidence, so a ticket's thread can ask about the rule's own slice."""
+        return {
+            "dimensions": list(self.dimensions),
+            "filters": {d: list(v) for d, v in self.filters},
+            "window_days": self.window_days,
+            "ahead_days": self.ahead_days,
+            "having": [{"metric": m, "op": op, "value": v} for m, op, v in self.having],
+        }
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,16 @@ def _human(t: Ticket, action: Action, who: Who, now: dt.datetime, data: dict[str
     )
 
 
+def members(t: Ticket) -> dict[str, Any] | None:
+    """A storm ticket's members, recorded with its ack and close so each member's history shows the step."""
+    if not t.is_storm:
+        return None
+    listed = t.evidence.get("members") or []
+    return {"members": [m.get("entity", {}) for m in listed], "count": t.evidence.get("count", len(listed))}
+
+
 def ack(who: Who, now: dt.datetime) -> Build:
-    return lambda _conn, t: _human(t, "ack", who, now, None, acked_by=person(who.by), snoozed_until=None)
+    return lambda _conn, t: _human(t, "ack", who, now, members(t), acked_by=person(who.by), snoozed_until=None)
 
 
 def assign(to: str, who: Who, now: dt.datetime) -> Build:
@@ -86,7 +94,7 @@ def snooze(until: dt.datetime, who: Who, now: dt.datetime) -> Build:
 
 
 def close(who: Who, now: dt.datetime) -> Build:
-    return lambda _conn, t: _human(t, "close", who, now, None, snoozed_until=None)
+    return lambda _conn, t: _human(t, "close", who, now, members(t), snoozed_until=None)
 
 
 def reopen(who: Who, now: dt.datetime) -> Build:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, exists, select, update
+from sqlalchemy import Connection, delete, exists, select, update
 
 from alerts.tickets import rows
 from alerts.tickets.dialect import insert
 from alerts.tickets.errors import bad_request
 from alerts.tickets.model import OutboxItem, TicketMessage
-from alerts.tickets.schema import outbox, ticket_messages, tickets
+from alerts.tickets.schema import outbox, outbox_leases, ticket_messages, tickets
 
 
 def pending(conn: Connection, now: dt.datetime, limit: int) -> list[OutboxItem]:
@@ -32,6 +32,48 @@ def pending(conn: Connection, now: dt.datetime, limit: int) -> list[OutboxItem]:
     return [rows.outbox_item(r) for r in conn.execute(stmt)]
 
 
+def claim(conn: Connection, now: dt.datetime, limit: int, owner: str, lease: dt.timedelta) -> list[OutboxItem]:
+    """The due rows (as `pending`) that ``owner`` may deliver now: each gets a lease until ``now + lease``
+    unless another owner's lease on it is still running. Two bots on one store never hold the same row;
+    a bot that dies mid-delivery loses its rows when the lease runs out (then another bot sends them)."""
+    held: list[OutboxItem] = []
+    until = now + lease
+    for got in pending(conn, now, limit):
+        taken = conn.execute(
+            insert(conn, outbox_leases)
+            .values(outbox_id=got.id, owner=owner, until=until)
+            .on_conflict_do_nothing(index_elements=["outbox_id"])
+            .returning(outbox_leases.c.outbox_id)  # rowcount is not reliable here (-1 on psycopg)
+        ).first()
+        if not taken:  # a lease exists: take it over only when it has run out (or is our own)
+            stale = (outbox_leases.c.until < now) | (outbox_leases.c.owner == owner)
+            taken = conn.execute(
+                update(outbox_leases)
+                .where(outbox_leases.c.outbox_id == got.id, stale)
+                .values(owner=owner, until=until)
+                .returning(outbox_leases.c.outbox_id)
+            ).first()
+        if not taken:
+            continue
+        # the list above may predate another bot's "delivered" (or "retry later"): read the row again now
+        fresh = item(conn, got.id)
+        if fresh.delivered_at is None and fresh.not_before <= now:
+            held.append(fresh)
+        else:
+            release(conn, got.id)
+    return held
+
+
+def release(conn: Connection, outbox_id: int) -> None:
+    conn.execute(delete(outbox_leases).where(outbox_leases.c.outbox_id == outbox_id))
+
+
+def undelivered(conn: Connection, ticket_id: int) -> list[OutboxItem]:
+    """The ticket's rows not delivered yet (waiting, retrying or parked), oldest first."""
+    stmt = select(outbox).where(outbox.c.ticket_id == ticket_id, outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+    return [rows.outbox_item(r) for r in conn.execute(stmt)]
+
+
 def item(conn: Connection, outbox_id: int) -> OutboxItem:
     row = conn.execute(select(outbox).where(outbox.c.id == outbox_id).with_for_update()).first()
     if row is None:
@@ -42,6 +84,7 @@ def item(conn: Connection, outbox_id: int) -> OutboxItem:
 def delivered(conn: Connection, outbox_id: int, now: dt.datetime) -> OutboxItem:
     """Mark delivered (once: a second mark keeps the first time)."""
     got = item(conn, outbox_id)
+    release(conn, outbox_id)
     if got.delivered_at is None:
         conn.execute(
             update(outbox).where(outbox.c.id == outbox_id).values(delivered_at=now, attempts=outbox.c.attempts + 1)
@@ -51,6 +94,7 @@ def delivered(conn: Connection, outbox_id: int, now: dt.datetime) -> OutboxItem:
 
 def failed(conn: Connection, outbox_id: int, error: str, retry_at: dt.datetime) -> None:
     got = item(conn, outbox_id)
+    release(conn, outbox_id)
     if got.delivered_at is not None:
         return
     values = {"attempts": outbox.c.attempts + 1, "last_error": error[:2000], "not_before": retry_at}

@@ -114,6 +114,24 @@ outbox = Table(
     Index("outbox_ticket", "ticket_id", "channel"),
 )
 
+outbox_leases = Table(  # who is delivering an outbox row, until when: several bots on one store send each card once
+    "outbox_leases",
+    metadata,
+    Column("outbox_id", ID, ForeignKey("outbox.id"), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+)
+
+job_ticks = Table(  # one row per scheduled run (job, tick) taken by a bot: several bots run each tick once
+    "job_ticks",
+    metadata,
+    Column("job_id", String(200), nullable=False),
+    Column("tick", String(64), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("job_id", "tick", name="job_ticks_pk"),
+)
+
 rule_ticks = Table(  # one row per applied (rule, tick): re-running a tick changes nothing
     "rule_ticks",
     metadata,

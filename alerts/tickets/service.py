@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from alerts.findings import Evaluation
 from alerts.rules.model import Rule
-from alerts.tickets import actions, outbox, queries
+from alerts.tickets import actions, outbox, queries, ticks
 from alerts.tickets.apply import apply
 from alerts.tickets.escalation import tick_escalations
 from alerts.tickets.model import (
@@ -22,6 +22,8 @@ from alerts.tickets.model import (
     TicketMessage,
 )
 from alerts.tickets.store import Store
+
+OUTBOX_LEASE_S = 120.0  # longer than one card's delivery with retries inside the adapter
 
 __all__ = ["ApplyReport", "EscalationReport", "TicketService"]
 
@@ -91,6 +93,19 @@ class TicketService:
         with self.store.read() as conn:
             return outbox.pending(conn, now or self.now(), limit)
 
+    def claim_outbox(
+        self, owner: str, now: dt.datetime | None = None, limit: int = 100, lease_s: float = OUTBOX_LEASE_S
+    ) -> list[OutboxItem]:
+        """Due outbox rows that ``owner`` (one bot process) now holds a lease on, to deliver; marking one
+        delivered or failed ends the lease. Several bots on one store: each row goes to one of them."""
+        with self.store.write() as conn:
+            return outbox.claim(conn, now or self.now(), limit, owner, dt.timedelta(seconds=lease_s))
+
+    def claim_tick(self, job_id: str, tick: str, owner: str) -> bool:
+        """Whether ``owner`` runs the scheduled ``job_id`` at ``tick``; only the first bot to ask does."""
+        with self.store.write() as conn:
+            return ticks.claim(conn, job_id, tick, owner, self.now())
+
     def mark_delivered(self, outbox_id: int, *, message_ref: str | None = None, platform: str | None = None) -> None:
         """Delivered; with ``message_ref`` also remember where the card is (platform: default the channel's
         prefix before ':')."""
@@ -114,6 +129,11 @@ class TicketService:
     def messages(self, ticket_no: str) -> list[TicketMessage]:
         with self.store.read() as conn:
             return outbox.messages(conn, queries.find(conn, actions.normal_no(ticket_no)).id)
+
+    def undelivered(self, ticket_no: str) -> list[OutboxItem]:
+        """The ticket's outbox rows not delivered yet (waiting, retrying with their last error, or parked)."""
+        with self.store.read() as conn:
+            return outbox.undelivered(conn, queries.find(conn, actions.normal_no(ticket_no)).id)
 
     def cards_on(self, platform: str) -> list[tuple[str, TicketMessage]]:
         """Every ticket card on ``platform`` as (ticket_no, where it is), newest first: lets the chat layer

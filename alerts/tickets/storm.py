@@ -18,7 +18,7 @@ def worst(severities: Sequence[Severity]) -> Severity:
 def storm_finding(rule: Rule, members: Sequence[Finding]) -> Finding:
     """The grouped ticket's finding: how many entities fire, the worst severity, the members as evidence."""
     n = len(members)
-    ranked = sorted(members, key=lambda f: (-SEVERITIES.index(f.severity), f.label, f.key))
+    ranked = sorted(members, key=lambda f: (-SEVERITIES.index(f.severity), _badness(rule, f), f.label, f.key))
     owners = {rule.routing.owner_for(f.entity) for f in members}
     evidence: dict[str, Any] = {
         "storm": True,
@@ -26,7 +26,11 @@ def storm_finding(rule: Rule, members: Sequence[Finding]) -> Finding:
         "owners": sorted(owners),
         "members": [_member(f) for f in ranked[:MEMBERS_SHOWN]],
         "more": max(0, n - MEMBERS_SHOWN),
+        "scope": rule.scope.to_json(),
     }
+    period = next((f.evidence["period"] for f in ranked if "period" in f.evidence), None)
+    if period is not None:
+        evidence["period"] = period
     return Finding(
         entity={},
         label=f"{n} 个对象同时触发 / {n} entities firing",
@@ -41,6 +45,15 @@ def storm_owner(rule: Rule, finding: Finding) -> str:
     """The members' owner when they share one, else the rule's fallback."""
     owners = finding.evidence.get("owners", [])
     return str(owners[0]) if len(owners) == 1 else rule.routing.fallback
+
+
+def _badness(rule: Rule, f: Finding) -> tuple[int, float]:
+    """Worst first within a severity: furthest past the limit (the smallest value for ≤ / <, else the
+    largest); members without a number last."""
+    if not isinstance(f.value, int | float):
+        return (1, 0.0)
+    op = getattr(rule.condition, "op", ">")
+    return (0, float(f.value) if op in ("<", "<=") else -float(f.value))
 
 
 def _member(f: Finding) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class Answered:
     message: Message
     context: Context | None  # None: the thread's context stays as it was (the question was refused)
     sql: str | None = None
+    definitions: tuple[str, ...] = ()  # the answer's full definitions (口径), shown on request in the thread
 
 
 class Answerer(Protocol):
@@ -44,7 +45,7 @@ def answer(
         got, new_context = asker.ask(text, role=layer.role(role), context=context)
     except UserError as e:  # said to the person as is; it does not pickle, so it is turned into the reply here
         return Answered(Message(text=e.text(lang)), None)
-    return Answered(answer_message(got, layer.catalog), new_context, got.sql)
+    return Answered(answer_message(got, layer.catalog), new_context, got.sql, got.definitions)
 
 
 @dataclass

@@ -3,6 +3,9 @@ definitions (口径) and period it used, the SQL on request, and a clarifying qu
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import Any
 
 from adapters.base import Button, Message, Table
@@ -12,6 +15,9 @@ from metrics.present import format_number
 from nlq.answer import Answer
 
 MAX_TABLE_ROWS = 20
+DOWNLOAD_ROWS = 10  # a result longer than this may be cut in a chat: it comes with its CSV
+# a numbered row of the answer's text, or its "…… 其余 N 行见表格" / "… N more rows in the table" line
+_ROW_LINE = re.compile(r"^\s*(\d+\.\s|…… 其余 \d+ 行见表格$|… \d+ more rows in the table$)")
 ASK_ACTION = "ask"  # a choice button: its value is the question to ask
 
 
@@ -57,7 +63,24 @@ def answer_table(answer: Answer, catalog: Catalog) -> Table | None:
     keep = [i for i, c in enumerate(answer.columns) if not _hidden(c, answer.columns, answer.lang)]
     columns = tuple(_header(answer.columns[i], catalog, answer.lang) for i in keep)
     rows = tuple(tuple(_cell(row[i], answer.columns[i], catalog) for i in keep) for row in answer.rows[:MAX_TABLE_ROWS])
-    return Table(columns, rows)
+    return Table(columns, rows, total=len(answer.rows))
+
+
+def result_csv(answer: Answer, catalog: Catalog) -> bytes:
+    """The whole result as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese names)."""
+    keep = [i for i, c in enumerate(answer.columns) if not _hidden(c, answer.columns, answer.lang)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_header(answer.columns[i], catalog, answer.lang) for i in keep])
+    writer.writerows([["" if row[i] is None else row[i] for i in keep] for row in answer.rows])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def without_rows(text: str) -> str:
+    """The answer's text without its numbered row lines ("1. 天猫: ¥13.71万"), for a renderer that shows the
+    table: the numbers are said once."""
+    kept = [line for line in text.splitlines() if not _ROW_LINE.match(line)]
+    return "\n".join(kept)
 
 
 def footer(answer: Answer) -> str | None:
@@ -65,7 +88,9 @@ def footer(answer: Answer) -> str | None:
     if answer.time_range is not None:
         r = answer.time_range
         parts.append(f"时间 {r.start} 至 {r.end}" if answer.lang == "zh" else f"period {r.start} – {r.end}")
-    if answer.definitions:
+    if answer.counted:
+        parts.append(("口径：" if answer.lang == "zh" else "Definitions: ") + answer.counted)
+    elif answer.definitions:
         sep = "；" if answer.lang == "zh" else "; "
         parts.append(("口径：" if answer.lang == "zh" else "Definitions: ") + sep.join(answer.definitions))
     return " · ".join(parts) or None
@@ -79,10 +104,13 @@ def answer_message(answer: Answer, catalog: Catalog, *, show_sql: bool = False, 
     if show_sql and answer.sql:
         markdown = f"{text}\n\n```sql\n{answer.sql}\n```"
     buttons = tuple(Button(ASK_ACTION, o["label"], o["value"]) for o in answer.options[:5])
+    table = answer_table(answer, catalog) if answer.status == "answered" else None
     return Message(
         text=text,
+        lead=without_rows(text) if table is not None else None,
+        download=result_csv(answer, catalog) if table is not None and len(answer.rows) > DOWNLOAD_ROWS else None,
         markdown=markdown,
-        table=answer_table(answer, catalog) if answer.status == "answered" else None,
+        table=table,
         image=answer_chart(answer, catalog) if chart and answer.status == "answered" else None,
         buttons=buttons,
         footer=footer(answer) if answer.status == "answered" else None,

@@ -19,10 +19,9 @@ from alerts.findings import Finding
 from alerts.rules.describe import condition_text, owner_text, severity_name
 from alerts.rules.load import default_rules_dir
 from bot.cli.alerting import alerting_options, rules_from, ticket_service, utc_now
-from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
+from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options, warehouse_target
 from bot.cli.progress import StderrProgress
 from metrics.catalog.load import load_catalog
-from metrics.paths import default_warehouse
 from metrics.present import plain_json
 from metrics.problems import default_lang, nearest, user_error
 
@@ -220,7 +219,7 @@ def schedule_cmd(
     rules = rules_from(rules_dir, load_catalog())
     url = state or state_url()
     ticket_service(url)  # create the store's tables before the jobs need them
-    context = context_for(db or default_warehouse(), url, rules_dir or default_rules_dir())
+    context = context_for(warehouse_target(db), url, rules_dir or default_rules_dir())
     sched = build(context, rules)
     for job_id, when in next_runs(sched):
         click.echo(f"{job_id:<40} next {when}")

@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 import click
 
 from bot.cli.progress import StderrProgress
+from bot.config.load import default_config_path, load_config
 from bot.config.schema import ConfigError
 from metrics.catalog.load import CatalogError, load_catalog
 from metrics.catalog.types import Catalog
+from metrics.engines.url import parse_url
 from metrics.paths import default_warehouse
 from metrics.problems import UserError, default_lang, user_error
 from metrics.service import SemanticLayer
@@ -55,6 +57,28 @@ def warehouse_options(func: F) -> F:
     return func
 
 
+def warehouse_target(db: str | Path | None) -> str:
+    """The warehouse a command reads: --db, else opsbot.yaml's ``warehouse:`` (when there is a config
+    file: $OPSBOT_CONFIG or ./opsbot.yaml), else $OPSBOT_WAREHOUSE_URL, $OPSBOT_WAREHOUSE or data/demo.duckdb —
+    the same choice `opsbot serve` makes."""
+    if db:
+        return str(db)
+    path = default_config_path()
+    return load_config(path).warehouse if path is not None else default_warehouse()
+
+
+def duckdb_target(db: str | Path | None, what: str) -> Path:
+    """The DuckDB file `warehouse_target` names, for commands that write or replay one (``what``)."""
+    url = parse_url(warehouse_target(db))
+    if url.engine != "duckdb" or url.path is None:
+        raise user_error(
+            "needs_duckdb",
+            f"{what} works on the embedded DuckDB warehouse; {url.redacted()} is {url.engine}.",
+            f"{what} 只适用于内置的 DuckDB 数据仓库；{url.redacted()} 是 {url.engine}。",
+        )
+    return url.path
+
+
 def guarded(func: F) -> F:
     """Turn user errors into one clear line (exit 2), catalog errors into a list (exit 3)."""
 
@@ -89,7 +113,7 @@ def open_layer(db: str | Path | None, catalog: Catalog | None = None) -> Semanti
     """The semantic layer over the warehouse; a forecast refresh it has to wait for shows a progress bar."""
     return SemanticLayer(
         catalog or load_catalog(),
-        Warehouse(db or default_warehouse()),
+        Warehouse(warehouse_target(db)),
         forecast_progress=StderrProgress("forecast refresh"),
     )
 

@@ -10,9 +10,16 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.common import guarded, parse_day
+from bot.cli.common import guarded, parse_day, warehouse_target
+from metrics.engines.url import parse_url
 from metrics.paths import default_warehouse_path
 from metrics.problems import user_error
+
+
+def _configured_file() -> Path:
+    """The configured warehouse when it is a DuckDB file, else the default file."""
+    url = parse_url(warehouse_target(None))
+    return url.path if url.engine == "duckdb" and url.path is not None else default_warehouse_path()
 
 
 @click.command("demo-data")
@@ -56,7 +63,7 @@ def demo_data(
     copy its tables into another engine too."""
     if from_db is not None and to_url is None:
         raise user_error("bad_argument", "--from needs --to URL.", "--from 需要同时给出 --to 地址。")
-    target = from_db or out or default_warehouse_path()
+    target = from_db or out or _configured_file()
     if from_db is None:
         _generate(target, end_date, days, seed, scale, quiet)
     if to_url is not None:

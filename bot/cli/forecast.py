@@ -6,15 +6,13 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.common import checked_day, guarded, parse_day
-from metrics.paths import default_warehouse, default_warehouse_path
+from bot.cli.common import checked_day, duckdb_target, guarded, parse_day, warehouse_target
 from metrics.problems import user_error
 
 ProgressFn = Callable[[str, float], None]
@@ -73,7 +71,7 @@ def refresh_cmd(db: str | None, as_of: str | None, quiet: bool) -> None:
     """Forecast every SKU × warehouse and store the projection beside the warehouse."""
     from metrics.forecast.refresh import refresh
 
-    warehouse = db or default_warehouse()
+    warehouse = warehouse_target(db)
     day = _checked_as_of(warehouse, as_of)
     with progress_bar("forecast", quiet) as update:
         report = refresh(warehouse, day, progress=update)
@@ -100,7 +98,7 @@ def backtest_cmd(
     from metrics.forecast import backtest, history
     from metrics.forecast.refresh import last_day
 
-    warehouse = Path(db) if db else default_warehouse_path()  # the backtest replays a DuckDB file
+    warehouse = duckdb_target(db, "forecast backtest")  # the backtest replays a DuckDB file
     con = history.connect(warehouse)
     try:
         latest = last_day(con) - dt.timedelta(days=horizon)

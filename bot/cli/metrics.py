@@ -11,11 +11,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options
+from bot.cli.common import as_of_day, guarded, open_layer, warehouse_options, warehouse_target
 from metrics.catalog.load import load_catalog
 from metrics.catalog.types import Catalog, Metric
 from metrics.engines.url import missing_file
-from metrics.paths import default_warehouse
 from metrics.present import format_number
 from metrics.problems import UserError, default_lang, nearest, user_error
 from metrics.query import MetricQuery, TimeRange
@@ -71,7 +70,7 @@ def list_metrics(fmt: str, show_all: bool, db: str | None, as_of: str | None) ->
 def latest_value(db: str | None, as_of: str | None, metric: Metric) -> tuple[bool, str] | None:
     """(whether it looks ahead, the metric over the last 7 days — or the next 7 for a forecast);
     None when no warehouse (or no forecast) is at hand."""
-    path = db or default_warehouse()
+    path = warehouse_target(db)
     if missing_file(path):
         return None
     layer = open_layer(path)
@@ -150,7 +149,7 @@ def validate(catalog_dir: Path | None, db: str | None, as_of: str | None) -> Non
         f"catalog OK: {len(catalog.metrics)} metrics, {len(catalog.dimensions)} dimensions, "
         f"{len(catalog.models)} models, {len(catalog.roles)} roles"
     )
-    path = db or default_warehouse()
+    path = warehouse_target(db)
     if missing_file(path):
         if db is not None:
             open_layer(path)  # raises the "no warehouse" error with the command that creates it

@@ -34,10 +34,11 @@ def serve(
     """Run the bot: the built-in web chat at /, the chat platforms' webhooks, alerts and ticket delivery."""
     import dataclasses
     import gc
+    import sys
 
-    import uvicorn
-
+    from bot.http.listen import bind
     from bot.http.server import create_server
+    from bot.http.uvicorn_run import run
     from bot.runtime import Runtime
 
     config = load_config(config_path or default_config_path())
@@ -47,15 +48,25 @@ def serve(
     )
     for w in config.warnings:
         click.echo(f"opsbot: warning: {w}", err=True)
+    # the port first: a port in use is one line before any work, and nobody is told "serving" in vain
+    sock = bind(server.host, server.port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_redaction(config_secrets(config))
     runtime = Runtime(config, scheduler=not no_scheduler)
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"
-    click.echo(f"opsbot serving on http://{server.host}:{server.port}/  (platforms: {platforms}; health: /health)")
+    local = server.host in ("127.0.0.1", "localhost", "::1")  # a local demo: one click into the web chat
+    login = f"log in once: http://{server.host}:{server.port}{runtime.auth.demo_link()}" if local else None
+
+    def ready() -> None:
+        click.echo(f"opsbot serving on http://{server.host}:{server.port}/  (platforms: {platforms}; health: /health)")
+        if login is not None:
+            click.echo(login)
+
     # what is loaded by now (modules, catalog, clients) lives as long as the process: the garbage collector's
     # full passes would walk it all again and again, pausing every request for ~100 ms under load
     gc.collect()
     gc.freeze()
-    # open web-chat tabs hold SSE streams: stop waiting for them after a few seconds on Ctrl-C
-    uvicorn.run(app, host=server.host, port=server.port, log_level="warning", timeout_graceful_shutdown=3)
+    # open web-chat tabs hold SSE streams: uvicorn_run stops waiting for them a few seconds after Ctrl-C
+    if not run(app, sock, ready):
+        sys.exit(1)

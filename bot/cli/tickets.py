@@ -20,6 +20,7 @@ from alerts.tickets.model import Ticket, TicketEvent
 from alerts.tickets.payload import ticket_card
 from bot.cli.alerting import alerting_options, ticket_service, utc_now
 from bot.cli.common import guarded, warehouse_options
+from bot.tickets.delivery_state import DestinationState, delivery_states
 from metrics.present import plain_json
 from metrics.problems import default_lang, user_error
 
@@ -107,10 +108,20 @@ def show_cmd(
     ticket_no: str, fmt: str, db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None
 ) -> None:
     """One ticket with its evidence and audit trail."""
-    history = ticket_service(state).get(ticket_no)
+    service = ticket_service(state)
+    history = service.get(ticket_no)
     t = history.ticket
+    deliveries = delivery_states(service, t.ticket_no, utc_now())
     if fmt == "json":
         out = ticket_json(t) | {"events": [event_json(e) for e in history.events]}
+        out["delivery"] = [
+            {
+                "destination": d.destination, "state": d.state, "since": d.since.isoformat(),
+                "attempts": d.attempts, "next_try": d.next_try.isoformat() if d.next_try else None,
+                "last_error": d.last_error,
+            }
+            for d in deliveries
+        ]  # fmt: skip
         click.echo(json.dumps(out, ensure_ascii=False))
         return
     lang = default_lang()
@@ -120,13 +131,38 @@ def show_cmd(
         f"  owner {t.owner} · first seen {_local(t.first_seen)} · last seen {_local(t.last_seen)}"
         + (f" · snoozed until {_local(t.snoozed_until)}" if t.snoozed_until else ""),
         f"  evidence: {json.dumps(t.evidence, ensure_ascii=False, default=str)[:400]}",
-        "  audit trail:",
     ]
+    lines += _delivery_lines(deliveries, lang)
+    lines.append("  audit trail:")
     for e in history.events:
         note = f" — {e.note}" if e.note else ""
         step = f"{e.from_status or '·'} → {e.to_status}"
         lines.append(f"    {_local(e.at)}  {e.action:<9} {step}  by {e.actor} ({e.platform}){note}")
     click.echo("\n".join(lines))
+
+
+def _delivery_lines(deliveries: list[DestinationState], lang: str) -> list[str]:
+    """Each destination's delivery state, one line each."""
+    zh = lang == "zh"
+    out = ["  送达：" if zh else "  delivery:"] if deliveries else []
+    for d in deliveries:
+        if d.state == "delivered":
+            what = f"已送达 · 最近更新 {_local(d.since)}" if zh else f"delivered · last update {_local(d.since)}"
+        elif d.state == "waiting":
+            what = f"等待发送（自 {_local(d.since)}）" if zh else f"waiting since {_local(d.since)}"
+        elif d.state == "parked":
+            what = (
+                f"无法送达，已停止重试（自 {_local(d.since)}）：{d.last_error}" if zh
+                else f"parked (not retried) since {_local(d.since)}: {d.last_error}"
+            )  # fmt: skip
+        else:
+            nxt = _local(d.next_try) if d.next_try else "?"
+            what = (
+                f"送达失败（自 {_local(d.since)}，已试 {d.attempts} 次，下次 {nxt}）：{d.last_error}" if zh
+                else f"failing since {_local(d.since)} · {d.attempts} attempts · next try {nxt}: {d.last_error}"
+            )  # fmt: skip
+        out.append(f"    {d.destination:<24} {what}")
+    return out
 
 
 def _actor(by: str | None) -> str:

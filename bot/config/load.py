@@ -20,6 +20,8 @@ from typing import Any, cast
 import yaml
 
 from alerts.rules.load import default_rules_dir
+from bot.config.auth_read import read_auth
+from bot.config.delivery import read_delivery
 from bot.config.llm import read_llm
 from bot.config.people import read_channels, read_people, read_unlisted
 from bot.config.platforms import read_platforms
@@ -51,6 +53,8 @@ TOP_KEYS = (
     "channels",
     "people",
     "unlisted_people",
+    "auth",
+    "delivery",
 )
 
 
@@ -93,6 +97,8 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Confi
         "people": read_people(doc, r),
         "unlisted": read_unlisted(doc, r),
         "llm": read_llm(env),
+        "auth": read_auth(doc, r),
+        "delivery": read_delivery(doc, r),
     }
     explicit_secret = r.text(doc, "secret", "secret") if "secret" in doc else None
     if r.out.problems:

@@ -179,7 +179,7 @@ def read_unlisted(doc: Located, r: Reader) -> Unlisted:
 
 def _person(node: Located, r: Reader) -> Person:
     name = str(node["name"]).strip()
-    r.keys(node, ("name", "role", "ids", "may_close"), f"people.{name}")
+    r.keys(node, ("name", "role", "ids", "may_close", "email"), f"people.{name}")
     ids: dict[str, str] = {}
     ids_node = r.mapping(node, "ids", f"people.{name}.ids")
     if ids_node is not None:
@@ -191,7 +191,8 @@ def _person(node: Located, r: Reader) -> Person:
                     ids[platform] = value
     may_close = r.flag(node, "may_close", f"people.{name}", True)
     role = r.text(node, "role", f"people.{name}.role") if "role" in node else None
-    return Person(name=name, role=role, ids=types.MappingProxyType(ids), may_close=may_close)
+    email = r.text(node, "email", f"people.{name}.email") if "email" in node else None
+    return Person(name=name, role=role, ids=types.MappingProxyType(ids), may_close=may_close, email=email)
 
 
 def _check_ids(person: Person, earlier: list[Person], node: Located, r: Reader) -> None:

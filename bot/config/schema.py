@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from adapters.wecom.chats import webhook_key, wecom_robot_name
+from adapters.wecom.chats import webhook_key, webhook_target, wecom_robot_name
+from bot.config.auth import AuthConfig
 from bot.config.llm import LlmSettings
 from metrics.catalog.load import CatalogError
 from metrics.file_problems import FileProblem
@@ -148,6 +150,12 @@ class WeComConfig:
         """Each named robot's webhook key."""
         return {name: webhook_key(robot.webhook) for name, robot in self.robots.items()}
 
+    def robot_targets(self) -> tuple[str | None, dict[str, str]]:
+        """Where the default robot and each named one post (``RobotSender.post``): the webhook URL as given, or
+        the key when the webhook is a bare key or the public URL while ``api_url`` points elsewhere."""
+        default = webhook_target(self.robot_webhook, self.api_url) if self.robot_webhook else None
+        return default, {name: webhook_target(r.webhook, self.api_url) for name, r in self.robots.items()}
+
     def robot_key_for(self, chat: str) -> str | None:
         """The key of the robot that posts to ``wecom:<chat>`` (the default robot for ``robot``, the named one
         for ``robot:<name>``); None when that robot is not configured or the chat is not a robot's."""
@@ -156,6 +164,15 @@ class WeComConfig:
             return self.robot_key if name is not None else None
         robot = self.robots.get(name)
         return webhook_key(robot.webhook) if robot is not None else None
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """``delivery:`` (config/delivery.py): when a failing destination is reported, and to which channels."""
+
+    report_after: dt.timedelta = dt.timedelta(minutes=10)
+    operations: tuple[str, ...] = ("web:#ops",)
+    repeat_every: dt.timedelta = dt.timedelta(hours=1)  # a still-failing destination is reported again after
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,7 @@ class Person:
     role: str | None = None
     ids: Mapping[str, str] = field(default_factory=dict)
     may_close: bool = True
+    email: str | None = None  # how a login by e-mail (OIDC, a proxy header) finds them
 
     def id_on(self, platform: str) -> str | None:
         if platform == "web":
@@ -204,6 +222,8 @@ class Config:
     people: tuple[Person, ...] = ()
     unlisted: Unlisted = Unlisted()
     llm: LlmSettings = field(default_factory=LlmSettings)  # the NLQ service's optional model
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # when and where undeliverable cards are reported
     warnings: tuple[ConfigProblem, ...] = ()
 
     def enabled_platforms(self) -> tuple[str, ...]:

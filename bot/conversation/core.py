@@ -25,7 +25,7 @@ from bot.conversation.identity import Actor, Directory
 from bot.conversation.replies import help_message, tickets_message
 from bot.conversation.threads import CardIndex, ThreadMemory, thread_key
 from bot.tickets.card_check import check_card
-from bot.tickets.context import breakdown_question, ticket_context
+from bot.tickets.context import breakdown_question, members_message, ticket_context
 from bot.tickets.steps import step
 from metrics.problems import UserError
 from metrics.service import SemanticLayer
@@ -36,6 +36,12 @@ Reply = Callable[[InboundEvent, Message], MessageRef | None]
 _WHY = re.compile(r"^\s*(为什么|为啥|怎么回事|原因|why|what happened|how come)\b", re.IGNORECASE)
 _SQL = re.compile(
     r"^\s*(show\s+(me\s+)?(the\s+)?|显示|看看?|给我看)?\s*sql\s*(呢|吧|语句)?\s*[?？!！]?\s*$", re.IGNORECASE
+)
+_MEMBERS = re.compile(
+    r"^\s*(?:看看?|显示|列出)?\s*(?:全部|所有)?\s*(成员|members|show\s+members|list\s+members)\s*[?？!！]?\s*$", re.I
+)
+_DEFINITIONS = re.compile(
+    r"^\s*(?:看看?|显示)?\s*(口径|定义|指标口径|definitions?|show\s+definitions)\s*[?？!！]?\s*$", re.I
 )
 INTERNAL = {"zh": "抱歉，处理时出了内部错误，已记录。", "en": "Sorry, something went wrong; it is logged."}
 
@@ -188,6 +194,16 @@ class BotCore:
             code = f"```sql\n{sql}\n```" if sql else None
             self.reply(event, Message(text=none if sql is None else sql, markdown=code))
             return
+        if ticket is not None and _MEMBERS.match(text):
+            self.reply(event, members_message(self.service.get(ticket).ticket, language(text)))
+            return
+        if _DEFINITIONS.match(text):
+            lang = language(text)
+            defs = self.threads.definitions(key)
+            none = "这个消息串里还没有回答。" if lang == "zh" else "There is no answer in this thread yet."
+            head = "口径：" if lang == "zh" else "Definitions:"
+            self.reply(event, Message(text="\n".join((head, *(f"- {d}" for d in defs))) if defs else none))
+            return
         context = self.threads.get(key)
         if ticket is not None and context is None:
             context = ticket_context(self.service.get(ticket).ticket, self.layer)
@@ -195,7 +211,7 @@ class BotCore:
             text = breakdown_question(self.service.get(ticket).ticket, self.layer, language(text))
         got = self.answerer(text, role=actor.role, context=context, lang=language(text))
         if got.context is not None:
-            self.threads.put(key, got.context, got.sql)
+            self.threads.put(key, got.context, got.sql, got.definitions)
         self.reply(event, got.message)
 
 

@@ -24,7 +24,7 @@ class ThreadMemory:
 
     def __init__(self, limit: int = MAX_THREADS) -> None:
         self._limit = limit
-        self._contexts: OrderedDict[ThreadKey, tuple[Context, str | None]] = OrderedDict()
+        self._contexts: OrderedDict[ThreadKey, tuple[Context, str | None, tuple[str, ...]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: ThreadKey) -> Context | None:
@@ -41,9 +41,15 @@ class ThreadMemory:
             got = self._contexts.get(key)
             return got[1] if got else None
 
-    def put(self, key: ThreadKey, context: Context, sql: str | None = None) -> None:
+    def definitions(self, key: ThreadKey) -> tuple[str, ...]:
+        """The full definitions (口径) of the thread's last answer (on request: "口径?" / "definitions?")."""
         with self._lock:
-            self._contexts[key] = (context, sql)
+            got = self._contexts.get(key)
+            return got[2] if got else ()
+
+    def put(self, key: ThreadKey, context: Context, sql: str | None = None, definitions: tuple[str, ...] = ()) -> None:
+        with self._lock:
+            self._contexts[key] = (context, sql, definitions)
             self._contexts.move_to_end(key)
             while len(self._contexts) > self._limit:
                 self._contexts.popitem(last=False)

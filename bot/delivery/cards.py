@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,10 @@ from adapters.base import Adapter, DeliveryError, Message, MessageRef
 from adapters.destination import Destination
 from alerts.tickets.model import OutboxItem
 from alerts.tickets.service import TicketService
+from bot.delivery.health import DestinationHealth, Notice
+from bot.delivery.inbox_store import this_process
+
+log = logging.getLogger("opsbot.delivery")
 
 MAX_BACKOFF_S = 15 * 60
 PARKED = dt.timedelta(days=3650)  # a permanent failure is not retried (still visible with its error)
@@ -81,9 +86,13 @@ class Delivery:
         destinations: Callable[[str], tuple[Destination, ...]] = _same,
         pacing: Mapping[str, float] | None = None,
         sender: Callable[[Destination], str] = _itself,
+        owner: str | None = None,
+        health: DestinationHealth | None = None,
+        lang: str = "en",
     ) -> None:
         """``sender`` maps a destination to what the platform counts its rate limit on (default: the
-        destination itself; a group robot that posts to several destinations is one sender)."""
+        destination itself; a group robot that posts to several destinations is one sender). ``health`` keeps
+        the failing destinations, whose notices go out in ``lang`` after each pass."""
         self.service = service
         self.adapters = adapters
         self.render = render
@@ -91,45 +100,71 @@ class Delivery:
         self.destinations = destinations
         self.pacing = MIN_INTERVAL_S if pacing is None else pacing
         self.sender = sender
+        self.owner = owner or this_process()  # the outbox lease holder: one bot process among several
         self._last_post: dict[str, dt.datetime] = {}
+        self.health = health or DestinationHealth()
+        self.lang = lang
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
         report = DeliveryReport()
-        for item in self.service.pending_outbox(self.clock(), limit):
+        for item in self.service.claim_outbox(self.owner, self.clock(), limit):
             self._deliver(item, report)
+        for notice in self.health.due(self.clock()):
+            self._notify(notice)
         return report
+
+    def _notify(self, notice: Notice) -> None:
+        """A notice about a failing (or recovered) destination, posted as a plain message; a target that
+        fails too is only logged (it is reported in its own right when it carries cards)."""
+        message = Message(text=notice.text(self.lang))
+        for target in notice.targets:
+            dest = Destination.parse(target)
+            adapter = self.adapters.get(dest.platform)
+            if adapter is None:
+                continue
+            try:
+                adapter.send(dest.chat, message)
+            except DeliveryError as e:
+                log.warning("notice about %s to %s failed: %s", notice.destination, target, e)
 
     def _deliver(self, item: OutboxItem, report: DeliveryReport) -> None:
         ticket_no = str(item.payload["ticket"]["ticket_no"])
         seq = int(item.payload.get("event", {}).get("seq", 0))
         places = {m.channel: m.message_ref for m in self.service.messages(ticket_no)}
-        retry: list[DeliveryError] = []
+        retry: list[tuple[Destination, DeliveryError]] = []
         broken: list[str] = []
-        for dest in self.destinations(item.channel):
+        dests = self.destinations(item.channel)
+        for dest in dests:
             key = f"{item.idempotency_key}>{dest}"
             known = places.get(str(dest))
             if known is not None and _seq_of(known) >= seq:
                 continue  # this destination already shows this step (a retry of a partly delivered row)
             if self._paced(dest):
                 report.paced.append(key)
-                retry.append(DeliveryError(f"{dest}: paced", retryable=True, retry_after=self._wait(dest)))
+                retry.append((dest, DeliveryError("paced", retryable=True, retry_after=self._wait(dest))))
                 continue
             try:
                 ref = self._post(item, dest, known)
             except DeliveryError as e:
+                self.health.failed(
+                    str(dest), str(e), self.clock(), ticket=ticket_no, others=tuple(map(str, dests)),
+                    parked=not e.retryable,
+                )  # fmt: skip
                 if e.retryable:
-                    retry.append(e)
+                    retry.append((dest, e))
                     report.retrying.append(key)
                 else:
                     broken.append(f"{dest}: {e}")
                     report.failed.append(key)
                 continue
             (report.updated if known is not None else report.sent).append(key)
+            self.health.delivered(str(dest))
             self.service.record_message(ticket_no, dest.platform, str(dest), ref_to_text(ref, seq))
         now = self.clock()
         if retry:
-            wait = max(backoff(item.attempts, e.retry_after) for e in retry)
-            self.service.mark_failed(item.id, "; ".join(map(str, retry))[:2000], now + dt.timedelta(seconds=wait))
+            wait = max(backoff(item.attempts, e.retry_after) for _, e in retry)
+            errors = "; ".join(f"{d}: {e}" for d, e in retry)  # each error after its destination (tickets show)
+            self.service.mark_failed(item.id, errors[:2000], now + dt.timedelta(seconds=wait))
         elif broken:
             self.service.mark_failed(item.id, "; ".join(broken)[:2000], now + PARKED)
         else:

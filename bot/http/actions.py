@@ -1,7 +1,8 @@
 """``/actions/<token>``: the signed, expiring links behind the buttons of cards that cannot call back.
 
-GET shows what the link will do and asks who is doing it (a link can be forwarded, so the person is
-confirmed on the page, defaulting to whom the card was for); POST performs the step and shows the result.
+Both need a login session (the gate sends a browser without one to the login page and back): a link can be
+forwarded, so whoever opens it acts as themselves. GET shows what the link will do; POST (carrying the session's
+CSRF token in a form field) performs the step as the logged-in person and shows the result.
 A forged or tampered token is 401, an expired one 410 — nothing changes either way; the token is checked
 before anything else. A link to a ticket that does not exist is 404; a step the ticket's state does not allow
 (acking a closed ticket from an old card) is 409 with the reason.
@@ -9,16 +10,18 @@ before anything else. A link to a ticket that does not exist is 404; a step the 
 
 from __future__ import annotations
 
+import hmac
 import html
 import time
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from adapters.action_links import verify_action
 from adapters.base import InvalidSignature, StaleRequest
 from alerts.tickets.vocabulary import VERB, status_word
+from bot.http.gate import who_of
 from bot.tickets.links import ACTIONS_PATH, split_hint
 from metrics.problems import UserError
 
@@ -82,33 +85,39 @@ def action_router(runtime: Runtime) -> APIRouter:
         return (*got, about)
 
     @router.get(ACTIONS_PATH + "/{token}", response_class=HTMLResponse)
-    def confirm(token: str) -> HTMLResponse:
+    def confirm(token: str, request: Request) -> HTMLResponse:
+        who = who_of(request)
         got = opened(token)
         if isinstance(got, HTMLResponse):
             return got
-        action, number, user_hint, about = got
-        _, person = split_hint(user_hint)
+        action, number, _, about = got
         extra = '<p><label>转派给 Assign to <input name="to" required></label></p>' if action == "assign" else ""
         note = '<p><label>备注 Note <input name="note"></label></p>' if action in ("close", "reopen") else ""
         body = (
             f"<p>{html.escape(_verb(action))} · <b>{html.escape(number)}</b></p>{about}"
-            f'<form method="post"><p><label>我是 I am <input name="who" value="{html.escape(person)}" required>'
-            f"</label></p>{extra}{note}<button type=submit>确认 Confirm</button></form>"
+            f'<form method="post"><input type="hidden" name="csrf" value="{html.escape(who.csrf or "")}">'
+            f"<p>我是 I am <b>{html.escape(who.person)}</b></p>{extra}{note}"
+            "<button type=submit>确认 Confirm</button></form>"
         )
         return _page(f"{number}", body)
 
     @router.post(ACTIONS_PATH + "/{token}", response_class=HTMLResponse)
     def perform(
-        token: str, who: str = Form(""), to: str | None = Form(None), note: str | None = Form(None)
+        token: str,
+        request: Request,
+        csrf: str = Form(""),
+        to: str | None = Form(None, max_length=64),
+        note: str | None = Form(None, max_length=2000),
     ) -> HTMLResponse:
+        who = who_of(request)
         got = opened(token)
         if isinstance(got, HTMLResponse):
             return got
+        if who.csrf is not None and not hmac.compare_digest(csrf.encode(), who.csrf.encode()):
+            return _page("CSRF", "<p class=bad>请从链接页面重新确认。Please confirm from the link's page.</p>", 403)
         action, number, user_hint, _ = got
         platform, _ = split_hint(user_hint)
-        name = who.strip()
-        if not name:
-            return _page(number, "<p class=bad>请填写你的名字。Please say who you are.</p>", 400)
+        name = who.person
         lang = runtime.config.language
         try:
             done = runtime.step_as(platform or "web", name, action, number, to=to, note=note or None)

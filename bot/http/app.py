@@ -7,20 +7,22 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 
 from bot.answers.result_json import result_json
-from bot.http.errors import install_error_shape
-from bot.http.headers import SecurityHeaders
-from metrics.problems import user_error
+from bot.auth.who import Who
+from bot.http.errors import HttpError, install_error_shape
+from bot.http.gate import who_of
+from metrics.problems import Problem, user_error
 from metrics.query import DEFAULT_PERIOD_DAYS, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
 from metrics.service import SemanticLayer
 from nlq.ask import Asker
 
 
 class QueryRequest(BaseModel):
-    """A MetricQuery as JSON. Dates default to the 30 days ending on the warehouse's last day."""
+    """A MetricQuery as JSON. Dates default to the 30 days ending on the warehouse's last day; ``role`` may only
+    narrow what the caller's own role shows."""
 
     metrics: list[str] = Field(min_length=1)
     dimensions: list[str] = []
@@ -62,13 +64,27 @@ class AskRequest(BaseModel):
     as_of: dt.date | None = None
 
 
+def role_for(who: Who, asked: str | None) -> str | None:
+    """The role whose filters apply: the person's own; a ``role`` asked for may only narrow what they see (any
+    role for someone without one, else only their own)."""
+    if asked is None or asked == who.role or who.role is None:
+        return asked if asked is not None else who.role
+    raise HttpError(
+        403,
+        Problem(
+            "auth.role_not_yours",
+            f"{who.person} has role {who.role!r}, not {asked!r}",
+            f"{who.person} 的角色是 {who.role!r}，不是 {asked!r}",
+        ),
+    )
+
+
 def create_app(layer: SemanticLayer, health: Callable[[], dict[str, Any]] | None = None) -> FastAPI:
     """The metric API; ``health`` adds the running bot's state (platforms, outbox) to ``/health``."""
     app = FastAPI(title="opsbot", version="0.1.0")
     asker = Asker(layer)
 
     install_error_shape(app)
-    app.add_middleware(SecurityHeaders)
 
     @app.get("/health")
     def health_endpoint() -> dict[str, Any]:
@@ -96,13 +112,15 @@ def create_app(layer: SemanticLayer, health: Callable[[], dict[str, Any]] | None
         ]
 
     @app.post("/api/query")
-    def run_query(req: QueryRequest) -> dict[str, Any]:
-        res = layer.run(req.to_query(layer.as_of()), layer.role(req.role))
+    def run_query(req: QueryRequest, request: Request) -> dict[str, Any]:
+        role = role_for(who_of(request), req.role)
+        res = layer.run(req.to_query(layer.as_of()), layer.role(role))
         return result_json(res)
 
     @app.post("/api/ask")
-    def ask(req: AskRequest) -> dict[str, Any]:
-        answer, _ = asker.ask(req.question, today=req.as_of, role=layer.role(req.role))
+    def ask(req: AskRequest, request: Request) -> dict[str, Any]:
+        role = role_for(who_of(request), req.role)
+        answer, _ = asker.ask(req.question, today=req.as_of, role=layer.role(role))
         return answer.to_json()
 
     return app

@@ -1,5 +1,6 @@
 """The server of `opsbot serve`: the metric API, every enabled platform's webhooks (mounted in one place), the
-web chat, the action links, and the runtime's background workers started and stopped with the app."""
+web chat, the action links and the login pages, behind one gate (bot/http/gate.py), and the runtime's background
+workers started and stopped with the app."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from fastapi import FastAPI
 from adapters.web import WebAdapter
 from bot.http.actions import action_router
 from bot.http.app import create_app
+from bot.http.files import files_router
+from bot.http.gate import Gate
+from bot.http.headers import SecurityHeaders
+from bot.http.login import login_router
 from bot.http.web_chat import web_router
 from bot.http.webhooks import mount_webhooks
 from bot.runtime import Runtime
@@ -22,6 +27,7 @@ def create_server(runtime: Runtime) -> FastAPI:
         return {
             "platforms": {name: part.info for name, part in runtime.parts.items()},
             "outbox_pending": len(runtime.service.pending_outbox(limit=1000)),
+            "failing_destinations": runtime.delivery_health.failing(),
             "scheduler": runtime.scheduler is not None,
             "inbox": {"queued": 0, "running": 0, "done": 0, "failed": 0, **runtime.inbox.store.states()},
         }
@@ -42,5 +48,9 @@ def create_server(runtime: Runtime) -> FastAPI:
     if web is not None and isinstance(web.adapter, WebAdapter):
         app.include_router(web_router(runtime, web.adapter))
     app.include_router(action_router(runtime))
+    app.include_router(files_router(runtime.files))
+    app.include_router(login_router(runtime))
+    app.add_middleware(Gate, auth=runtime.auth)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: the gate's refusals carry the headers too
     app.state.runtime = runtime
     return app

@@ -14,6 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 from adapters.base import ButtonAction, InboundEvent, MessageRef
 from adapters.web.adapter import WebAdapter
 from bot.http.errors import HttpError
+from bot.http.gate import who_of
 from bot.http.web_models import PostAction, PostMessage
 from bot.http.web_stream import sse
 from metrics.problems import Problem, UserError
@@ -55,6 +56,20 @@ def chat_names(runtime: Runtime, counts: dict[str, int]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _has_button(card: dict[str, Any], action: str, value: str) -> bool:
+    """Whether the message shows this button: a card acts on its own ticket only, not on a number sent with it."""
+    buttons = card["body"].get("buttons") or []
+    return any(b.get("action") == action and b.get("value") == value for b in buttons)
+
+
+def _NOT_ON_CARD(message_id: str, action: str, value: str) -> Problem:
+    return Problem(
+        "web.not_on_card",
+        f"message {message_id} has no {action} button for {value}",
+        f"消息 {message_id} 上没有针对 {value} 的 {action} 按钮",
+    )
+
+
 def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
     router = APIRouter()
     store = adapter.store
@@ -79,7 +94,8 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
         return {"chat": chat, "messages": store.messages(chat)}
 
     @router.post("/web/api/messages", status_code=202)
-    def post_message(body: PostMessage) -> dict[str, Any]:
+    def post_message(body: PostMessage, request: Request) -> dict[str, Any]:
+        user = who_of(request).person
         root: str | None = None
         if body.thread:
             parent = store.get(body.thread)
@@ -93,14 +109,14 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
                     ),
                 )
             root = parent["thread"] or parent["id"]
-        row = adapter.post_user(body.chat, body.user, body.text, thread=root)
+        row = adapter.post_user(body.chat, user, body.text, thread=root)
         runtime.submit(
             InboundEvent(
                 platform="web",
                 event_id=row["id"],
                 chat=body.chat,
-                user=body.user,
-                user_name=body.user,
+                user=user,
+                user_name=user,
                 text=body.text,
                 thread=root or row["id"],  # the answer goes in the message's thread
                 addressed=True,
@@ -109,17 +125,20 @@ def web_router(runtime: Runtime, adapter: WebAdapter) -> APIRouter:
         return row
 
     @router.post("/web/api/actions", status_code=202)
-    def post_action(body: PostAction) -> dict[str, Any]:
+    def post_action(body: PostAction, request: Request) -> dict[str, Any]:
+        user = who_of(request).person
         card = store.get(body.message_id)
         if card is None:
             no = body.message_id
             raise HttpError(404, Problem("web.no_message", f"no message {no}", f"没有消息 {no}"))
+        if not _has_button(card, body.action, body.value):
+            raise HttpError(409, _NOT_ON_CARD(body.message_id, body.action, body.value))
         root = card["thread"] or card["id"]
         event_id = f"{card['id']}:{body.action}:{uuid.uuid4().hex}"
         ref = MessageRef("web", card["chat"], card["id"], thread=card["thread"])
         target = body.to.strip() if body.to and body.to.strip() else None  # the person picked on the page
         event = InboundEvent(
-            platform="web", event_id=event_id, chat=card["chat"], user=body.user, user_name=body.user, thread=root,
+            platform="web", event_id=event_id, chat=card["chat"], user=user, user_name=user, thread=root,
             action=ButtonAction(body.action, body.value, message=ref, target=target),
         )  # fmt: skip
         runtime.submit(event)

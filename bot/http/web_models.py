@@ -1,8 +1,9 @@
-"""What the web chat's API accepts: validated request bodies (422 with the field on a bad one)."""
+"""What the web chat's API accepts: validated request bodies (422 with the field on a bad one). Who is posting is
+the session's person, never a field: a body naming a ``user`` (or any other unknown field) is refused."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_TEXT = 4_000
 MAX_NAME = 64
@@ -17,19 +18,21 @@ def _not_blank(value: str) -> str:
 
 
 class PostMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     chat: str = Field(min_length=1, max_length=MAX_CHAT)
-    user: str = Field(min_length=1, max_length=MAX_NAME)
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     thread: str | None = Field(default=None, max_length=40)
 
-    _strip = field_validator("chat", "user", "text")(_not_blank)
+    _strip = field_validator("chat", "text")(_not_blank)
 
 
 class PostAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     message_id: str = Field(min_length=1, max_length=40)
     action: str = Field(pattern=r"^[a-z_]{1,32}$")
     value: str = Field(min_length=1, max_length=500)
-    user: str = Field(min_length=1, max_length=MAX_NAME)
     to: str | None = Field(default=None, max_length=MAX_NAME)
 
-    _strip = field_validator("user", "value")(_not_blank)
+    _strip = field_validator("value")(_not_blank)

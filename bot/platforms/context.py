@@ -11,6 +11,7 @@ from adapters.base import InboundEvent
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import Store
 from bot.config.schema import Config
+from bot.delivery.files import FileStore
 
 
 class PlatformContext(Protocol):
@@ -25,6 +26,11 @@ class PlatformContext(Protocol):
 
     @property
     def service(self) -> TicketService: ...
+
+    @property
+    def files(self) -> FileStore:
+        """Signed downloads (charts by URL, full results as CSV) served at /files."""
+        ...
 
     def submit(self, event: InboundEvent) -> bool:
         """Keep a verified event for the background workers; False when it is a repeat."""

@@ -19,6 +19,7 @@ from adapters.dingtalk.adapter import DingTalkAdapter
 from adapters.dingtalk.robot import DingTalkRobot
 from adapters.dingtalk.signing import CallbackVerifier
 from adapters.dingtalk.webhook import PATH, DingTalkWebhook
+from bot.delivery.files import reachable
 from bot.platforms.context import PlatformContext
 from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
 
@@ -36,7 +37,8 @@ def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
         if event.reply_url:
             return adapter.reply(event.reply_url, event.chat, message)
         if robot is not None and not event.direct:
-            robot.send(message)
+            message = adapter.linked(message)
+            robot.send(message, adapter.image_url(message))
             return MessageRef(platform="dingtalk", chat=event.chat, message_id=f"dt-{uuid.uuid4().hex}")
         why = "it came from a one-to-one chat" if event.direct else "no group robot is configured"
         raise DeliveryError(
@@ -60,7 +62,15 @@ def build(bot: PlatformContext) -> PlatformParts | None:
 
     robot = make(config.robot_webhook, config.robot_secret) if config.robot_webhook else None
     named = {name: make(r.webhook, r.secret) for name, r in config.robots.items()}
-    adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot)
+    public_url = bot.config.server.public_url
+    files = bot.files
+
+    def publish(data: bytes, ext: str) -> str | None:
+        """A chart or a CSV as a signed download. A chart is fetched by DingTalk's servers, so it is None (the text
+        says why) when public_url is a local or private address they cannot reach; a CSV is opened by people."""
+        return files.url(public_url, data, ext) if ext == "csv" or reachable(public_url) else None
+
+    adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot, publish=publish)
 
     def sender(chat: str) -> str:
         """One robot, one rate limit: every group the default robot serves counts on it."""

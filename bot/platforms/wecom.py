@@ -1,7 +1,8 @@
 """WeCom (企业微信): the app (自建应用) answers questions and commands sent to it (``/wecom/callback``, encrypted
 and signed) and posts ticket cards as template cards to ``wecom:<userid>|…``; the group robots post ticket
 cards with signed action links, the default one to ``wecom:robot`` and named ones to ``wecom:robot:<name>``.
-``api_url`` / OPSBOT_WECOM_API_URL points both at another server."""
+``api_url`` / OPSBOT_WECOM_API_URL points both at another server; a robot webhook given as a URL on another host
+(a private deployment, an outbound gateway) is posted to as given."""
 
 from __future__ import annotations
 
@@ -39,12 +40,21 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     config = bot.config.wecom
     if config is None:
         return None
+    public_url, files = bot.config.server.public_url, bot.files
+
+    def publish(data: bytes, ext: str) -> str | None:
+        """A long answer's CSV as a signed download link (people open it on their phones, so any address the
+        server is configured with will do)."""
+        return files.url(public_url, data, ext)
+
     app = None
     if config.has_app and config.corp_id and config.secret and config.agent_id is not None:
-        app = WeComAdapter(WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url))
-    robots = WeComRobotAdapter(RobotSender(base_url=config.api_url))
+        client = WeComClient(config.corp_id, config.secret, config.agent_id, base_url=config.api_url)
+        app = WeComAdapter(client, publish=publish)
+    robots = WeComRobotAdapter(RobotSender(base_url=config.api_url), publish=publish)
     keys = config.robot_keys()
-    router = WeComRouter(app, robots, config.robot_key, keys)
+    default_target, targets = config.robot_targets()
+    router = WeComRouter(app, robots, default_target, targets)
 
     def rate_sender(chat: str) -> str:
         """A robot's rate limit is its key's, whichever name a destination uses."""

@@ -11,6 +11,7 @@ from alerts.tickets.vocabulary import VERB, severity_word, status_word
 from metrics.present import format_number
 
 ZONE = ZoneInfo("Asia/Shanghai")
+MEMBERS_ON_CARD = 5  # a storm card names its worst members; the thread ("成员" / "members") lists them all
 BUTTONS: dict[str, tuple[tuple[str, ButtonStyle], ...]] = {  # by status: (verb, style); labels: VERB[verb].button
     "open": (("ack", "primary"), ("snooze", "default"), ("assign", "default"), ("close", "danger")),
     "acknowledged": (("snooze", "default"), ("assign", "default"), ("close", "danger")),
@@ -31,6 +32,29 @@ def _point(p: Any, fmt: str) -> str:
     return str(p)
 
 
+def member_lines(evidence: dict[str, Any], lang: str, limit: int | None = None) -> list[str]:
+    """A storm ticket's members, worst first, each with its value and threshold, and how many are not shown."""
+    zh = lang == "zh"
+    members = evidence.get("members") or []
+    shown = members if limit is None else members[:limit]
+    lines = []
+    for n, m in enumerate(shown, 1):
+        value = _number(m.get("value"))
+        lines.append(
+            f"{n}. {m.get('label', '')}：{value}（阈值 {m.get('threshold', '')}）"
+            if zh
+            else f"{n}. {m.get('label', '')}: {value} (threshold {m.get('threshold', '')})"
+        )
+    rest = int(evidence.get("count", len(members))) - len(shown)
+    if rest > 0:
+        lines.append(f"还有 {rest} 个，回复“成员”看全部" if zh else f"{rest} more; reply “members” for all")
+    return lines
+
+
+def _number(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
 def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[str, str] | None = None) -> Message:
     """The card of a ticket from its outbox payload (``alerts.tickets.payload.ticket_card``)."""
     zh = lang == "zh"
@@ -42,8 +66,11 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
     evidence = t.get("evidence") or {}
     value = evidence.get("value_text", t.get("value"))
     owner = t["owner"]
+    count = evidence.get("count")
     lines = [
-        f"{t['label']}：{value}（阈值 {t['threshold']}）"
+        (f"{count} 个对象同时触发，最严重的在前：" if zh else f"{count} entities firing, worst first:")
+        if evidence.get("storm")
+        else f"{t['label']}：{value}（阈值 {t['threshold']}）"
         if zh
         else f"{t['label']}: {value} (threshold {t['threshold']})",
         (f"负责人 @{owner} · 状态 {status}" if zh else f"owner @{owner} · status {status}"),
@@ -58,6 +85,8 @@ def ticket_message(ticket: dict[str, Any], lang: str = "zh", mention_ids: dict[s
     if t["status"] == "snoozed" and t.get("snoozed_until"):
         until = _local(t["snoozed_until"])
         lines.append(f"{VERB['snooze'].name.zh}至 {until}" if zh else f"{VERB['snooze'].done.en} until {until}")
+    if evidence.get("storm"):
+        lines[1:1] = member_lines(evidence, lang, MEMBERS_ON_CARD)
     trend = evidence.get("trend") or []
     if trend:
         points = ", ".join(_point(p, str(evidence.get("format") or "")) for p in trend[-7:])

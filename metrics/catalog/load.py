@@ -246,6 +246,12 @@ def read_metric(node: Located, out: Collector) -> Metric | None:
             out.add(node, None, f"metric {node['id']}: '{key}' is required")
     if node.get("better", "higher") not in ("higher", "lower"):
         out.add(node, "better", f"better: {node.get('better')!r} is not one of higher, lower")
+    at_risk = node.get("at_risk")
+    if at_risk is not None and (
+        isinstance(at_risk, bool) or not isinstance(at_risk, int | float) or not 0 < at_risk <= 1 or unit != "ratio"
+    ):
+        out.add(node, "at_risk", "at_risk: a probability between 0 and 1, on a metric of unit ratio")
+        at_risk = None
     if "format" in node and (node["format"] == "date") != (unit == "date"):
         out.add(node, "format", "format: 'date' is the format of unit date, and only of it")
     return Metric(
@@ -261,6 +267,7 @@ def read_metric(node: Located, out: Collector) -> Metric | None:
         source=source(node),
         internal=bool(node.get("internal", False)),
         lower_is_better=node.get("better") == "lower",
+        at_risk=float(at_risk) if at_risk is not None else None,
         **_metric_exprs(node, str(kind), out),
     )
 

@@ -130,6 +130,7 @@ class Metric:
     at_least: int | None = None
     depends_on: tuple[str, ...] = ()
     lower_is_better: bool = False  # `better: lower` (refund rate, complaints): "worst" ranks it highest first
+    at_risk: float | None = None  # a probability's "at risk" line (stockout probability ≥ 0.5): 有断货风险
 
     def description(self, lang: str) -> str:
         return self.description_zh if lang == "zh" else self.description_en

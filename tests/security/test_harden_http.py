@@ -22,7 +22,15 @@ def bot(tmp_path_factory: pytest.TempPathFactory, small_db: Path) -> Iterator[Li
 
 @pytest.fixture(scope="module")
 def http(bot: LiveBot) -> Iterator[httpx.Client]:
-    with bot.http() as client:
+    """The API with 张伟's token."""
+    with bot.api_as("张伟") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def page(bot: LiveBot) -> Iterator[httpx.Client]:
+    """The web chat with 张伟's session."""
+    with bot.http_as("张伟") as client:
         yield client
 
 
@@ -65,8 +73,13 @@ def test_a_huge_invalid_body_gets_a_short_422(http: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("path", ["/", "/health", "/web/static/app.js", "/api/metrics", "/no-such-page"])
-def test_every_response_carries_the_security_headers(http: httpx.Client, path: str) -> None:
-    headers = http.get(path).headers
+def test_every_response_carries_the_security_headers(page: httpx.Client, bot: LiveBot, path: str) -> None:
+    with bot.http() as anonymous:
+        for headers in (page.get(path).headers, anonymous.get(path).headers):
+            _secured(headers)
+
+
+def _secured(headers: httpx.Headers) -> None:
     csp = headers["content-security-policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
@@ -75,8 +88,8 @@ def test_every_response_carries_the_security_headers(http: httpx.Client, path: s
     assert headers["x-frame-options"] == "DENY"
 
 
-def test_the_web_chat_page_has_no_inline_script(http: httpx.Client) -> None:
-    page = http.get("/").text
-    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+def test_the_web_chat_page_has_no_inline_script(page: httpx.Client) -> None:
+    html = page.get("/").text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
     assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)
-    assert not re.search(r"\son[a-z]+=", page)  # no inline event handlers
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers

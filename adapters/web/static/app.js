@@ -3,7 +3,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const state = {
-    me: localStorage.getItem("opsbot.me") || "访客",
+    me: "", // the logged-in person (from /auth/me); the server takes who acts from the session, not from us
+    csrf: "", // the session's CSRF token, sent with every POST
     chat: localStorage.getItem("opsbot.chat") || "#general",
     thread: null,
     messages: new Map(), // id → message of the current chat
@@ -26,9 +27,10 @@
 
   async function api(path, body) {
     const opts = body === undefined ? {} : {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": state.csrf }, body: JSON.stringify(body),
     };
     const res = await fetch(path, opts);
+    if (res.status === 401) { location.href = "/auth/login?next=" + encodeURIComponent(location.pathname); }
     if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
     return res.json();
   }
@@ -45,11 +47,12 @@
   function table(t) {
     const head = el("tr", {}, ...t.columns.map((c) => el("th", { text: c })));
     const rows = t.rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: c }))));
-    return el("table", { class: "data", "data-testid": "answer-table" }, el("thead", {}, head), el("tbody", {}, ...rows));
+    const grid = el("table", { class: "data", "data-testid": "answer-table" }, el("thead", {}, head), el("tbody", {}, ...rows));
+    return el("div", { class: "table-scroll" }, grid);
   }
 
   function act(m, action, value, extra) {
-    return api("/web/api/actions", { message_id: m.id, action, value, user: state.me, ...(extra || {}) })
+    return api("/web/api/actions", { message_id: m.id, action, value, ...(extra || {}) })
       .catch((e) => alert(e.message));
   }
 
@@ -208,7 +211,7 @@
   }
 
   async function post(text, thread) {
-    const sent = await api("/web/api/messages", { chat: state.chat, user: state.me, text, thread });
+    const sent = await api("/web/api/messages", { chat: state.chat, text, thread });
     upsert(sent);
     if (!thread) openThread(sent.id);
   }
@@ -243,12 +246,10 @@
   }
 
   async function start() {
-    const me = $("me");
-    me.value = state.me;
-    me.addEventListener("change", () => {
-      state.me = me.value.trim() || "访客"; me.value = state.me; localStorage.setItem("opsbot.me", state.me);
-    });
-    me.addEventListener("input", () => { if (me.value.trim()) { state.me = me.value.trim(); localStorage.setItem("opsbot.me", state.me); } });
+    const who = await api("/auth/me");
+    state.me = who.person;
+    state.csrf = who.csrf;
+    $("me").value = state.me;
     composer($("composer"), $("text"), () => null);
     composer($("thread-composer"), $("thread-text"), () => state.thread);
     $("thread-close").addEventListener("click", () => { state.thread = null; renderThread(); });

@@ -1,0 +1,1 @@
+"""Outside login methods: OIDC, WeCom, DingTalk and a trusted reverse-proxy header."""
