@@ -93,10 +93,12 @@ def _leave_memory(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(exp.Detach(this=exp.to_identifier(memory, quoted=True), exists=False).sql(dialect="duckdb"))
 
 
-def open_warehouse(path: Path, side: Path) -> Opened:
-    """Connect; raises duckdb.Error when the warehouse file cannot be attached. A forecast store
-    that cannot be attached is skipped (and said why), never an error."""
-    con = duckdb.connect(":memory:", config=dict(MEMORY_CONFIG))
+def open_warehouse(path: Path, side: Path, *, memory_limit: str = "1GB", threads: int = 2) -> Opened:
+    """Connect with a memory and thread cap (locked with the rest of the configuration); raises
+    duckdb.Error when the warehouse file cannot be attached. A forecast store that cannot be
+    attached is skipped (and said why), never an error."""
+    config = dict(MEMORY_CONFIG) | {"memory_limit": memory_limit, "threads": threads}
+    con = duckdb.connect(":memory:", config=config)
     try:
         con.execute(_attach(path, WAREHOUSE_DB))
         forecast, problem = _attach_forecast(con, side)

@@ -127,12 +127,20 @@ def signed(ts_ms: int, secret: str = APP_SECRET) -> dict[str, str]:
     return {"timestamp": str(ts_ms), "sign": compute_sign(secret, ts_ms)}
 
 
+_stamps = itertools.count()
+
+
+def fresh_sign(bot: LiveBot) -> dict[str, str]:
+    """A sign for a timestamp not used before: each (timestamp, sign) pair is accepted once."""
+    return signed(ms(bot) - next(_stamps))
+
+
 def post(bot: LiveBot, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
     with bot.http() as http:
         return http.post(
             "/dingtalk/callback",
             content=json.dumps(body, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json", **(headers if headers is not None else signed(ms(bot)))},
+            headers={"Content-Type": "application/json", **(headers if headers is not None else fresh_sign(bot))},
         )
 
 

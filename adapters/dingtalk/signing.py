@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from adapters.base import InvalidSignature, StaleRequest
+from adapters.dingtalk.once import SeenSigns
 
 MAX_SKEW_MS = 3_600_000  # DingTalk: a request more than 1 h off is rejected
 
@@ -52,9 +53,11 @@ class CallbackVerifier:
         self._secret = app_secret
         self._now = now
         self._max_skew_ms = max_skew_ms
+        self._seen = SeenSigns(max_skew_ms)
 
     def verify(self, headers: Mapping[str, str]) -> None:
-        """Raise InvalidSignature (missing/mismatching sign) or StaleRequest (timestamp more than 1 h off)."""
+        """Raise InvalidSignature (missing/mismatching sign, or a sign already used) or StaleRequest
+        (timestamp more than 1 h off)."""
         lower = {k.lower(): v for k, v in headers.items()}
         timestamp, sign = lower.get("timestamp", ""), lower.get("sign", "")
         if not (timestamp.isascii() and timestamp.isdigit()) or not sign:
@@ -64,3 +67,4 @@ class CallbackVerifier:
             raise InvalidSignature("DingTalk callback sign does not match")
         if abs(now_ms(self._now) - int(timestamp)) > self._max_skew_ms:
             raise StaleRequest(f"DingTalk callback timestamp {timestamp} is more than 1 h off")
+        self._seen.first_use(timestamp, sign, now_ms(self._now))

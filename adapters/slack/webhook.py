@@ -14,8 +14,9 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 
 from adapters.base import InboundEvent, InvalidSignature, StaleRequest
 from adapters.slack.bolt_app import EVENTS
+from adapters.slack.shape import well_formed
 from adapters.slack.verify import SlackVerifier
-from adapters.webhook import WebhookRequest, WebhookResult, invalid_signature, stale_request
+from adapters.webhook import WebhookRequest, WebhookResult, bad_callback, invalid_signature, stale_request
 
 PATH = "/slack/events"
 
@@ -31,6 +32,8 @@ class SlackWebhook:
             return stale_request()
         except InvalidSignature:
             return invalid_signature()
+        if not well_formed(request.headers, request.body):
+            return bad_callback()
         events: list[InboundEvent] = []
         bolt_request = AsyncBoltRequest(
             body=request.body.decode("utf-8"), query=dict(request.query), headers=dict(request.headers)

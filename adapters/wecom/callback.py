@@ -24,11 +24,13 @@ class WeComCallback:
         corp_id: str,
         *,
         max_age_s: float | None = None,
+        agent_id: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         crypto.aes_key(aes_key)  # fail fast on a bad EncodingAESKey
         self.token, self.aes_key, self.corp_id = token, aes_key, corp_id
-        self.max_age_s = max_age_s
+        self.max_age_s = max_age_s  # the window around now a callback's timestamp must fall in (None: any)
+        self.agent_id = agent_id  # the app messages must be addressed to (None: any of the corp's)
         self._clock = clock
 
     def _params(self, params: Mapping[str, str], *names: str) -> list[str]:
@@ -64,5 +66,18 @@ class WeComCallback:
         return crypto.decrypt(self.aes_key, encrypted, self.corp_id)
 
     def parse(self, params: Mapping[str, str], body: bytes) -> InboundEvent | None:
-        """The InboundEvent of a POST callback, None for kinds opsbot ignores; InvalidSignature if forged."""
-        return parse_message(self.decrypt_body(params, body))
+        """The InboundEvent of a POST callback, None for kinds opsbot ignores; InvalidSignature if forged
+        or addressed to another corp or app."""
+        xml = self.decrypt_body(params, body)
+        self._check_addressee(parse_fields(xml))
+        return parse_message(xml)
+
+    def _check_addressee(self, fields: dict[str, str]) -> None:
+        if "From/UserId" in fields:  # a group robot's callback names no corp or app
+            return
+        to = fields.get("ToUserName")
+        if to is not None and to != self.corp_id:
+            raise InvalidSignature("wecom: the message is addressed to another corp")
+        agent = fields.get("AgentID")
+        if self.agent_id is not None and agent is not None and agent.strip() != str(self.agent_id):
+            raise InvalidSignature("wecom: the message is addressed to another app")

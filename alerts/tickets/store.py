@@ -6,7 +6,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,10 +96,23 @@ def _sqlite_engine(database: str | None) -> Engine:
     if not database or database == ":memory:":
         raise ValueError("the ticket store needs a file (several processes share it)")
     Path(database).parent.mkdir(parents=True, exist_ok=True)
+    private_file(Path(database))
     engine = create_engine(f"sqlite:///{database}", json_serializer=dumps, connect_args={"timeout": BUSY_TIMEOUT_S})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Create the state file readable by its owner only (0600), and make an existing one so: it holds
+    tickets, people's ids and the audit log. SQLite gives its -wal and -shm files the same mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            with suppress(OSError):  # not ours to change: leave it, SQLite still opens it
+                os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -14,6 +14,8 @@ from adapters.base import InboundEvent
 from adapters.console import ConsoleAdapter
 from bot.cli.common import guarded
 from bot.config.load import default_config_path, load_config
+from bot.config.redact import config_secrets
+from bot.config.redact import install as install_redaction
 from bot.platforms.parts import PlatformParts
 
 CHAT = "terminal"
@@ -34,6 +36,7 @@ def chat(config_path: Path | None, who: str | None, db: str | None, state: str |
 
     config = load_config(config_path or default_config_path())
     config = dataclasses.replace(config, warehouse=db or config.warehouse, state_url=state or config.state_url)
+    install_redaction(config_secrets(config))
     console = PlatformParts(name="console", adapter=ConsoleAdapter(sys.stdout))
     runtime = Runtime(config, scheduler=False, workers=1, answer_processes=0, extra=(console,))
     name = who or getpass.getuser()

@@ -8,7 +8,10 @@ from pathlib import Path
 import click
 
 from bot.cli.common import guarded
+from bot.config.listen import listening_on
 from bot.config.load import default_config_path, load_config
+from bot.config.redact import config_secrets
+from bot.config.redact import install as install_redaction
 
 
 @click.command("serve")
@@ -39,7 +42,7 @@ def serve(
     from bot.runtime import Runtime
 
     config = load_config(config_path or default_config_path())
-    server = dataclasses.replace(config.server, host=host or config.server.host, port=port or config.server.port)
+    server = listening_on(config.server, host, port)  # links follow --host/--port unless public_url is set
     config = dataclasses.replace(
         config, server=server, warehouse=db or config.warehouse, state_url=state or config.state_url
     )
@@ -48,6 +51,7 @@ def serve(
     # the port first: a port in use is one line before any work, and nobody is told "serving" in vain
     sock = bind(server.host, server.port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction(config_secrets(config))
     runtime = Runtime(config, scheduler=not no_scheduler)
     app = create_server(runtime)
     platforms = ", ".join(runtime.parts) or "none"

@@ -24,6 +24,7 @@ from bot.conversation.commands import Command, parse_command
 from bot.conversation.identity import Actor, Directory
 from bot.conversation.replies import help_message, tickets_message
 from bot.conversation.threads import CardIndex, ThreadMemory, thread_key
+from bot.tickets.card_check import check_card
 from bot.tickets.context import breakdown_question, members_message, ticket_context
 from bot.tickets.steps import step
 from metrics.problems import UserError
@@ -125,6 +126,7 @@ class BotCore:
             self.reply(event, Message(text=self._whom(value, lang)))
             return
         try:
+            check_card(self.cards, event.platform, event.action)
             done = self.perform(actor, action, value, to=event.action.target, lang=lang)
         except UserError as e:
             self.reply(event, Message(text=e.text(lang)))

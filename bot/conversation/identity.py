@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from adapters.base import InboundEvent
 from bot.config.schema import Config, Person, Unlisted
-from metrics.problems import user_error
+from metrics.problems import nearest, user_error
 
 _SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -81,7 +81,16 @@ class Directory:
         if m:
             text = m.group(1)
         person = self.config.person(text) or self.config.person_by_platform_id(platform, text)
-        return person.name if person else text
+        if person is None:  # an owner the bot cannot reach, or markup posing as a name: refused
+            text = text[:40]
+            known = [p.name for p in self.config.people]
+            raise user_error(
+                "tickets.unknown_person",
+                f"{text!r} is not a person the bot knows; tickets can go to: {', '.join(known) or 'nobody yet'}.",
+                f"「{text}」不是机器人认识的人；工单可以转派给：{'、'.join(known) or '（还没有配置人员）'}。",
+                nearest(text, known),
+            )
+        return person.name
 
     def mention_ids(self, platform: str) -> dict[str, str]:
         """Owner name → the id to @-mention them with on ``platform``."""

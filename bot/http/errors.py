@@ -37,8 +37,14 @@ def error_response(status: int, problems: Iterable[Problem]) -> JSONResponse:
     return JSONResponse({"error": doc}, status_code=status)
 
 
+MAX_PROBLEMS = 20  # a refusal stays short however much was sent
+MAX_FIELD = 80
+
+
 def _field(error: dict[str, Any]) -> str:
-    return ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+    """Where the invalid value is (``where.channel``), cut short: a key of the input may be huge."""
+    text = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+    return text if len(text) <= MAX_FIELD else text[: MAX_FIELD - 1] + "…"
 
 
 def install_error_shape(app: FastAPI) -> None:
@@ -56,7 +62,7 @@ def install_error_shape(app: FastAPI) -> None:
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
             Problem("request.invalid", f"{_field(e)}: {e.get('msg', 'invalid')}", f"{_field(e)}：取值无效")
-            for e in exc.errors()
+            for e in exc.errors()[:MAX_PROBLEMS]
         ]
         return error_response(422, problems)
 

@@ -15,6 +15,7 @@ from bot.http.actions import action_router
 from bot.http.app import create_app
 from bot.http.files import files_router
 from bot.http.gate import Gate
+from bot.http.headers import SecurityHeaders
 from bot.http.login import begin_session, login_router
 from bot.http.login_methods import login_methods_router
 from bot.http.web_chat import web_router
@@ -58,5 +59,6 @@ def create_server(runtime: Runtime) -> FastAPI:
     )  # fmt: skip
     login_at = "/auth/proxy/start" if runtime.login_methods.proxy is not None else "/auth/login"
     app.add_middleware(Gate, auth=runtime.auth, login_at=login_at)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: the gate's refusals carry the headers too
     app.state.runtime = runtime
     return app

@@ -19,6 +19,8 @@ from bot.platforms.context import PlatformContext
 from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
 from bot.platforms.wecom_clicks import remember_response_code
 
+CALLBACK_WINDOW_S = 300.0  # a signed callback further from now is refused: no replay days later
+
 
 def _needs_links(chat: str) -> bool:
     return wecom_robot_name(chat) is not None
@@ -70,7 +72,13 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     if keys:
         parts.info["robots"] = ", ".join(sorted(keys))
     if config.has_callback and config.token and config.encoding_aes_key and config.corp_id:
-        callback = WeComCallback(config.token, config.encoding_aes_key, config.corp_id)
+        callback = WeComCallback(
+            config.token,
+            config.encoding_aes_key,
+            config.corp_id,
+            max_age_s=CALLBACK_WINDOW_S,
+            agent_id=config.agent_id,
+        )
 
         def remember(event: InboundEvent) -> None:
             """A click's ResponseCode goes into its card's stored ref before the click is kept, so the card

@@ -13,6 +13,7 @@ from typing import Literal
 from sqlglot import exp
 
 from metrics.catalog.types import TIME_DIMENSION, Catalog, Metric, Model, Role
+from metrics.compiler.bounds import check_period
 from metrics.problems import nearest, user_error
 from metrics.query import DimensionFilter, MetricQuery, filterable_columns
 
@@ -206,6 +207,7 @@ def check_dates(q: MetricQuery, metrics: tuple[Metric, ...]) -> None:
 
 def build_units(catalog: Catalog, metrics: tuple[Metric, ...]) -> tuple[Unit, ...]:
     groups: dict[tuple[str, Variant, int], list[Metric]] = {}
+    repeats: dict[str, int] = {}  # a repeat leaf's own unit, however many metrics reach it
     for metric in metrics:
         for leaf_id in sorted(catalog.leaf_models[metric.id]):
             leaf = catalog.metrics[leaf_id]
@@ -213,7 +215,7 @@ def build_units(catalog: Catalog, metrics: tuple[Metric, ...]) -> tuple[Unit, ..
                 base = catalog.metrics[leaf.base or ""]
                 key: tuple[str, Variant, int] = (base.model or "", "trailing", leaf.days or 0)
             elif leaf.kind == "repeat":
-                key = (leaf.model or "", "repeat", len(groups))
+                key = (leaf.model or "", "repeat", repeats.setdefault(leaf.id, len(groups)))
             else:
                 key = (leaf.model or "", "snapshot" if leaf.kind == "snapshot" else "period", 0)
             bucket = groups.setdefault(key, [])
@@ -243,6 +245,7 @@ def _measure(catalog: Catalog, leaf: Metric) -> exp.Expr:
 
 
 def plan(catalog: Catalog, q: MetricQuery, role: Role | None = None) -> Plan:
+    check_period(q)
     metrics = check_metric_ids(catalog, q.metrics)
     check_dimension_ids(catalog, q.dimensions)
     check_dimension_ids(catalog, tuple(f.dimension for f in q.filters))

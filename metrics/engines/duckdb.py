@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
+from metrics.engines.limits import Gate, limits_from, too_big
 from metrics.engines.url import parse_url
 from metrics.forecast.store import store_path
 from metrics.problems import UserError, user_error
@@ -81,6 +82,8 @@ class DuckDBWarehouse(Warehouse):
         self.path: Path = self.url.path
         self.timeout_s = timeout_s
         self.row_cap = row_cap
+        self.limits = limits_from(self.url.options)
+        self._gate = Gate(self.limits)
         self._required = tuple(check_tables)
         self._lock = threading.Lock()
         self._closed = False
@@ -102,7 +105,9 @@ class DuckDBWarehouse(Warehouse):
                 f"找不到数据仓库 {self.path}。可以用这条命令生成演示数据：{_creation_hint(self.path)}",
             )
         try:
-            opened = open_warehouse(self.path, self.forecast_path)
+            opened = open_warehouse(
+                self.path, self.forecast_path, memory_limit=self.limits.memory_limit, threads=self.limits.threads
+            )
         except duckdb.Error as e:
             raise user_error(
                 "bad_warehouse",
@@ -189,12 +194,14 @@ class DuckDBWarehouse(Warehouse):
         timeout_s: float | None = None,
         row_cap: int | None = None,
     ) -> QueryResult:
-        """Run one statement with a time limit (interrupted when exceeded) and a row cap."""
-        link = self._acquire()
-        try:
-            return self._run(link, sql, params, timeout_s, row_cap)
-        finally:
-            self._release(link)
+        """Run one statement with a time limit (interrupted when exceeded) and a row cap, once one of
+        the ``max_queries`` slots is free (`warehouse_busy` after ``queue_s``)."""
+        with self._gate.slot():
+            link = self._acquire()
+            try:
+                return self._run(link, sql, params, timeout_s, row_cap)
+            finally:
+                self._release(link)
 
     def _run(
         self, link: _Link, sql: Statement, params: dict[str, Any] | None, timeout_s: float | None, row_cap: int | None
@@ -216,6 +223,8 @@ class DuckDBWarehouse(Warehouse):
                 f"The query took longer than {limit:g} s and was stopped.",
                 f"查询超过 {limit:g} 秒，已中止。",
             ) from e
+        except duckdb.OutOfMemoryException as e:
+            raise too_big() from e
         finally:
             timer.cancel()
             cursor.close()

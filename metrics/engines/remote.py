@@ -17,6 +17,7 @@ from typing import Any
 from sqlglot import exp
 
 from metrics.engines import errors
+from metrics.engines.limits import Gate, limits_from
 from metrics.engines.pool import DEFAULT_SIZE, Pool
 from metrics.engines.render import ParamStyle, render, to_tree
 from metrics.engines.url import parse_url
@@ -51,6 +52,8 @@ class RemoteWarehouse(Warehouse):
         self.url = parse_url(target)
         self.timeout_s = timeout_s
         self.row_cap = row_cap
+        self.limits = limits_from(self.url.options)
+        self._gate = Gate(self.limits)
         self._setup()
         self._pool: Pool[Any] = Pool(self._connect, self._disconnect, int(self.url.options.get("pool", DEFAULT_SIZE)))
         try:
@@ -145,7 +148,7 @@ class RemoteWarehouse(Warehouse):
         text, bound = self.sql_text(sql, params, cap)
         started = time.perf_counter()
         try:
-            with self._pool.connection() as con:
+            with self._gate.slot(), self._pool.connection() as con:
                 columns, rows, more = self._execute(con, text, bound, limit, cap)
         except UserError:
             raise

@@ -8,7 +8,8 @@
     sc://host:15002/?database=shop                      Spark Connect (a cluster)
 
 Every engine but DuckDB takes ``forecast_schema`` (default ``opsbot``): where `forecast refresh`
-keeps its projection on that engine.
+keeps its projection on that engine. Every engine takes ``max_queries`` and ``queue_s``, DuckDB
+``memory_limit`` and ``threads`` too (metrics/engines/limits.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from metrics.engines.limits import OPTIONS as LIMIT_OPTIONS
 from metrics.problems import user_error
 
 ENGINES = {"duckdb": "duckdb", "postgresql": "postgres", "postgres": "postgres", "mysql": "mysql"}
@@ -28,8 +30,10 @@ _KNOWN_OPTIONS = {
     "postgres": {"schema", "forecast_schema", "sslmode", "connect_timeout", "pool"},
     "mysql": {"flavor", "forecast_schema", "charset", "connect_timeout", "pool"},
     "spark": {"path", "database", "forecast_schema", "warehouse_dir"},
-    "duckdb": set(),
+    "duckdb": set(LIMIT_OPTIONS),
 }
+for _engine in ("postgres", "mysql", "spark"):
+    _KNOWN_OPTIONS[_engine] |= {"max_queries", "queue_s"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def parse_url(target: str | Path) -> WarehouseURL:
             f"不认识的参数 {'、'.join(unknown)}（可用：{allowed}）。",
         )
     if engine == "duckdb":
-        return WarehouseURL(text, "duckdb", path=Path(unquote(parts.path)).expanduser())
+        return WarehouseURL(text, "duckdb", path=Path(unquote(parts.path)).expanduser(), options=options)
     if engine == "mysql":
         flavor = options.setdefault("flavor", "mysql")
         if flavor not in FLAVORS:
