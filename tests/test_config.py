@@ -448,10 +448,13 @@ def test_auth_section_defaults_settings_and_problems(env: dict[str, str], tmp_pa
     defaults = load_config(None, env).auth
     assert (defaults.session_hours, defaults.login_link_minutes, dict(defaults.methods)) == (12.0, 15.0, {})
     assert defaults.secure_cookie("http://127.0.0.1:8080") is False and defaults.secure_cookie("https://x") is True
-    text = "auth:\n  session_hours: 2\n  cookie_secure: true\n  methods: {oidc: {issuer: https://id.example}}\n"
+    oidc = "{issuer: https://id.example, client_id: opsbot, client_secret: s3}"
+    text = f"auth:\n  session_hours: 2\n  cookie_secure: true\n  methods: {{oidc: {oidc}}}\n"
     auth = load_config(write(tmp_path, text), env).auth
     assert auth.session_hours == 2.0 and auth.secure_cookie("http://x") is True
-    assert dict(auth.methods) == {"oidc": {"issuer": "https://id.example"}}  # kept raw for the login methods
+    assert dict(auth.methods["oidc"])["issuer"] == "https://id.example"  # kept raw here, read by the login methods
+    half = "auth:\n  methods: {oidc: {issuer: https://id.example}}\n"  # a method missing its keys: a config error
+    assert any("auth.methods.oidc" in p and "client_id" in p for p in problems(write(tmp_path, half), env))
     bad = "auth:\n  session_hours: -1\n  login_link_minutes: soon\n  methods: [oidc]\n  cookie: true\n"
     got = problems(write(tmp_path, bad), env)
     assert len(got) == 4, got
