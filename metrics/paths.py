@@ -20,3 +20,10 @@ def default_warehouse() -> str:
     """The warehouse commands use when --db names none: $OPSBOT_WAREHOUSE_URL (a URL or a path),
     else $OPSBOT_WAREHOUSE (a DuckDB path), else <data dir>/demo.duckdb."""
     return os.environ.get("OPSBOT_WAREHOUSE_URL") or str(default_warehouse_path())
+
+
+def truth_path(warehouse: Path) -> Path:
+    """The truth file of a demo warehouse (``opsbot demo-data --truth``): <name>.truth.duckdb beside it."""
+    name = warehouse.name
+    stem = name[: -len(".duckdb")] if name.endswith(".duckdb") else name
+    return warehouse.with_name(stem + ".truth.duckdb")

@@ -47,6 +47,12 @@ def _configured_file() -> Path:
 @click.option("--days", type=int, default=730, show_default=True, help="Number of days of history.")
 @click.option("--seed", type=int, default=20261120, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Volume: 1 ≈ 5,000 valid orders a day.")
+@click.option(
+    "--truth",
+    is_flag=True,
+    help="Also write the true demand rates and purchase-order arrivals beside the warehouse "
+    "(<name>.truth.duckdb), so that `opsbot forecast backtest` can score an oracle.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
 def demo_data(
@@ -57,6 +63,7 @@ def demo_data(
     days: int,
     seed: int,
     scale: float,
+    truth: bool,
     quiet: bool,
 ) -> None:
     """Generate the deterministic demo warehouse (DuckDB) described in the data contract; with --to,
@@ -65,7 +72,7 @@ def demo_data(
         raise user_error("bad_argument", "--from needs --to URL.", "--from 需要同时给出 --to 地址。")
     target = from_db or out or _configured_file()
     if from_db is None:
-        _generate(target, end_date, days, seed, scale, quiet)
+        _generate(target, end_date, days, seed, scale, quiet, truth)
     if to_url is not None:
         _copy(target, to_url, quiet)
 
@@ -101,7 +108,7 @@ class _bar:
         self.progress.__exit__(None, None, None)
 
 
-def _generate(target: Path, end_date: str | None, days: int, seed: int, scale: float, quiet: bool) -> None:
+def _generate(target: Path, end_date: str | None, days: int, seed: int, scale: float, quiet: bool, truth: bool) -> None:
     from metrics.demo import generate_warehouse  # numpy is only needed here
 
     end = parse_day(end_date, "--end-date") or dt.date.today() - dt.timedelta(days=1)
@@ -121,7 +128,9 @@ def _generate(target: Path, end_date: str | None, days: int, seed: int, scale: f
             bar.update(task, description=stage, completed=fraction)
 
         try:
-            summary = generate_warehouse(target, end_date=end, days=days, seed=seed, scale=scale, progress=progress)
+            summary = generate_warehouse(
+                target, end_date=end, days=days, seed=seed, scale=scale, progress=progress, with_truth=truth
+            )
         except ValueError as e:
             raise user_error("bad_argument", str(e), f"参数错误：{e}") from e
         bar.update(task, description="done", completed=1.0)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import checked_day, duckdb_target, guarded, parse_day, warehouse_target
+from metrics.paths import truth_path
 from metrics.problems import user_error
 
 ProgressFn = Callable[[str, float], None]
@@ -116,7 +117,8 @@ def backtest_cmd(
             raise user_error("bad_range", f"--from {start} is after --to {end}.", f"--from {start} 晚于 --to {end}。")
         dates = backtest.dates_between(start, end, step)
         with progress_bar("backtest", quiet) as update:
-            result = backtest.backtest(con, dates, horizon, progress=update)
+            truth = truth_path(warehouse)
+            result = backtest.backtest(con, dates, horizon, progress=update, truth=truth if truth.exists() else None)
     finally:
         con.close()
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if fmt == "json" else _text(result))
@@ -136,4 +138,28 @@ def _text(r: dict[str, Any]) -> str:
     i, p = s["in_stock_at_as_of"], s["probability_ge_0_5"]
     lines.append(f"  series in stock at the as-of date only: precision {i['precision']:.3f}, recall {i['recall']:.3f}")
     lines.append(f"  probability ≥ 0.5: precision {p['precision']:.3f}, recall {p['recall']:.3f}, F1 {p['f1']:.3f}")
+    fast = s["selling_ge_1_per_day"]
+    lines.append(f"  series selling ≥ 1 unit/day: precision {fast['precision']:.3f}, recall {fast['recall']:.3f}")
+    if "oracle" in r:
+        lines.extend(_oracle_text(s, r["oracle"]))
     return "\n".join(lines)
+
+
+def _oracle_text(s: dict[str, Any], o: dict[str, Any]) -> list[str]:
+    """Model beside the oracle (the same rules on the true rates and arrivals)."""
+
+    def row(name: str, m: dict[str, Any], b: dict[str, Any]) -> list[str]:
+        share = "n/a" if b["model_f1_share"] is None else f"{b['model_f1_share']:.0%}"
+        return [
+            f"  {name:<34} model P {m['precision']:.3f} R {m['recall']:.3f} F1 {m['f1']:.3f}   "
+            f"oracle P {b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f}   model/oracle F1 {share}"
+        ]
+
+    fast, ofast = s["selling_ge_1_per_day"], o["selling_ge_1_per_day"]
+    return [
+        "against the oracle (the same rules on the true demand rates and arrivals):",
+        *row("all series, point projection", s, o),
+        *row("all series, probability ≥ 0.5", s["probability_ge_0_5"], o["probability_ge_0_5"]),
+        *row("≥ 1 unit/day, point projection", fast, ofast),
+        *row("≥ 1 unit/day, probability ≥ 0.5", fast["probability_ge_0_5"], ofast["probability_ge_0_5"]),
+    ]

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from metrics.demo import aftersales, assortment, buyers, demand, funnel, inventory, orders, simulate
+from metrics import paths
+from metrics.demo import aftersales, assortment, buyers, demand, funnel, inventory, orders, simulate, truth
 from metrics.demo.rng import stream
 from metrics.demo.writer import WarehouseWriter
 
@@ -121,8 +122,8 @@ def _orders(
     return reserved, totals
 
 
-def _write(path: Path, plan: _Plan, progress: Progress) -> dict[str, int]:
-    """Generate the business and write it to ``path``; returns row counts."""
+def _write(path: Path, plan: _Plan, progress: Progress, truth_out: Path | None) -> dict[str, int]:
+    """Generate the business and write it to ``path`` (and its truth to ``truth_out``); returns row counts."""
     progress("building the assortment", 0.0)
     a = assortment.build(plan.seed, plan.scale, plan.days)
     model = demand.build(
@@ -134,6 +135,9 @@ def _write(path: Path, plan: _Plan, progress: Progress) -> dict[str, int]:
         stream(plan.seed, "simulate"),
         lambda f: progress("simulating stock and sales day by day", 0.02 + 0.28 * f),
     )
+    if truth_out is not None:
+        progress("writing the true demand rates", 0.3)
+        truth.write(truth_out, a, model, sim, plan.start)
     dates = model.dates[model.burn_in : model.steps]
     promotion = model.promotion[model.burn_in : model.steps]
     with WarehouseWriter(str(path), plan.start) as w:
@@ -166,11 +170,14 @@ def generate_warehouse(
     seed: int = 20261120,
     scale: float = 1.0,
     progress: Progress | None = None,
+    with_truth: bool = False,
 ) -> GenerationSummary:
     """Generate the demo warehouse ending on ``end_date`` (the last complete day) into ``out``.
 
     ``progress(stage, fraction)`` is called as the work advances (fraction 0 → 1). Raises
-    ValueError for bad arguments. An existing file at ``out`` is replaced atomically.
+    ValueError for bad arguments. An existing file at ``out`` is replaced atomically. With
+    ``with_truth``, the true demand rates and purchase-order arrivals go to ``paths.truth_path(out)``
+    too; the warehouse is the same with or without them.
     """
     plan = _validate(end_date, days, seed, scale)
     report: Progress = progress if progress is not None else (lambda _stage, _fraction: None)
@@ -178,13 +185,22 @@ def generate_warehouse(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    _remove(tmp)
+    truth_out = paths.truth_path(out)
+    truth_tmp = truth_out.with_name(f".{truth_out.name}.{os.getpid()}.tmp") if with_truth else None
+    for p in (tmp, truth_tmp):
+        if p is not None:
+            _remove(p)
     try:
-        counts = _write(tmp, plan, report)
+        counts = _write(tmp, plan, report, truth_tmp)
         out.with_name(out.name + ".wal").unlink(missing_ok=True)
         os.replace(tmp, out)
+        if truth_tmp is not None:
+            truth_out.with_name(truth_out.name + ".wal").unlink(missing_ok=True)
+            os.replace(truth_tmp, truth_out)
     finally:
-        _remove(tmp)
+        for p in (tmp, truth_tmp):
+            if p is not None:
+                _remove(p)
     report("done", 1.0)
     return GenerationSummary(
         path=out,

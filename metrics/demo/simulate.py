@@ -42,6 +42,7 @@ class PurchaseOrders:
     expected: Ints
     received: Ints  # NULL_DAY while in transit at the end of the data
     qty: Ints
+    arrival: Ints  # the day it really arrives, also after the end of the data
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def _purchase_orders(st: _State, model: DemandModel) -> PurchaseOrders:
         expected=expected[keep] - model.burn_in,
         received=received[keep],
         qty=qty[keep],
+        arrival=arrival[keep] - model.burn_in,
     )
 
 

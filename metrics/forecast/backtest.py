@@ -14,6 +14,10 @@ seasonal naive (the last week repeated) and simple exponential smoothing (statsf
 optimised SES), both on the raw sales. Stockouts: a series "stocks out within the horizon" when
 its available stock is ≤ 0 at the end of some horizon day; predicted when its point projection
 reaches ≤ 0 within the horizon (and, reported beside it, when the simulated probability ≥ 0.5).
+The same calls are scored on the series selling ≥ 1 unit a day (mean sales over the 28 days up to
+the as-of date). When the warehouse has a truth file (``opsbot demo-data --truth``), an *oracle*
+makes the same calls from the true demand rates and arrivals (``oracle``), and the model's F1 is
+reported as a share of the oracle's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import datetime as dt
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -29,11 +34,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from metrics.forecast import engine, history
+from metrics.forecast import engine, history, oracle
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 SEASON = 7
+FAST_WINDOW = 28  # days of sales that decide whether a series sells ≥ 1 unit a day
 
 
 @dataclass(frozen=True)
@@ -135,13 +141,19 @@ def backtest(
     as_of_dates: Sequence[dt.date],
     horizon: int = 7,
     progress: Callable[[str, float], None] | None = None,
+    truth: Path | None = None,
 ) -> dict[str, Any]:
+    """Scores over ``as_of_dates``; with ``truth`` (a truth file), the oracle's too."""
     if not 1 <= horizon <= engine.HORIZON:
         raise ValueError(f"horizon must be 1…{engine.HORIZON}")
     say = progress or (lambda _s, _f: None)
     errors: dict[str, list[Floats]] = {"model": [], "seasonal_naive": [], "ses": []}
     abs_errors: dict[str, list[Floats]] = {"model": [], "seasonal_naive": [], "ses": []}
     point, prob, point_in_stock = Confusion(), Confusion(), Confusion()
+    fast_point, fast_prob = Confusion(), Confusion()
+    oracle_calls: dict[str, Confusion] = {k: Confusion() for k in ("point", "prob", "fast_point", "fast_prob")}
+    if truth is not None:
+        oracle.attach(con, truth)
     per_date = []
     for i, as_of in enumerate(as_of_dates):
         base = i / len(as_of_dates)
@@ -167,7 +179,21 @@ def backtest(
         in_stock = run.series.available_now > 0
         point = point + Confusion.of(predicted, actual_out)
         point_in_stock = point_in_stock + Confusion.of(predicted[in_stock], actual_out[in_stock])
-        prob = prob + Confusion.of(run.series.probability[:, horizon - 1] >= 0.5, actual_out)
+        by_probability = run.series.probability[:, horizon - 1] >= 0.5
+        prob = prob + Confusion.of(by_probability, actual_out)
+        fast = h.sales[:, -FAST_WINDOW:].mean(axis=1) >= 1.0
+        fast_point = fast_point + Confusion.of(predicted[fast], actual_out[fast])
+        fast_prob = fast_prob + Confusion.of(by_probability[fast], actual_out[fast])
+        if truth is not None:
+            step("oracle", 0.95)
+            c = oracle.calls(con, h, horizon, run.sku_of_series, len(run.skus))
+            for key, calls, rows in (
+                ("point", c.point, slice(None)),
+                ("prob", c.probability, slice(None)),
+                ("fast_point", c.point, fast),
+                ("fast_prob", c.probability, fast),
+            ):
+                oracle_calls[key] = oracle_calls[key] + Confusion.of(calls[rows], actual_out[rows])
         per_date.append(
             {
                 "as_of": as_of.isoformat(),
@@ -181,7 +207,7 @@ def backtest(
         return round(float(np.nanmean(np.concatenate(parts))), 4)
 
     scored_series = int(np.isfinite(np.concatenate(errors["model"])).sum())
-    return {
+    result: dict[str, Any] = {
         "forecast": {
             **{k: mean(v) for k, v in errors.items()},
             "metric": "RMSSE",
@@ -194,7 +220,33 @@ def backtest(
             "predictor": "point projection",
             "in_stock_at_as_of": point_in_stock.summary(),
             "probability_ge_0_5": prob.summary(),
+            "selling_ge_1_per_day": {**fast_point.summary(), "probability_ge_0_5": fast_prob.summary()},
         },
         "as_of_dates": [d.isoformat() for d in as_of_dates],
         "per_date": per_date,
+    }
+    if truth is not None:
+        result["oracle"] = _oracle_summary(point, prob, fast_point, fast_prob, oracle_calls)
+    return result
+
+
+def _share(model: Confusion, best: Confusion) -> float | None:
+    """The model's F1 as a fraction of the oracle's (None when the oracle's is 0)."""
+    m, o = model.summary()["f1"], best.summary()["f1"]
+    return round(m / o, 4) if o else None
+
+
+def _oracle_summary(
+    point: Confusion, prob: Confusion, fast_point: Confusion, fast_prob: Confusion, o: dict[str, Confusion]
+) -> dict[str, Any]:
+    return {
+        **o["point"].summary(),
+        "predictor": "point projection on the true rates and arrivals",
+        "model_f1_share": _share(point, o["point"]),
+        "probability_ge_0_5": {**o["prob"].summary(), "model_f1_share": _share(prob, o["prob"])},
+        "selling_ge_1_per_day": {
+            **o["fast_point"].summary(),
+            "model_f1_share": _share(fast_point, o["fast_point"]),
+            "probability_ge_0_5": {**o["fast_prob"].summary(), "model_f1_share": _share(fast_prob, o["fast_prob"])},
+        },
     }

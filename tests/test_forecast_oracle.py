@@ -1,0 +1,103 @@
+"""The truth beside a demo warehouse, and the backtest's oracle row built from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from metrics.demo import generate_warehouse
+from metrics.paths import truth_path
+from tests.conftest import SMALL
+
+OPSBOT = [str(Path(sys.executable).with_name("opsbot"))]
+ENV = {"OPSBOT_LANG": "en", "PATH": "", "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+
+
+@pytest.fixture(scope="module")
+def with_truth(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("truth") / "small.duckdb"
+    generate_warehouse(path, **SMALL, with_truth=True)  # type: ignore[arg-type]
+    return path
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_warehouse_is_the_same_with_or_without_the_truth(with_truth: Path, small_db: Path) -> None:
+    tables = [r[0] for r in rows(small_db, "SELECT table_name FROM information_schema.tables ORDER BY 1")]
+    assert "fact_order_item" in tables
+    for table in tables:
+        assert rows(with_truth, f"SELECT * FROM {table}") == rows(small_db, f"SELECT * FROM {table}"), table
+    assert not truth_path(small_db).exists()
+
+
+def test_truth_matches_what_happened(with_truth: Path) -> None:
+    truth = truth_path(with_truth)
+    assert truth.name == "small.truth.duckdb"
+    con = duckdb.connect(str(with_truth), read_only=True)
+    try:
+        con.execute(f"ATTACH '{truth}' AS truth (READ_ONLY)")
+        late = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE t.arrival_date <> p.received_date), "
+            "count(*) FILTER (WHERE p.received_date IS NULL AND t.arrival_date IS NULL) "
+            "FROM fact_purchase_order p JOIN truth.main.purchase_order t USING (po_id)"
+        ).fetchone()
+        pos = con.execute("SELECT count(*) FROM fact_purchase_order").fetchone()
+        # on days a series ended with stock left, sales are the demand: their mean is the true rate's
+        sold, rate = con.execute(
+            """
+            WITH sales AS (
+              SELECT CAST(o.order_ts AS DATE) AS date, i.sku_id, o.warehouse_id, sum(i.qty) AS units
+              FROM fact_order o JOIN fact_order_item i USING (order_id)
+              WHERE o.status <> 'cancelled' GROUP BY ALL)
+            SELECT sum(coalesce(s.units, 0)), sum(r.rate)
+            FROM fact_inventory_daily v
+            JOIN truth.main.demand_rate r ON r.date = v.snapshot_date AND r.sku_id = v.sku_id
+              AND r.warehouse_id = v.warehouse_id
+            LEFT JOIN sales s ON s.date = v.snapshot_date AND s.sku_id = v.sku_id AND s.warehouse_id = v.warehouse_id
+            WHERE v.on_hand - v.reserved > 0
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    assert late is not None and pos is not None and sold is not None
+    assert late[0] == pos[0] and late[1] == 0 and late[2] == 0
+    assert 0.9 < float(sold) / float(rate) < 1.1
+
+
+def test_backtest_scores_the_oracle_beside_the_model(with_truth: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(with_truth, db)
+    args = ["forecast", "backtest", "--db", str(db), "--from", "2026-11-06", "--to", "2026-11-13", "--quiet"]
+
+    def run(*extra: str) -> str:
+        proc = subprocess.run([*OPSBOT, *args, *extra], capture_output=True, text=True, timeout=300, env=ENV)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    plain = json.loads(run("--format", "json"))
+    assert "oracle" not in plain  # no truth file beside the copy yet
+    shutil.copy(truth_path(with_truth), truth_path(db))
+    r = json.loads(run("--format", "json"))
+    assert r["stockout"] == plain["stockout"] and r["forecast"] == plain["forecast"]  # fields kept, unchanged
+    o, s = r["oracle"], r["stockout"]
+    assert o["tp"] + o["fn"] == s["tp"] + s["fn"] > 0  # the same stockouts to find
+    # knowing the true rates and arrivals finds more of them than the forecast does
+    assert o["recall"] > s["recall"] and o["f1"] > s["f1"]
+    assert o["model_f1_share"] == round(s["f1"] / o["f1"], 4)
+    fast = o["selling_ge_1_per_day"]
+    assert fast["tp"] + fast["fn"] == s["selling_ge_1_per_day"]["tp"] + s["selling_ge_1_per_day"]["fn"] > 0
+    assert {"precision", "recall", "f1", "model_f1_share"} <= set(fast["probability_ge_0_5"])
+    assert "model/oracle F1" in run()
