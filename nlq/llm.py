@@ -17,14 +17,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import openai
-from openai.types.chat import (
-    ChatCompletionMessage,
-    ChatCompletionMessageFunctionToolCall,
-    ChatCompletionMessageParam,
-)
+from typing import TYPE_CHECKING, Any
 
 from metrics.catalog.types import Catalog
 from metrics.problems import Problem, UserError
@@ -33,6 +26,14 @@ from nlq import llm_prompt
 from nlq.llm_prompt import METRIC_TOOL, SQL_TOOL
 from nlq.query_json import query_from_json
 from nlq.sql_guard import guard_sql
+
+if TYPE_CHECKING:  # the client library is imported only when a fallback is built (it takes ~0.6 s)
+    import openai
+    from openai.types.chat import (
+        ChatCompletionMessage,
+        ChatCompletionMessageFunctionToolCall,
+        ChatCompletionMessageParam,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class LlmFallback:
         self.timeout_s = timeout_s
         self.allow_sql = allow_sql
         self.max_rows = max_rows
+        import openai
+
         self.client = client or openai.OpenAI(
             base_url=config.base_url,
             api_key=config.api_key or NO_KEY,
@@ -151,6 +154,8 @@ class LlmFallback:
 
     def _complete(self, messages: list[ChatCompletionMessageParam]) -> ChatCompletionMessage | LlmResult:
         """One chat completion; every transport failure becomes a refusal."""
+        import openai
+
         try:
             response = self.client.chat.completions.create(
                 model=self.config.model,
@@ -190,6 +195,8 @@ class LlmFallback:
 
 def _function_calls(reply: ChatCompletionMessage) -> list[ChatCompletionMessageFunctionToolCall]:
     """The function tool calls of a reply (custom tool calls are ignored)."""
+    from openai.types.chat import ChatCompletionMessageFunctionToolCall
+
     return [c for c in reply.tool_calls or [] if isinstance(c, ChatCompletionMessageFunctionToolCall)]
 
 
@@ -257,6 +264,8 @@ def _invalid(error: UserError, *, sql: bool) -> LlmResult:
 
 def _transport_refusal(error: openai.APIError, timeout_s: float) -> LlmResult:
     """A clear refusal for a failed request: timeout, rate limit, HTTP error, unreachable, unreadable."""
+    import openai
+
     if isinstance(error, openai.APITimeoutError):
         return refusal(
             "llm_timeout",

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
-
-from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
+from typing import TYPE_CHECKING, Any
 
 from metrics.catalog.types import TIME_DIMENSION, Catalog, Dimension
 from metrics.forecast.store import HORIZON_DAYS
 from nlq.forecast_query import is_forecast_metric
 from nlq.query_json import query_schema
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
 
 METRIC_TOOL = "metric_query"
 SQL_TOOL = "run_sql"

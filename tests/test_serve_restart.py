@@ -36,7 +36,9 @@ N = 24
 @contextmanager
 def serve(env: dict[str, str], cwd: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     opsbot = str(Path(sys.executable).with_name("opsbot"))
-    log = open(cwd / f"serve-{port}-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 — closed below
+    path = cwd / f"serve-{port}-{time.monotonic_ns()}.log"
+    LOGS.append(path)
+    log = open(path, "wb")  # noqa: SIM115 — closed below
     proc = subprocess.Popen(
         [opsbot, "serve", "--no-scheduler", "--port", str(port)], env=env, cwd=cwd, stdout=log, stderr=log
     )
@@ -57,6 +59,15 @@ def serve(env: dict[str, str], cwd: Path, port: int) -> Iterator[subprocess.Pope
             proc.kill()
             proc.wait(30)
         log.close()
+
+
+LOGS: list[Path] = []  # the servers' logs, newest last: a failure shows the tail of the newest
+
+
+def log_tail(lines: int = 60) -> str:
+    if not LOGS or not LOGS[-1].exists():
+        return ""
+    return "\n--- server log ---\n" + "\n".join(LOGS[-1].read_text(errors="replace").splitlines()[-lines:])
 
 
 AS_ZHANG: dict[str, str] = {}  # the Authorization header of an API token of 张伟's (made by the env fixture)
@@ -100,7 +111,7 @@ def ask_all(url: str) -> list[str]:
     with httpx.Client(base_url=url, timeout=10, headers=AS_ZHANG) as http:
         for i in range(N):
             r = http.post("/web/api/messages", json={"chat": "#general", "text": QUESTIONS[i % len(QUESTIONS)]})
-            assert r.status_code == 202, r.text
+            assert r.status_code == 202, r.text + log_tail()
             ids.append(str(r.json()["id"]))
     return ids
 

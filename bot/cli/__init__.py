@@ -1,41 +1,54 @@
-"""`opsbot`: the command line entry point."""
+"""`opsbot`: the command line entry point.
+
+Each command's module is imported only when that command runs (or when `--help` lists them), so
+`opsbot tickets ack` does not pay for the web server, the Slack SDK or the LLM client."""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from bot.cli.alerts import alerts_group
-from bot.cli.ask import ask
-from bot.cli.chat import chat
-from bot.cli.demo import demo_data
-from bot.cli.forecast import forecast_group
-from bot.cli.importing import import_command
-from bot.cli.metrics import metrics_group
-from bot.cli.query import query
-from bot.cli.serve import serve
-from bot.cli.tickets import tickets_group
-from bot.cli.tokens import tokens_group
-from bot.cli.users import users_group
+# command name → (module, attribute); one line per command
+COMMANDS: dict[str, tuple[str, str]] = {
+    "alerts": ("bot.cli.alerts", "alerts_group"),
+    "ask": ("bot.cli.ask", "ask"),
+    "chat": ("bot.cli.chat", "chat"),
+    "demo-data": ("bot.cli.demo", "demo_data"),
+    "forecast": ("bot.cli.forecast", "forecast_group"),
+    "import": ("bot.cli.importing", "import_command"),
+    "metrics": ("bot.cli.metrics", "metrics_group"),
+    "query": ("bot.cli.query", "query"),
+    "serve": ("bot.cli.serve", "serve"),
+    "tickets": ("bot.cli.tickets", "tickets_group"),
+    "tokens": ("bot.cli.tokens", "tokens_group"),
+    "users": ("bot.cli.users", "users_group"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class LazyGroup(click.Group):
+    """A click group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        command = getattr(importlib.import_module(where[0]), where[1])
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{where[0]}.{where[1]} is not a click command")
+        self.commands[cmd_name] = command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="opsbot")
 def cli() -> None:
     """opsbot: governed e-commerce metrics, questions and alerts, from the terminal and the group chat."""
-
-
-cli.add_command(alerts_group)
-cli.add_command(ask)
-cli.add_command(chat)
-cli.add_command(demo_data)
-cli.add_command(forecast_group)
-cli.add_command(import_command)
-cli.add_command(metrics_group)
-cli.add_command(query)
-cli.add_command(serve)
-cli.add_command(tickets_group)
-cli.add_command(tokens_group)
-cli.add_command(users_group)
 
 
 def main() -> None:
