@@ -45,7 +45,10 @@ PLATFORM_ENV: dict[str, dict[str, str]] = {
         "api_url": "OPSBOT_WECOM_API_URL",
     },
 }
-EXTRA_KEYS: dict[str, tuple[str, ...]] = {"dingtalk": ("stream", "robots"), "wecom": ("robots",)}  # not secrets
+EXTRA_KEYS: dict[str, tuple[str, ...]] = {
+    "dingtalk": ("stream", "robots", "card_template_id", "card_robot_code"),
+    "wecom": ("robots", "aibot"),
+}  # not secrets
 LABEL = {"web": "web chat", "slack": "Slack", "dingtalk": "DingTalk", "wecom": "WeCom"}
 
 
@@ -202,9 +205,28 @@ def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
         check_dingtalk_webhook(webhook, *f.origin["robot_webhook"], r, "dingtalk robot_webhook")
     v = f.values
     stream = r.flag(f.node, "stream", "platforms.dingtalk", False)
+    template = r.text(f.node, "card_template_id", "platforms.dingtalk.card_template_id")
+    robot_code = r.text(f.node, "card_robot_code", "platforms.dingtalk.card_robot_code")
+    if template and not (v.get("app_key") and v.get("app_secret")):
+        r.problem(
+            f.node, "card_template_id", "platforms.dingtalk.card_template_id: interactive cards are sent by the app "
+            "robot and need app_key and app_secret", "platforms.dingtalk.card_template_id：互动卡片由应用机器人发送，"
+            "需要 app_key 和 app_secret",
+        )  # fmt: skip
+    elif template and not stream:
+        r.problem(
+            f.node, "card_template_id", "platforms.dingtalk.card_template_id: card clicks arrive through Stream mode; "
+            "set stream: true", "platforms.dingtalk.card_template_id：卡片点击经 Stream 模式回调，请设置 stream: true",
+            warn=True,
+        )  # fmt: skip
+    if robot_code and not template:
+        r.problem(
+            f.node, "card_robot_code", "platforms.dingtalk.card_robot_code is used only with card_template_id",
+            "platforms.dingtalk.card_robot_code 只与 card_template_id 一起使用",
+        )  # fmt: skip
     return DingTalkConfig(
         v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream,
-        types.MappingProxyType(f.robots),
+        types.MappingProxyType(f.robots), template, robot_code,
     )  # fmt: skip
 
 

@@ -98,10 +98,17 @@ class DingTalkConfig:
     api_url: str | None = None
     stream: bool = False  # receive the app robot's messages over DingTalk Stream mode (dingtalk-stream SDK)
     robots: Mapping[str, NamedRobot] = field(default_factory=dict)  # dingtalk:<name> → that group's robot
+    # interactive cards sent by the app robot to dingtalk:card:<openConversationId> (template made in the card builder)
+    card_template_id: str | None = None
+    card_robot_code: str | None = None  # the robot sending them (default: app_key)
 
     @property
     def has_app(self) -> bool:
         return bool(self.app_key and self.app_secret)
+
+    @property
+    def has_cards(self) -> bool:
+        return bool(self.has_app and self.card_template_id)
 
     @property
     def has_robot(self) -> bool:
