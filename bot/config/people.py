@@ -105,12 +105,18 @@ def _destination_ok(
         )  # fmt: skip
         return False
     needs_robot = missing == ""
-    needs_app = platform == "wecom" and wecom_robot_name(chat) is None and wecom is not None and not wecom.has_app
+    aibot = platform == "wecom" and chat.startswith("aibot:")
+    needs_app = (
+        platform == "wecom" and not aibot and wecom_robot_name(chat) is None and wecom is not None
+        and not wecom.has_app
+    )  # fmt: skip
+    needs_aibot = aibot and not (wecom and wecom.aibot and wecom.aibot.long_connection)
     needs_cards = platform == "dingtalk" and chat.startswith("card:") and not (dingtalk and dingtalk.has_cards)
-    if needs_robot or needs_app or needs_cards:
+    if needs_robot or needs_app or needs_cards or needs_aibot:
         what = (
             "robot_webhook" if needs_robot
             else "app_key, app_secret and card_template_id" if needs_cards
+            else "aibot: {bot_id, secret}" if needs_aibot
             else "corp_id, agent_id and secret"
         )  # fmt: skip
         report(

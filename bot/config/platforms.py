@@ -9,10 +9,12 @@ import types
 from dataclasses import dataclass, field
 
 from adapters.wecom.crypto import aes_key
+from bot.config.aibot import read_aibot
 from bot.config.reader import Reader
 from bot.config.robots import ROBOT_KEYS, check_dingtalk_webhook, read_robots
 from bot.config.schema import (
     PLATFORMS,
+    AiBotConfig,
     DingTalkConfig,
     NamedRobot,
     SlackConfig,
@@ -84,6 +86,7 @@ class Fields:
     unset: dict[str, tuple[str, ...]] = field(default_factory=dict)
     node: Located = field(default_factory=Located)  # platforms.<platform> (empty when only the environment)
     robots: dict[str, NamedRobot] = field(default_factory=dict)  # platforms.<platform>.robots
+    aibot: AiBotConfig | None = None  # platforms.wecom.aibot
 
     def how_to_set(self, key: str) -> tuple[str, str]:
         var = PLATFORM_ENV[self.platform][key]
@@ -126,6 +129,8 @@ def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
         f.node = node
         if name in ROBOT_KEYS:
             f.robots = read_robots(node, name, r)
+        if name == "wecom":
+            f.aibot = read_aibot(r.mapping(node, "aibot", "platforms.wecom.aibot"), r)
     for key, var in envs.items():
         if node is not None and key in node:
             value, unset = r.soft(node, key, f"platforms.{name}.{key}")
@@ -143,7 +148,8 @@ def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
             "the robot will post unsigned", f"platforms.{name}.robot_secret：环境变量未设置，机器人将不加签发送",
             warn=True,
         )  # fmt: skip
-    return f if f.robots or any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name]) else None
+    complete = any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name])
+    return f if f.robots or f.aibot or complete else None
 
 
 def _check_capabilities(f: Fields, r: Reader) -> None:
@@ -255,5 +261,5 @@ def _wecom(f: Fields, r: Reader) -> WeComConfig:
             )  # fmt: skip
     return WeComConfig(
         v.get("corp_id"), agent_id, v.get("secret"), v.get("token"), v.get("encoding_aes_key"),
-        v.get("robot_webhook"), _check_url(f, r), types.MappingProxyType(f.robots),
+        v.get("robot_webhook"), _check_url(f, r), types.MappingProxyType(f.robots), f.aibot,
     )  # fmt: skip

@@ -122,6 +122,28 @@ class DingTalkConfig:
 
 
 @dataclass(frozen=True)
+class AiBotConfig:
+    """WeCom's 智能机器人: ``bot_id`` + ``secret`` for the long connection (``url``: WeCom's, or a test server),
+    and/or ``token`` + ``encoding_aes_key`` for encrypted JSON callbacks at ``/wecom/aibot/callback``."""
+
+    bot_id: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    url: str = "wss://openws.work.weixin.qq.com"
+    token: str | None = field(default=None, repr=False)
+    encoding_aes_key: str | None = field(default=None, repr=False)
+    heartbeat_s: float = 30.0
+    reconnect_s: float = 1.0  # the first reconnect's wait, doubled each failed attempt up to 30 s
+
+    @property
+    def long_connection(self) -> bool:
+        return bool(self.bot_id and self.secret)
+
+    @property
+    def callback(self) -> bool:
+        return bool(self.token and self.encoding_aes_key)
+
+
+@dataclass(frozen=True)
 class WeComConfig:
     """The app (``WeComClient(corp_id, secret, agent_id, base_url=api_url)``), its callback
     (``WeComCallback(token, encoding_aes_key, corp_id)``) and/or group robots (``RobotSender.post(robot_key, …)``):
@@ -135,6 +157,7 @@ class WeComConfig:
     robot_webhook: str | None = field(default=None, repr=False)
     api_url: str | None = None
     robots: Mapping[str, NamedRobot] = field(default_factory=dict)  # wecom:robot:<name> → that group's robot
+    aibot: AiBotConfig | None = None  # wecom:aibot:<chatid> → the AI bot
 
     @property
     def has_app(self) -> bool:
