@@ -196,3 +196,77 @@ def test_aibot_keys_are_checked(tmp_path: Path, small_db: Path) -> None:
         path.write_text(config("ws://127.0.0.1:9").replace(bad, what), encoding="utf-8")
         with pytest.raises(ConfigError):
             load_config(path, env)
+
+
+# --- callback mode: the group robot posts the card, the AI bot (encrypted JSON callbacks) handles what follows --
+
+AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # protocols.md's EncodingAESKey
+TOKEN = "QDG6eK"
+CALLBACK_CONFIG = f"""
+language: zh
+rules: {{dir: rules}}
+channels:
+  "web:#douyin-ops": ["wecom:robot"]
+people:
+  - name: 张伟
+    ids: {{wecom: {ZHANG}}}
+  - name: 李娜
+    ids: {{wecom: LiNa}}
+platforms:
+  wecom:
+    aibot: {{token: {TOKEN}, encoding_aes_key: {AES_KEY}}}
+"""
+
+
+def encrypted(body: dict[str, Any], *, token: str = TOKEN, stamp: str | None = None) -> tuple[dict[str, str], bytes]:
+    """A callback as WeCom POSTs it to the AI bot: JSON {"encrypt"} (receiveid ""), signed in the query."""
+    from adapters.wecom import crypto
+
+    stamp = stamp or str(int(time.time()))
+    cipher = crypto.encrypt(AES_KEY, json.dumps(body, ensure_ascii=False), "")
+    query = {"msg_signature": crypto.signature(token, stamp, "n1", cipher), "timestamp": stamp, "nonce": "n1"}
+    return query, json.dumps({"encrypt": cipher}).encode()
+
+
+def test_callback_mode_a_group_reply_acks_a_robot_card_and_is_answered_by_response_url(
+    tmp_path: Path, small_db: Path, clock: Clock
+) -> None:
+    from adapters.wecom import crypto
+    from tests.fake_wecom import AIBOT_RESPONSE, WEBHOOK, FakeWeCom
+
+    with FakeWeCom() as fake:
+        env = bot_env(
+            tmp_path, small_db, WECOM_ROBOT_WEBHOOK=f"{fake.base_url}{WEBHOOK}?key=robot-key",
+            OPSBOT_WECOM_API_URL=fake.base_url,
+        )  # fmt: skip
+        path = platform_config(tmp_path, CALLBACK_CONFIG, "supply_chain.yaml")
+        with live_bot(path, env, clock=clock) as b, b.http() as http:
+            assert b.runtime.parts["wecom"].info["aibot_callback"].endswith("/wecom/aibot/callback")
+            b.runtime.run_rules()
+            deliver(b, clock)
+            assert fake.calls(WEBHOOK)  # the group robot posted the cards (the AI bot cannot post first here)
+            number = next(t for t in b.runtime.service.list_tickets() if "web:#douyin-ops" in t.channels).ticket_no
+
+            stamp = str(int(time.time()))
+            echo = crypto.encrypt(AES_KEY, "echo-123", "")
+            sig = crypto.signature(TOKEN, stamp, "n", echo)
+            params = {"msg_signature": sig, "timestamp": stamp, "nonce": "n", "echostr": echo}
+            got = http.get("/wecom/aibot/callback", params=params)
+            assert got.status_code == 200 and got.text == "echo-123"  # the URL check
+
+            body = {**said(f"认领 {number}"), "msgid": "cb-1",
+                    "response_url": f"{fake.base_url}{AIBOT_RESPONSE}?response_code=rc1"}  # fmt: skip
+            query, raw = encrypted(body)
+            forged, _ = encrypted(body, token="not-the-token")
+            assert http.post("/wecom/aibot/callback", params=forged, content=raw).status_code == 401
+            assert b.runtime.service.get(number).ticket.status == "open"
+            for _ in range(2):  # WeCom retries a callback: taken once
+                r = http.post("/wecom/aibot/callback", params=query, content=raw)
+                assert r.status_code == 200 and r.content == b""
+            b.settle()
+            history = b.runtime.service.get(number)
+            assert history.ticket.status == "acknowledged"
+            assert [(e.actor, e.platform) for e in history.events if e.action == "ack"] == [("张伟", "wecom")]
+            answered = wait_for(lambda: fake.calls(AIBOT_RESPONSE))
+            assert len(answered) == 1 and number in json.dumps(answered[0].body, ensure_ascii=False)
+            assert answered[0].body["msgtype"] == "markdown"

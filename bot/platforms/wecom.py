@@ -11,12 +11,15 @@ cards whose clicks arrive with the clicker's ``userid`` and update the same card
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
-from adapters.base import InboundEvent, Message, MessageRef
+from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
 from adapters.wecom.adapter import WeComAdapter
 from adapters.wecom.aibot import frames
 from adapters.wecom.aibot.adapter import AiBotAdapter
+from adapters.wecom.aibot.callback import PATH as AIBOT_PATH
+from adapters.wecom.aibot.callback import AiBotCallback, AiBotWebhook, reply_by_response_url
 from adapters.wecom.aibot.connection import AiBotConnection
 from adapters.wecom.aibot.inbound import MalformedAiBotBody, aibot_chat, parse_body
 from adapters.wecom.callback import WeComCallback
@@ -43,13 +46,27 @@ def _replier(router: WeComRouter) -> ReplyFn:
     def reply(event: InboundEvent, message: Message) -> MessageRef:
         """An AI bot message is answered in its chat, in reply to it; an app conversation is a DM: answer the
         asker through the app (or the robot without one)."""
-        if aibot_chat(event.chat) is not None and router.aibot is not None:
-            return router.aibot.reply(event.chat, message, str(event.raw.get("req_id") or "") or None)
+        if aibot_chat(event.chat) is not None:
+            return _aibot_reply(router, event, message)
         if router.app is None:
             return router.send(ROBOT, message)
         return router.send(event.user or event.chat, message)
 
     return reply
+
+
+def _aibot_reply(router: WeComRouter, event: InboundEvent, message: Message) -> MessageRef:
+    """In reply to the message over the long connection (its req_id), else through its response_url (callback
+    mode), else posted to the chat."""
+    rid, url = str(event.raw.get("req_id") or ""), str(event.raw.get("response_url") or "")
+    if router.aibot is not None and rid:
+        return router.aibot.reply(event.chat, message, rid)
+    if url:
+        reply_by_response_url(url, message)
+        return MessageRef(platform="wecom", chat=event.chat, message_id=f"aibot-{uuid.uuid4().hex}")
+    if router.aibot is not None:
+        return router.aibot.send(event.chat, message)
+    raise DeliveryError(f"WeCom AI bot event {event.event_id}: no req_id or response_url to answer", retryable=False)
 
 
 def _aibot(bot: PlatformContext, config: AiBotConfig) -> AiBotConnection:
@@ -116,6 +133,10 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     if connection is not None:
         parts.start, parts.stop = connection.start, connection.stop
         parts.info["aibot"] = "long connection"
+    if config.aibot is not None and config.aibot.callback and config.aibot.token and config.aibot.encoding_aes_key:
+        aibot_callback = AiBotCallback(config.aibot.token, config.aibot.encoding_aes_key, max_age_s=CALLBACK_WINDOW_S)
+        parts.webhooks += (Webhook(AIBOT_PATH, AiBotWebhook(aibot_callback), ("GET", "POST")),)
+        parts.info["aibot_callback"] = bot.config.server.public_url + AIBOT_PATH
     if config.has_callback and config.token and config.encoding_aes_key and config.corp_id:
         callback = WeComCallback(
             config.token,
@@ -132,6 +153,6 @@ def build(bot: PlatformContext) -> PlatformParts | None:
                 remember_response_code(bot.service, event)
 
         webhook = WeComWebhook(callback)
-        parts.webhooks = (Webhook(PATH, webhook, ("GET", "POST"), before_keep=remember),)
+        parts.webhooks += (Webhook(PATH, webhook, ("GET", "POST"), before_keep=remember),)
         parts.info["callback"] = bot.config.server.public_url + PATH
     return parts
