@@ -82,6 +82,7 @@ def _aibot(bot: PlatformContext, config: AiBotConfig) -> AiBotConnection:
             return
         if event is None:
             return
+        log.info("WeCom AI bot: %s from %s in %s", "a click" if event.action else "a message", event.user, event.chat)
         if event.action is not None and event.action.response_token:
             remember_response_code(bot.service, event)
         bot.submit(event)
