@@ -71,6 +71,7 @@ class FakeDingTalk(LocalServer):
     TOKEN = "/v1.0/oauth2/accessToken"
     CREATE_CARD = "/v1.0/card/instances/createAndDeliver"
     UPDATE_CARD = "/v1.0/card/instances"
+    GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
 
     def __init__(
         self,
@@ -108,7 +109,7 @@ class FakeDingTalk(LocalServer):
             self.requests.append(request)
             if request.path == self.GATEWAY and self.stream_endpoint is not None:
                 return Reply(body={"endpoint": self.stream_endpoint, "ticket": "ticket-1"})
-            if request.path in (self.TOKEN, self.CREATE_CARD, self.UPDATE_CARD):
+            if request.path in (self.TOKEN, self.CREATE_CARD, self.UPDATE_CARD, self.GROUP_MESSAGE):
                 reply = self._card_api(request)
                 self.answered.append((request, reply))
                 return reply
@@ -133,6 +134,11 @@ class FakeDingTalk(LocalServer):
             return Reply(body={"accessToken": "card-app-token", "expireIn": 7200})
         if request.headers.get("x-acs-dingtalk-access-token") != "card-app-token":
             return Reply(401, {"code": "InvalidAuthentication", "message": "bad access token"})
+        if request.path == self.GROUP_MESSAGE:
+            param = json.loads(body.get("msgParam") or "{}")
+            if body.get("msgKey") != "sampleMarkdown" or not param.get("text") or not body.get("openConversationId"):
+                return Reply(400, {"code": "param.invalid", "message": "msgKey, msgParam or openConversationId"})
+            return Reply(body={"processQueryKey": f"pqk-{len(self.requests)}"})
         params = body.get("cardData", {}).get("cardParamMap")
         track = body.get("outTrackId")
         if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()) or not track:

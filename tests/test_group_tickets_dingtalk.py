@@ -19,7 +19,7 @@ from adapters.dingtalk.cards import card_data, out_track_id
 from bot.config.load import ConfigError, load_config
 from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway
 from tests.live_bot import Clock, deliver, live_bot, wait_for
-from tests.test_dingtalk_bot import CONFIG, CONV, ZHANG, _env, callback, clock, config_file, douyin_tickets, fake
+from tests.test_dingtalk_bot import CONFIG, CONV, LINA, ZHANG, _env, callback, clock, config_file, douyin_tickets, fake
 
 __all__ = ["clock", "fake"]  # the fixtures, re-used
 
@@ -83,9 +83,15 @@ def test_a_click_acks_as_the_clicker_and_the_same_card_updates(
             assert "已认领" in fake.cards[track]["markdown"] + fake.cards[track]["title"]
             assert len(fake.card_requests(FakeDingTalk.CREATE_CARD)) == len(tickets)  # no new card
 
+            # 李娜 clicks 认领 on the already acknowledged card: refused, and told so in the group by the app robot
+            gateway.send_callback(click(track, LINA, "ack", number), message_id="card-frame-2", topic=CARD_TOPIC)
+            told = wait_for(lambda: fake.card_requests(FakeDingTalk.GROUP_MESSAGE))
+            assert told[0].body["openConversationId"] == CONV and number in told[0].body["msgParam"]
+            assert [e.actor for e in b.runtime.service.get(number).events if e.action == "ack"] == ["张伟"]
+
             # a group @-message names the ticket and closes it with a note
             gateway.send_callback(callback(b, f"关闭 {number} 已补货", user=ZHANG), message_id="frame-close")
-            wait_for(lambda: len(gateway.acks) >= 3)
+            wait_for(lambda: len(gateway.acks) >= 4)
             b.settle()
             history = b.runtime.service.get(number)
             assert history.ticket.status == "closed"

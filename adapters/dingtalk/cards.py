@@ -10,7 +10,9 @@ The OpenAPI calls (``api.dingtalk.com``, or ``base_url``):
   and group, so a redelivery replaces rather than duplicates), ``callbackType: STREAM``, ``cardData.cardParamMap``
   (string values only), ``openSpaceId: dtv1.card//IM_GROUP.<openConversationId>`` and the group's deliver model
   naming the robot (``robotCode``, the app key by default);
-- ``PUT /v1.0/card/instances`` with the same ``outTrackId`` and the new ``cardData`` (``updateCardDataByKey``).
+- ``PUT /v1.0/card/instances`` with the same ``outTrackId`` and the new ``cardData`` (``updateCardDataByKey``);
+- ``POST /v1.0/robot/groupMessages/send`` (``msgKey: sampleMarkdown``) for what a click is answered with in the
+  group (a refused step, "转派给谁？").
 
 The card template (made once in DingTalk's card builder) shows the variables ``title``, ``markdown``,
 ``status`` and loops over ``buttons`` (a JSON list of ``{text, action, ticket, style}``); each button's callback
@@ -22,6 +24,7 @@ import hashlib
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -120,6 +123,16 @@ class CardApi:
         if got.get("success") is False:
             raise DeliveryError(f"DingTalk createAndDeliver refused: {got!r}"[:500], retryable=False)
 
+    def group_message(self, conversation: str, message: Message) -> None:
+        param = {"title": title_of(message), "text": markdown_body(message)}
+        body = {
+            "msgKey": "sampleMarkdown",
+            "msgParam": json.dumps(param, ensure_ascii=False),
+            "openConversationId": conversation,
+            "robotCode": self.robot_code,
+        }
+        self._call("POST", "/v1.0/robot/groupMessages/send", body, self.token())
+
     def update(self, track_id: str, data: dict[str, Any]) -> None:
         body = {"outTrackId": track_id, "cardData": data, "cardUpdateOptions": {"updateCardDataByKey": True}}
         self._call("PUT", "/v1.0/card/instances", body, self.token())
@@ -142,3 +155,11 @@ class CardSender:
     def update(self, ref: MessageRef, message: Message) -> MessageRef:
         self.api.update(ref.message_id, card_data(message))
         return ref
+
+    def say(self, chat: str, message: Message) -> MessageRef:
+        """A plain message from the app robot into a card's group (the answer to a click)."""
+        conversation = card_chat(chat)
+        if conversation is None:
+            raise DeliveryError(f"{chat!r} is no card:<openConversationId> chat", retryable=False)
+        self.api.group_message(conversation, message)
+        return MessageRef(platform="dingtalk", chat=chat, message_id=f"dt-{uuid.uuid4().hex}")

@@ -36,10 +36,13 @@ def _needs_links(chat: str) -> bool:
     return card_chat(chat) is None
 
 
-def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
+def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None, cards: CardSender | None) -> ReplyFn:
     def reply(event: InboundEvent, message: Message) -> MessageRef:
         """Through the message's sessionWebhook; once that has expired, a group message is answered through the
-        group robot if there is one. A one-to-one chat's answer is never posted to a group: it is logged."""
+        group robot if there is one. A one-to-one chat's answer is never posted to a group: it is logged. A click
+        on an interactive card is answered by the app robot in the card's group."""
+        if cards is not None and card_chat(event.chat) is not None:
+            return cards.say(event.chat, message)
         if event.reply_url:
             return adapter.reply(event.reply_url, event.chat, message)
         if robot is not None and not event.direct:
@@ -93,7 +96,7 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     parts = PlatformParts(
         name="dingtalk",
         adapter=adapter if robot is not None or named or cards is not None else None,
-        reply=_replier(adapter, robot),
+        reply=_replier(adapter, robot, cards),
         needs_links=_needs_links,
         sender=sender,
         info={"robot": "configured" if robot is not None else "none"},

@@ -172,7 +172,10 @@ class AiBotConnection:
                 if cmd == frames.EVENT_CALLBACK and frames.event_type(body) == frames.DISCONNECTED:
                     log.error("WeCom AI bot: another connection took over this bot; not reconnecting")
                     return True
-                await loop.run_in_executor(None, self._on_callback, doc)
+                try:
+                    await loop.run_in_executor(None, self._on_callback, doc)
+                except Exception:  # one bad callback must not end the connection; it is in the log
+                    log.exception("WeCom AI bot: handling callback %s failed", rid)
             elif rid.startswith(frames.PING):
                 missed[0] = 0
             elif rid in self._pending:
