@@ -39,6 +39,7 @@ class FakeAiBotGateway:
         self.sent: list[dict[str, Any]] = []  # frames the bot sent (besides subscribe and ping)
         self.refused: list[dict[str, Any]] = []  # frames answered with an errcode
         self.subscribes = 0
+        self.refusals = 0  # subscriptions refused (wrong bot_id or secret)
         self.pings = 0
         self.cards: dict[str, Card] = {}
         self.subscribed = threading.Event()
@@ -65,6 +66,10 @@ class FakeAiBotGateway:
         cmd = "aibot_event_callback" if body.get("msgtype") == "event" else "aibot_msg_callback"
         self._outbox.put(json.dumps({"cmd": cmd, "headers": {"req_id": rid}, "body": body}, ensure_ascii=False))
         return rid
+
+    def raw(self, doc: dict[str, Any]) -> None:
+        """Send ``doc`` as it is (e.g. a disconnected_event)."""
+        self._outbox.put(json.dumps(doc, ensure_ascii=False))
 
     def drop(self) -> None:
         """Close the current connection (the client is to reconnect)."""
@@ -103,6 +108,8 @@ class FakeAiBotGateway:
             self.bot_id,
             self.secret,
         ):
+            with self._lock:
+                self.refusals += 1
             self._answer(ws, rid, 40058, "invalid bot_id or secret")
             ws.close()
             return

@@ -34,6 +34,11 @@ log = logging.getLogger("opsbot.wecom.aibot")
 OnCallback = Callable[[dict[str, Any]], None]  # the whole frame: cmd, headers.req_id, body
 
 
+def backoff_delay(attempt: int, base_s: float, cap_s: float) -> float:
+    """The wait before reconnect ``attempt`` (0, 1, 2 …): base · 2^attempt, at most ``cap_s``."""
+    return min(cap_s, base_s * float(2 ** min(attempt, 30)))
+
+
 class Refused(Exception):
     """WeCom refused the subscription (wrong bot id or secret)."""
 
@@ -103,7 +108,7 @@ class AiBotConnection:
                 log.warning("WeCom AI bot: connection to %s failed or ended: %s", self.url, e)
             finally:
                 self._lost()
-            delay = min(self.backoff_max_s, self.backoff_s * 2**attempt)
+            delay = backoff_delay(attempt, self.backoff_s, self.backoff_max_s)
             attempt += 1
             log.info("WeCom AI bot: reconnecting in %.2f s (attempt %d)", delay, attempt)
             with contextlib.suppress(TimeoutError):
