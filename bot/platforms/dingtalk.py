@@ -89,7 +89,10 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot, publish=publish, cards=cards)
 
     def sender(chat: str) -> str:
-        """One robot, one rate limit: every group the default robot serves counts on it."""
+        """One robot, one rate limit: every group the default robot serves counts on it; an interactive card
+        counts on its group."""
+        if card_chat(chat) is not None:
+            return chat
         used = config.robot_for(chat)
         return f"robot:{used.webhook}" if used is not None else chat
 
