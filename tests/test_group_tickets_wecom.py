@@ -270,3 +270,24 @@ def test_callback_mode_a_group_reply_acks_a_robot_card_and_is_answered_by_respon
             answered = wait_for(lambda: fake.calls(AIBOT_RESPONSE))
             assert len(answered) == 1 and number in json.dumps(answered[0].body, ensure_ascii=False)
             assert answered[0].body["msgtype"] == "markdown"
+
+
+def test_a_group_question_and_its_follow_up_are_answered_in_reply_and_so_is_a_one_to_one_chat(
+    tmp_path: Path, small_db: Path, gateway: FakeAiBotGateway, clock: Clock
+) -> None:
+    with start(tmp_path, small_db, gateway, clock):
+        assert gateway.subscribed.wait(15)
+        gateway.push(said("上周各渠道的GMV是多少？"))
+        (first,) = wait_for(lambda: gateway.frames("aibot_respond_msg"))
+        text = first["body"]["stream"]["content"]
+        assert "抖音" in text and "天猫" in text and "成交金额" in text, text
+        gateway.push(said("那抖音呢", user="LiNa"))
+        replies = wait_for(lambda: len(r := gateway.frames("aibot_respond_msg")) >= 2 and r)
+        follow = replies[1]["body"]["stream"]["content"]
+        assert "抖音" in follow and "天猫" not in follow, follow  # the group's follow-up keeps the context
+        single = {"msgid": "dm-1", "aibotid": "aibot-ops", "chattype": "single", "from": {"userid": ZHANG},
+                  "msgtype": "text", "text": {"content": "帮助"}}  # fmt: skip
+        rid = gateway.push(single)
+        replies = wait_for(lambda: len(r := gateway.frames("aibot_respond_msg")) >= 3 and r)
+        assert replies[2]["headers"]["req_id"] == rid and "认领" in replies[2]["body"]["stream"]["content"]
+        assert gateway.refused == []
