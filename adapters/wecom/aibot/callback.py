@@ -41,8 +41,7 @@ class AiBotCallback:
 
     def decrypt(self, params: Mapping[str, str], body: bytes) -> dict[str, Any]:
         """The verified, decrypted JSON body of a POST; InvalidSignature when forged, ValueError when no JSON."""
-        signature, timestamp, nonce = self._url._params(params, "msg_signature", "timestamp", "nonce")
-        self._url._check_age(timestamp)
+        signature, timestamp, nonce = self._url.signed_params(params)
         try:
             outer = json.loads(body)
         except ValueError as e:
