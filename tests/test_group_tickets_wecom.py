@@ -196,6 +196,10 @@ def test_aibot_keys_are_checked(tmp_path: Path, small_db: Path) -> None:
         path.write_text(config("ws://127.0.0.1:9").replace(bad, what), encoding="utf-8")
         with pytest.raises(ConfigError):
             load_config(path, env)
+    # callback mode only: the AI bot cannot post first, so a wecom:aibot: destination is skipped, and said
+    path.write_text(CALLBACK_CONFIG.replace('["wecom:robot"]', f'["wecom:aibot:{GROUP}"]'), encoding="utf-8")
+    warned = "\n".join(str(w) for w in load_config(path, env).warnings)
+    assert f"wecom:aibot:{GROUP} needs WeCom aibot: {{bot_id, secret}}" in warned, warned
 
 
 # --- callback mode: the group robot posts the card, the AI bot (encrypted JSON callbacks) handles what follows --
