@@ -31,14 +31,17 @@ def aibot_chat(chat: str) -> str | None:
     return chat[len(AIBOT_PREFIX) :] if chat.startswith(AIBOT_PREFIX) and len(chat) > len(AIBOT_PREFIX) else None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(body: dict[str, Any]) -> str:
-    if body.get("msgtype") == "text":
-        return str((body.get("text") or {}).get("content") or "")
-    if body.get("msgtype") == "voice":
-        return str((body.get("voice") or {}).get("content") or "")
-    if body.get("msgtype") == "mixed":
-        items = (body.get("mixed") or {}).get("msg_item") or []
-        return " ".join(str((i.get("text") or {}).get("content") or "") for i in items if isinstance(i, dict))
+    kind = body.get("msgtype")
+    if kind in ("text", "voice"):
+        return str(_dict(body.get(kind)).get("content") or "")
+    if kind == "mixed":
+        items = _dict(body.get("mixed")).get("msg_item") or []
+        return " ".join(str(_dict(_dict(i).get("text")).get("content") or "") for i in items)
     return ""
 
 
@@ -59,35 +62,37 @@ def with_quoted_ticket(text: str, ticket: str | None) -> str:
     return f"{verb} {ticket} {rest}".strip()
 
 
+def _click(body: dict[str, Any], rid: str, chat: str, user: str, group: bool) -> InboundEvent | None:
+    event = _dict(body.get("event"))
+    if event.get("eventtype") != "template_card_event":
+        return None
+    click = _dict(event.get("template_card_event")) or event
+    action, value = parse_button_key(str(click.get("event_key") or ""))
+    task_id = str(click.get("task_id") or "")
+    if not action or not task_id:
+        raise MalformedAiBotBody("template_card_event without event_key or task_id")
+    ref = MessageRef(platform="wecom", chat=chat, message_id=task_id, extra={"task_id": task_id})
+    return InboundEvent(
+        platform="wecom", event_id=f"aibot-{body['msgid']}", chat=chat, user=user, direct=not group,
+        action=ButtonAction(action, value, message=ref, response_token=rid), raw={**body, "req_id": rid},
+    )  # fmt: skip
+
+
 def parse_body(body: dict[str, Any], rid: str) -> InboundEvent | None:
     """The event of a verified body; None for events that need nothing (enter_chat, feedback)."""
     msgid = str(body.get("msgid") or "")
-    user = str((body.get("from") or {}).get("userid") or "") if isinstance(body.get("from"), dict) else ""
+    user = str(_dict(body.get("from")).get("userid") or "")
     if not msgid or not user:
         raise MalformedAiBotBody("aibot body without msgid or from.userid")
     group = body.get("chattype") == "group"
     chat = AIBOT_PREFIX + (str(body.get("chatid") or "") if group else user)
     if chat == AIBOT_PREFIX:
         raise MalformedAiBotBody("aibot group body without chatid")
-    raw = {**body, "req_id": rid}
     if body.get("msgtype") == "event":
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
-        assert isinstance(event, dict)
-        if event.get("eventtype") != "template_card_event":
-            return None
-        click = event.get("template_card_event") if isinstance(event.get("template_card_event"), dict) else event
-        assert isinstance(click, dict)
-        action, value = parse_button_key(str(click.get("event_key") or ""))
-        task_id = str(click.get("task_id") or "")
-        if not action or not task_id:
-            raise MalformedAiBotBody("template_card_event without event_key or task_id")
-        ref = MessageRef(platform="wecom", chat=chat, message_id=task_id, extra={"task_id": task_id})
-        return InboundEvent(
-            platform="wecom", event_id=f"aibot-{msgid}", chat=chat, user=user, direct=not group,
-            action=ButtonAction(action, value, message=ref, response_token=rid), raw=raw,
-        )  # fmt: skip
+        return _click(body, rid, chat, user, group)
     text = _AT_START.sub("", _text(body), count=1) if group else _text(body)
     text = with_quoted_ticket(text.strip(), _quoted_ticket(body))
     return InboundEvent(
-        platform="wecom", event_id=f"aibot-{msgid}", chat=chat, user=user, text=text, direct=not group, raw=raw
-    )
+        platform="wecom", event_id=f"aibot-{msgid}", chat=chat, user=user, text=text, direct=not group,
+        raw={**body, "req_id": rid},
+    )  # fmt: skip
