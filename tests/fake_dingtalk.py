@@ -62,11 +62,16 @@ class Request:
     raw_query: str
     headers: dict[str, str]
     body: dict[str, Any]
+    method: str = "POST"
 
 
 class FakeDingTalk(LocalServer):
     ROUTES = ("/robot/send", "/robot/sendBySession")
     GATEWAY = "/v1.0/gateway/connections/open"
+    TOKEN = "/v1.0/oauth2/accessToken"
+    CREATE_CARD = "/v1.0/card/instances/createAndDeliver"
+    UPDATE_CARD = "/v1.0/card/instances"
+    GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
 
     def __init__(
         self,
@@ -87,6 +92,8 @@ class FakeDingTalk(LocalServer):
         self._sent: dict[str, deque[float]] = {}  # access_token → when its accepted messages were sent
         self._throttled_until: dict[str, float] = {}
         self.stream_endpoint: str | None = None  # what the gateway call answers (a FakeStreamGateway's url)
+        self.cards: dict[str, dict[str, Any]] = {}  # outTrackId → the card as DingTalk shows it (its params)
+        self.app = ("dingtestkey", "test-app-secret")  # the app key and secret the token call must bring
         super().__init__(self._handler_class())
 
     @property
@@ -102,6 +109,10 @@ class FakeDingTalk(LocalServer):
             self.requests.append(request)
             if request.path == self.GATEWAY and self.stream_endpoint is not None:
                 return Reply(body={"endpoint": self.stream_endpoint, "ticket": "ticket-1"})
+            if request.path in (self.TOKEN, self.CREATE_CARD, self.UPDATE_CARD, self.GROUP_MESSAGE):
+                reply = self._card_api(request)
+                self.answered.append((request, reply))
+                return reply
             if request.path not in self.ROUTES:
                 return Reply(status=404, body={"errcode": 404, "errmsg": f"no route {request.path}"})
             markup_validators.check(markup_validators.dingtalk(request.body))  # DingTalk's markdown subset
@@ -112,6 +123,39 @@ class FakeDingTalk(LocalServer):
                 self._sent.setdefault(request.query.get("access_token", ""), deque()).append(self.now())
             self.answered.append((request, reply))
             return reply
+
+    def _card_api(self, request: Request) -> Reply:
+        """The interactive-card OpenAPI as DingTalk documents it: an app token for the app's key and secret, then
+        createAndDeliver (one card per outTrackId) and PUT (only a card that exists) with that token."""
+        body = request.body
+        if request.path == self.TOKEN:
+            if (body.get("appKey"), body.get("appSecret")) != self.app:
+                return Reply(400, {"code": "invalidClientIdOrSecret", "message": "bad appKey or appSecret"})
+            return Reply(body={"accessToken": "card-app-token", "expireIn": 7200})
+        if request.headers.get("x-acs-dingtalk-access-token") != "card-app-token":
+            return Reply(401, {"code": "InvalidAuthentication", "message": "bad access token"})
+        if request.path == self.GROUP_MESSAGE:
+            param = json.loads(body.get("msgParam") or "{}")
+            if body.get("msgKey") != "sampleMarkdown" or not param.get("text") or not body.get("openConversationId"):
+                return Reply(400, {"code": "param.invalid", "message": "msgKey, msgParam or openConversationId"})
+            return Reply(body={"processQueryKey": f"pqk-{len(self.requests)}"})
+        params = body.get("cardData", {}).get("cardParamMap")
+        track = body.get("outTrackId")
+        if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()) or not track:
+            return Reply(400, {"code": "param.invalid", "message": "cardParamMap values must be strings"})
+        if request.path == self.CREATE_CARD:
+            if request.method != "POST" or not str(body.get("openSpaceId", "")).startswith("dtv1.card//IM_GROUP."):
+                return Reply(400, {"code": "param.invalid", "message": "openSpaceId"})
+            self.cards[track] = dict(params)
+            return Reply(body={"success": True, "result": {"outTrackId": track}})
+        if request.method != "PUT" or track not in self.cards:
+            return Reply(404, {"code": "card.notFound", "message": f"no card {track}"})
+        self.cards[track].update(params)
+        return Reply(body={"success": True, "result": True})
+
+    def card_requests(self, path: str) -> list[Request]:
+        with self._lock:
+            return [q for q, a in self.answered if q.path == path and a.status == 200]
 
     def _robot_check(self, request: Request) -> Reply | None:
         """DingTalk's own checks of a custom robot's send: the sign, then the 20-a-minute limit."""
@@ -148,13 +192,17 @@ class FakeDingTalk(LocalServer):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
+            def do_PUT(self) -> None:
+                self.do_POST("PUT")
+
+            def do_POST(self, method: str = "POST") -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                reply = fake._next(Request(parts.path, query, parts.query, headers, json.loads(raw) if raw else {}))
+                body = json.loads(raw) if raw else {}
+                reply = fake._next(Request(parts.path, query, parts.query, headers, body, method))
                 payload = json.dumps(reply.body).encode() if not isinstance(reply.body, bytes) else reply.body
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")

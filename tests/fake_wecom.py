@@ -25,6 +25,7 @@ SEND = "/cgi-bin/message/send"
 UPDATE = "/cgi-bin/message/update_template_card"
 WEBHOOK = "/cgi-bin/webhook/send"
 UPLOAD = "/cgi-bin/media/upload"  # multipart ``media``; the fake records the bytes in ``uploads``
+AIBOT_RESPONSE = "/cgi-bin/aibot/response"  # an AI bot message's response_url (?response_code=…, usable once)
 GETUSERINFO = "/cgi-bin/auth/getuserinfo"  # web login (网页授权 / 扫码登录): code → userid
 
 
@@ -65,6 +66,7 @@ class FakeWeCom(LocalServer):
         self._token_counter = itertools.count(1)
         self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self.used_response_urls: set[str] = set()
         self.login_codes: dict[str, str] = {}  # web login: one-time code → the member's userid (``login_code``)
         super().__init__(self._handler_class())
 
@@ -113,6 +115,11 @@ class FakeWeCom(LocalServer):
                     if userid is None:
                         return errcode(40029, "invalid code")
                     return Reply(body={"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": "t"})
+            elif request.path == AIBOT_RESPONSE:
+                code = request.query.get("response_code", "")
+                if not code or code in self.used_response_urls:
+                    return errcode(40001, "invalid response_code")
+                self.used_response_urls.add(code)
             elif request.path == WEBHOOK:
                 if request.query.get("key") not in self.robot_keys:
                     return errcode(93000, "invalid webhook url")

@@ -19,6 +19,7 @@ Submit = Callable[[InboundEvent], bool]
 def parse(body: Mapping[str, Any], now: Callable[[], float]) -> InboundEvent:
     """The event of a verified callback body. MalformedCallback propagates."""
     event = parse_callback(body, now=now)
+    log.info("DingTalk message %s from %s in conversation %s", event.event_id, event.user, event.chat)
     if session_webhook_expired(body, now=now):
         log.info("DingTalk message %s came with an expired sessionWebhook", event.event_id)
     return event

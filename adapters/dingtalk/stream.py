@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from adapters.dingtalk.card_callback import TOPIC as CARD_TOPIC
+from adapters.dingtalk.card_callback import parse_card_callback
 from adapters.dingtalk.events import Submit, take
 from adapters.dingtalk.inbound import MalformedCallback
 from adapters.dingtalk.robot import rebase
@@ -60,8 +62,34 @@ def chatbot_handler(submit: Submit, now: Callable[[], float]) -> Any:
     return Handler()
 
 
-def stream_client(app_key: str, app_secret: str, handler: Any, *, base_url: str | None = None) -> Any:
-    """A ``DingTalkStreamClient`` subscribed to robot messages, opening its connection through ``base_url``."""
+def handle_card(data: Mapping[str, Any], message_id: str, submit: Submit) -> bool:
+    """One interactive card click → the runtime; False for a repeat (the same frame) or a malformed body."""
+    try:
+        return submit(parse_card_callback(data, message_id))
+    except MalformedCallback as e:
+        log.warning("ignoring a DingTalk card callback: %s", e)
+        return False
+
+
+def card_handler(submit: Submit) -> Any:
+    """The SDK's ``CallbackHandler`` for card callbacks: keeps the click (fast ack) and answers without new card
+    data — the card is updated by the delivery that follows the ticket step."""
+    import dingtalk_stream
+
+    class Handler(dingtalk_stream.CallbackHandler):  # type: ignore[misc,unused-ignore]
+        async def process(self, callback: Any) -> tuple[int, dict[str, Any]]:
+            data = callback.data if isinstance(callback.data, dict) else {}
+            handle_card(data, str(callback.headers.message_id or ""), submit)
+            return int(dingtalk_stream.AckMessage.STATUS_OK), {}
+
+    return Handler()
+
+
+def stream_client(
+    app_key: str, app_secret: str, handler: Any, *, base_url: str | None = None, cards: Any = None
+) -> Any:
+    """A ``DingTalkStreamClient`` subscribed to robot messages (and card callbacks when ``cards`` is a handler),
+    opening its connection through ``base_url``."""
     import dingtalk_stream
 
     url = rebase(GATEWAY, base_url)
@@ -86,6 +114,8 @@ def stream_client(app_key: str, app_secret: str, handler: Any, *, base_url: str 
 
     client = Client(dingtalk_stream.Credential(app_key, app_secret), logger=log)
     client.register_callback_handler(dingtalk_stream.ChatbotMessage.TOPIC, handler)
+    if cards is not None:
+        client.register_callback_handler(CARD_TOPIC, cards)
     return client
 
 
@@ -100,9 +130,12 @@ class StreamClient:
         now: Callable[[], float],
         *,
         base_url: str | None = None,
+        cards: bool = False,
     ) -> None:
+        """``cards``: also subscribe to interactive card callbacks."""
         self._key, self._secret, self._submit, self._now = app_key, app_secret, submit, now
         self._base_url = base_url
+        self._cards = cards
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[Any] | None = None
         self._stopping = threading.Event()
@@ -110,7 +143,8 @@ class StreamClient:
 
     def _client(self) -> Any:
         handler = chatbot_handler(self._submit, self._now)
-        return stream_client(self._key, self._secret, handler, base_url=self._base_url)
+        cards = card_handler(self._submit) if self._cards else None
+        return stream_client(self._key, self._secret, handler, base_url=self._base_url, cards=cards)
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()

@@ -49,6 +49,12 @@ class WeComCallback:
         if age > self.max_age_s:
             raise StaleRequest(f"wecom: request timestamp is {age:.0f}s away")
 
+    def signed_params(self, params: Mapping[str, str]) -> tuple[str, str, str]:
+        """``(msg_signature, timestamp, nonce)`` of a POST, its timestamp inside the window."""
+        signature, timestamp, nonce = self._params(params, "msg_signature", "timestamp", "nonce")
+        self._check_age(timestamp)
+        return signature, timestamp, nonce
+
     def verify_url(self, params: Mapping[str, str]) -> str:
         """The decrypted echostr of a GET verification request (the plain-text reply)."""
         signature, timestamp, nonce, echostr = self._params(params, "msg_signature", "timestamp", "nonce", "echostr")

@@ -105,9 +105,20 @@ def _destination_ok(
         )  # fmt: skip
         return False
     needs_robot = missing == ""
-    needs_app = platform == "wecom" and wecom_robot_name(chat) is None and wecom is not None and not wecom.has_app
-    if needs_robot or needs_app:
-        what = "robot_webhook" if needs_robot else "corp_id, agent_id and secret"
+    aibot = platform == "wecom" and chat.startswith("aibot:")
+    needs_app = (
+        platform == "wecom" and not aibot and wecom_robot_name(chat) is None and wecom is not None
+        and not wecom.has_app
+    )  # fmt: skip
+    needs_aibot = aibot and not (wecom and wecom.aibot and wecom.aibot.long_connection)
+    needs_cards = platform == "dingtalk" and chat.startswith("card:") and not (dingtalk and dingtalk.has_cards)
+    if needs_robot or needs_app or needs_cards or needs_aibot:
+        what = (
+            "robot_webhook" if needs_robot
+            else "app_key, app_secret and card_template_id" if needs_cards
+            else "aibot: {bot_id, secret}" if needs_aibot
+            else "corp_id, agent_id and secret"
+        )  # fmt: skip
         report(
             f"channels.{logical}: {dest} needs {LABEL[platform]} {what}",
             f"channels.{logical}：{dest} 需要 {LABEL[platform]} 的 {what}",
@@ -121,6 +132,8 @@ def _missing_robot(platform: str, chat: str, wecom: WeComConfig | None, dingtalk
     """The robot a destination needs when it is not configured: "" for the default robot, else its name
     (``wecom:robot:<name>``; ``dingtalk:<name>`` when DingTalk has named robots); None when it is there or the
     destination needs no robot."""
+    if platform == "dingtalk" and chat.startswith("card:"):
+        return None  # an interactive card, sent by the app robot (checked by needs_cards)
     if platform == "dingtalk" and dingtalk is not None and dingtalk.robot_for(chat) is None:
         return chat if dingtalk.robots else ""
     name = wecom_robot_name(chat)

@@ -9,10 +9,12 @@ import types
 from dataclasses import dataclass, field
 
 from adapters.wecom.crypto import aes_key
+from bot.config.aibot import read_aibot
 from bot.config.reader import Reader
 from bot.config.robots import ROBOT_KEYS, check_dingtalk_webhook, read_robots
 from bot.config.schema import (
     PLATFORMS,
+    AiBotConfig,
     DingTalkConfig,
     NamedRobot,
     SlackConfig,
@@ -45,7 +47,10 @@ PLATFORM_ENV: dict[str, dict[str, str]] = {
         "api_url": "OPSBOT_WECOM_API_URL",
     },
 }
-EXTRA_KEYS: dict[str, tuple[str, ...]] = {"dingtalk": ("stream", "robots"), "wecom": ("robots",)}  # not secrets
+EXTRA_KEYS: dict[str, tuple[str, ...]] = {
+    "dingtalk": ("stream", "robots", "card_template_id", "card_robot_code"),
+    "wecom": ("robots", "aibot"),
+}  # not secrets
 LABEL = {"web": "web chat", "slack": "Slack", "dingtalk": "DingTalk", "wecom": "WeCom"}
 
 
@@ -81,6 +86,7 @@ class Fields:
     unset: dict[str, tuple[str, ...]] = field(default_factory=dict)
     node: Located = field(default_factory=Located)  # platforms.<platform> (empty when only the environment)
     robots: dict[str, NamedRobot] = field(default_factory=dict)  # platforms.<platform>.robots
+    aibot: AiBotConfig | None = None  # platforms.wecom.aibot
 
     def how_to_set(self, key: str) -> tuple[str, str]:
         var = PLATFORM_ENV[self.platform][key]
@@ -123,6 +129,8 @@ def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
         f.node = node
         if name in ROBOT_KEYS:
             f.robots = read_robots(node, name, r)
+        if name == "wecom":
+            f.aibot = read_aibot(r.mapping(node, "aibot", "platforms.wecom.aibot"), r)
     for key, var in envs.items():
         if node is not None and key in node:
             value, unset = r.soft(node, key, f"platforms.{name}.{key}")
@@ -140,7 +148,8 @@ def _fields(name: str, node: Located | None, r: Reader) -> Fields | None:
             "the robot will post unsigned", f"platforms.{name}.robot_secret：环境变量未设置，机器人将不加签发送",
             warn=True,
         )  # fmt: skip
-    return f if f.robots or any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name]) else None
+    complete = any(all(k in f.values for k in c.needs) for c in CAPABILITIES[name])
+    return f if f.robots or f.aibot or complete else None
 
 
 def _check_capabilities(f: Fields, r: Reader) -> None:
@@ -202,9 +211,28 @@ def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
         check_dingtalk_webhook(webhook, *f.origin["robot_webhook"], r, "dingtalk robot_webhook")
     v = f.values
     stream = r.flag(f.node, "stream", "platforms.dingtalk", False)
+    template = r.text(f.node, "card_template_id", "platforms.dingtalk.card_template_id")
+    robot_code = r.text(f.node, "card_robot_code", "platforms.dingtalk.card_robot_code")
+    if template and not (v.get("app_key") and v.get("app_secret")):
+        r.problem(
+            f.node, "card_template_id", "platforms.dingtalk.card_template_id: interactive cards are sent by the app "
+            "robot and need app_key and app_secret", "platforms.dingtalk.card_template_id：互动卡片由应用机器人发送，"
+            "需要 app_key 和 app_secret",
+        )  # fmt: skip
+    elif template and not stream:
+        r.problem(
+            f.node, "card_template_id", "platforms.dingtalk.card_template_id: card clicks arrive through Stream mode; "
+            "set stream: true", "platforms.dingtalk.card_template_id：卡片点击经 Stream 模式回调，请设置 stream: true",
+            warn=True,
+        )  # fmt: skip
+    if robot_code and not template:
+        r.problem(
+            f.node, "card_robot_code", "platforms.dingtalk.card_robot_code is used only with card_template_id",
+            "platforms.dingtalk.card_robot_code 只与 card_template_id 一起使用",
+        )  # fmt: skip
     return DingTalkConfig(
         v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream,
-        types.MappingProxyType(f.robots),
+        types.MappingProxyType(f.robots), template, robot_code,
     )  # fmt: skip
 
 
@@ -233,5 +261,5 @@ def _wecom(f: Fields, r: Reader) -> WeComConfig:
             )  # fmt: skip
     return WeComConfig(
         v.get("corp_id"), agent_id, v.get("secret"), v.get("token"), v.get("encoding_aes_key"),
-        v.get("robot_webhook"), _check_url(f, r), types.MappingProxyType(f.robots),
+        v.get("robot_webhook"), _check_url(f, r), types.MappingProxyType(f.robots), f.aibot,
     )  # fmt: skip

@@ -98,10 +98,17 @@ class DingTalkConfig:
     api_url: str | None = None
     stream: bool = False  # receive the app robot's messages over DingTalk Stream mode (dingtalk-stream SDK)
     robots: Mapping[str, NamedRobot] = field(default_factory=dict)  # dingtalk:<name> → that group's robot
+    # interactive cards sent by the app robot to dingtalk:card:<openConversationId> (template made in the card builder)
+    card_template_id: str | None = None
+    card_robot_code: str | None = None  # the robot sending them (default: app_key)
 
     @property
     def has_app(self) -> bool:
         return bool(self.app_key and self.app_secret)
+
+    @property
+    def has_cards(self) -> bool:
+        return bool(self.has_app and self.card_template_id)
 
     @property
     def has_robot(self) -> bool:
@@ -112,6 +119,28 @@ class DingTalkConfig:
         if chat in self.robots:
             return self.robots[chat]
         return NamedRobot(self.robot_webhook, self.robot_secret) if self.robot_webhook else None
+
+
+@dataclass(frozen=True)
+class AiBotConfig:
+    """WeCom's 智能机器人: ``bot_id`` + ``secret`` for the long connection (``url``: WeCom's, or a test server),
+    and/or ``token`` + ``encoding_aes_key`` for encrypted JSON callbacks at ``/wecom/aibot/callback``."""
+
+    bot_id: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    url: str = "wss://openws.work.weixin.qq.com"
+    token: str | None = field(default=None, repr=False)
+    encoding_aes_key: str | None = field(default=None, repr=False)
+    heartbeat_s: float = 30.0
+    reconnect_s: float = 1.0  # the first reconnect's wait, doubled each failed attempt up to 30 s
+
+    @property
+    def long_connection(self) -> bool:
+        return bool(self.bot_id and self.secret)
+
+    @property
+    def callback(self) -> bool:
+        return bool(self.token and self.encoding_aes_key)
 
 
 @dataclass(frozen=True)
@@ -128,6 +157,7 @@ class WeComConfig:
     robot_webhook: str | None = field(default=None, repr=False)
     api_url: str | None = None
     robots: Mapping[str, NamedRobot] = field(default_factory=dict)  # wecom:robot:<name> → that group's robot
+    aibot: AiBotConfig | None = None  # wecom:aibot:<chatid> → the AI bot
 
     @property
     def has_app(self) -> bool:

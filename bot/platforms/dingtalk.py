@@ -6,6 +6,10 @@ message's ``sessionWebhook``, and custom group robots posting ticket cards: a na
 cannot call back, so card buttons are signed action links (``/actions/<token>`` on ``server.public_url``).
 ``api_url`` / OPSBOT_DINGTALK_API_URL points the robot, the session-webhook replies and Stream mode's gateway at
 another server. The HTTP callback stays mounted in Stream mode too (it is signed; DingTalk uses one or the other).
+
+With ``card_template_id`` (and the app), ``dingtalk:card:<openConversationId>`` destinations get interactive
+cards from the app robot: updated in place, their buttons call back through Stream mode with the clicker's
+staff id (no links); the robot-webhook destinations stay as they are (the simple fallback).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import uuid
 from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
 from adapters.dingtalk import stream as dingtalk_stream
 from adapters.dingtalk.adapter import DingTalkAdapter
+from adapters.dingtalk.cards import CardApi, CardSender, card_chat
 from adapters.dingtalk.robot import DingTalkRobot
 from adapters.dingtalk.signing import CallbackVerifier
 from adapters.dingtalk.webhook import PATH, DingTalkWebhook
@@ -26,14 +31,18 @@ from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
 log = logging.getLogger("opsbot.dingtalk")
 
 
-def _always(chat: str) -> bool:
-    return True
+def _needs_links(chat: str) -> bool:
+    """Robot cards cannot call back: their buttons are signed links; interactive cards call back."""
+    return card_chat(chat) is None
 
 
-def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None) -> ReplyFn:
+def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None, cards: CardSender | None) -> ReplyFn:
     def reply(event: InboundEvent, message: Message) -> MessageRef:
         """Through the message's sessionWebhook; once that has expired, a group message is answered through the
-        group robot if there is one. A one-to-one chat's answer is never posted to a group: it is logged."""
+        group robot if there is one. A one-to-one chat's answer is never posted to a group: it is logged. A click
+        on an interactive card is answered by the app robot in the card's group."""
+        if cards is not None and card_chat(event.chat) is not None:
+            return cards.say(event.chat, message)
         if event.reply_url:
             return adapter.reply(event.reply_url, event.chat, message)
         if robot is not None and not event.direct:
@@ -70,30 +79,42 @@ def build(bot: PlatformContext) -> PlatformParts | None:
         says why) when public_url is a local or private address they cannot reach; a CSV is opened by people."""
         return files.url(public_url, data, ext) if ext == "csv" or reachable(public_url) else None
 
-    adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot, publish=publish)
+    cards = None
+    if config.has_cards and config.app_key and config.app_secret and config.card_template_id:
+        api = CardApi(
+            config.app_key, config.app_secret, config.card_template_id, robot_code=config.card_robot_code,
+            base_url=config.api_url, now=now,
+        )  # fmt: skip
+        cards = CardSender(api)
+    adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot, publish=publish, cards=cards)
 
     def sender(chat: str) -> str:
-        """One robot, one rate limit: every group the default robot serves counts on it."""
+        """One robot, one rate limit: every group the default robot serves counts on it; an interactive card
+        counts on its group."""
+        if card_chat(chat) is not None:
+            return chat
         used = config.robot_for(chat)
         return f"robot:{used.webhook}" if used is not None else chat
 
     parts = PlatformParts(
         name="dingtalk",
-        adapter=adapter if robot is not None or named else None,
-        reply=_replier(adapter, robot),
-        needs_links=_always,
+        adapter=adapter if robot is not None or named or cards is not None else None,
+        reply=_replier(adapter, robot, cards),
+        needs_links=_needs_links,
         sender=sender,
         info={"robot": "configured" if robot is not None else "none"},
     )
     if named:
         parts.info["robots"] = ", ".join(sorted(named))
+    if cards is not None:
+        parts.info["cards"] = "interactive"
     if not (config.has_app and config.app_key and config.app_secret):
         return parts
     parts.webhooks = (Webhook(PATH, DingTalkWebhook(CallbackVerifier(config.app_secret, now=now), now)),)
     parts.info.update(mode="http", callback=bot.config.server.public_url + PATH)
     if config.stream and dingtalk_stream.available():
         client = dingtalk_stream.StreamClient(
-            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url
+            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url, cards=cards is not None
         )
         parts.start, parts.stop = client.start, client.stop
         parts.info["mode"] = "stream"
