@@ -14,6 +14,7 @@ from test_glossary_metrics import HAND, RANGE
 
 from metrics.catalog.types import Catalog
 from metrics.forecast.refresh import refresh
+from metrics.problems import UserError
 from metrics.query import MetricQuery, TimeRange
 from metrics.service import SemanticLayer
 from metrics.warehouse import Warehouse
@@ -53,7 +54,14 @@ def test_spark_local_mode_gives_the_same_numbers(
         assert_same_rows(want.result.rows, got.result.rows, 1, "projected_stockouts")
         duck.warehouse.close()
 
-        assert spark.warehouse.query("SELECT 1 AS one").rows == [(1,)]
+        # the time limit cancels the job: a two-second limit on a cross join ends it, the next query runs at once
+        cross = (
+            "SELECT COUNT(*) FROM fact_inventory_daily AS a, fact_inventory_daily AS b WHERE a.on_hand + b.on_hand > -1"
+        )
+        with pytest.raises(UserError) as err:
+            spark.warehouse.query(cross, timeout_s=2)
+        assert err.value.problems[0].code == "timeout"
+        assert spark.warehouse.query("SELECT 1 AS one", timeout_s=5).rows == [(1,)]
     finally:
         spark.warehouse.close()
 
