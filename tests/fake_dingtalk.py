@@ -72,6 +72,7 @@ class FakeDingTalk(LocalServer):
     CREATE_CARD = "/v1.0/card/instances/createAndDeliver"
     UPDATE_CARD = "/v1.0/card/instances"
     GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
+    REGISTER_CALLBACK = "/v1.0/card/callbacks/register"
 
     def __init__(
         self,
@@ -93,6 +94,8 @@ class FakeDingTalk(LocalServer):
         self._throttled_until: dict[str, float] = {}
         self.stream_endpoint: str | None = None  # what the gateway call answers (a FakeStreamGateway's url)
         self.cards: dict[str, dict[str, Any]] = {}  # outTrackId → the card as DingTalk shows it (its params)
+        self.card_routes: dict[str, tuple[str, str]] = {}  # callbackRouteKey → (callbackUrl, apiSecret)
+        self.card_route_of: dict[str, str] = {}  # outTrackId → the callbackRouteKey it was created with
         self.app = ("dingtestkey", "test-app-secret")  # the app key and secret the token call must bring
         super().__init__(self._handler_class())
 
@@ -109,7 +112,13 @@ class FakeDingTalk(LocalServer):
             self.requests.append(request)
             if request.path == self.GATEWAY and self.stream_endpoint is not None:
                 return Reply(body={"endpoint": self.stream_endpoint, "ticket": "ticket-1"})
-            if request.path in (self.TOKEN, self.CREATE_CARD, self.UPDATE_CARD, self.GROUP_MESSAGE):
+            if request.path in (
+                self.TOKEN,
+                self.CREATE_CARD,
+                self.UPDATE_CARD,
+                self.GROUP_MESSAGE,
+                self.REGISTER_CALLBACK,
+            ):
                 reply = self._card_api(request)
                 self.answered.append((request, reply))
                 return reply
@@ -139,6 +148,14 @@ class FakeDingTalk(LocalServer):
             if body.get("msgKey") != "sampleMarkdown" or not param.get("text") or not body.get("openConversationId"):
                 return Reply(400, {"code": "param.invalid", "message": "msgKey, msgParam or openConversationId"})
             return Reply(body={"processQueryKey": f"pqk-{len(self.requests)}"})
+        if request.path == self.REGISTER_CALLBACK:
+            route, url, secret = body.get("callbackRouteKey"), body.get("callbackUrl"), body.get("apiSecret")
+            if not (route and str(url).startswith("http") and secret):
+                return Reply(400, {"code": "param.invalid", "message": "callbackRouteKey, callbackUrl, apiSecret"})
+            if route in self.card_routes and not body.get("forceUpdate"):
+                return Reply(body={"success": True, "result": {"callbackUrl": self.card_routes[route][0]}})
+            self.card_routes[route] = (str(url), str(secret))
+            return Reply(body={"success": True, "result": {"callbackUrl": url, "apiSecret": secret}})
         params = body.get("cardData", {}).get("cardParamMap")
         track = body.get("outTrackId")
         if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()) or not track:
@@ -147,11 +164,30 @@ class FakeDingTalk(LocalServer):
             if request.method != "POST" or not str(body.get("openSpaceId", "")).startswith("dtv1.card//IM_GROUP."):
                 return Reply(400, {"code": "param.invalid", "message": "openSpaceId"})
             self.cards[track] = dict(params)
+            if body.get("callbackType") == "HTTP":
+                self.card_route_of[track] = str(body.get("callbackRouteKey"))
             return Reply(body={"success": True, "result": {"outTrackId": track}})
         if request.method != "PUT" or track not in self.cards:
             return Reply(404, {"code": "card.notFound", "message": f"no card {track}"})
         self.cards[track].update(params)
         return Reply(body={"success": True, "result": True})
+
+    def click_over_http(
+        self, track: str, user: str, params: Mapping[str, str], *, timestamp_ms: int, secret: str | None = None
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """A click on card ``track`` as DingTalk would POST it to the URL registered under the card's
+        callbackRouteKey, signed with that route's apiSecret (or ``secret``: a forgery): (url, body, headers)."""
+        url, registered = self.card_routes[self.card_route_of[track]]
+        content = {"cardPrivateData": {"actionIds": [f"btn_{params.get('action')}"], "params": dict(params)}}
+        body = {"type": "actionCallback", "outTrackId": track, "corpId": "dingcorp", "userId": user,
+                "content": json.dumps(content, ensure_ascii=False)}  # fmt: skip
+        key = (registered if secret is None else secret).encode()  # DingTalk's calcSignature(apiSecret, ts)
+        sign = base64.b64encode(hmac.new(key, str(timestamp_ms).encode(), hashlib.sha256).digest()).decode()
+        headers = {
+            "Content-Type": "application/json", "x-ddpaas-signature-timestamp": str(timestamp_ms),
+            "x-ddpaas-signature": sign,
+        }  # fmt: skip
+        return url, json.dumps(body, ensure_ascii=False).encode(), headers
 
     def card_requests(self, path: str) -> list[Request]:
         with self._lock:

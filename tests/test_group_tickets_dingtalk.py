@@ -118,12 +118,14 @@ def test_card_callback_parsing_and_the_card_variables() -> None:
     assert track == out_track_id("card:cidX", message) != out_track_id("card:cidY", message)  # stable per group
     params = card_data(message)["cardParamMap"]
     assert all(isinstance(v, str) for v in params.values())
-    event = parse_card_callback(click(track, ZHANG, "ack", "T-20261120-0001"), "frame-9")
-    assert event.user == ZHANG and event.event_id == "card-frame-9" and event.chat == f"card:{CONV}"
+    event = parse_card_callback(click(track, ZHANG, "ack", "T-20261120-0001"))
+    assert event.user == ZHANG and event.chat == f"card:{CONV}"
+    assert event.event_id == parse_card_callback(click(track, ZHANG, "ack", "T-20261120-0001")).event_id  # a repeat
+    assert event.event_id != parse_card_callback(click(track, LINA, "ack", "T-20261120-0001")).event_id
     assert event.action is not None and (event.action.action, event.action.value) == ("ack", "T-20261120-0001")
     assert event.action.message is not None and event.action.message.message_id == track
     with pytest.raises(ValueError):
-        parse_card_callback({**click(track, ZHANG, "ack", "T-1"), "content": "{}", "value": "{}"}, "f")
+        parse_card_callback({**click(track, ZHANG, "ack", "T-1"), "content": "{}", "value": "{}"})
 
 
 def test_card_keys_are_checked(tmp_path: Path, small_db: Path, fake: FakeDingTalk) -> None:

@@ -7,7 +7,8 @@ The OpenAPI calls (``api.dingtalk.com``, or ``base_url``):
 - ``POST /v1.0/oauth2/accessToken`` ``{appKey, appSecret}`` → ``{accessToken, expireIn}`` (kept until a minute
   before it expires), sent as ``x-acs-dingtalk-access-token`` on the two calls below;
 - ``POST /v1.0/card/instances/createAndDeliver`` with ``cardTemplateId``, ``outTrackId`` (ours: one per ticket
-  and group, so a redelivery replaces rather than duplicates), ``callbackType: STREAM``, ``cardData.cardParamMap``
+  and group, so a redelivery replaces rather than duplicates), ``callbackType: STREAM`` (or ``HTTP`` with the
+  ``callbackRouteKey`` registered by ``POST /v1.0/card/callbacks/register``), ``cardData.cardParamMap``
   (string values only), ``openSpaceId: dtv1.card//IM_GROUP.<openConversationId>`` and the group's deliver model
   naming the robot (``robotCode``, the app key by default);
 - ``PUT /v1.0/card/instances`` with the same ``outTrackId`` and the new ``cardData`` (``updateCardDataByKey``);
@@ -15,8 +16,9 @@ The OpenAPI calls (``api.dingtalk.com``, or ``base_url``):
   group (a refused step, "转派给谁？").
 
 The card template (made once in DingTalk's card builder) shows the variables ``title``, ``markdown``,
-``status`` and loops over ``buttons`` (a JSON list of ``{text, action, ticket, style}``); each button's callback
-passes ``action`` and ``ticket`` as its params (docs/group-tickets.md)."""
+``status`` and loops over ``buttons`` (a JSON list of ``{text, action, ticket, style, v}``); each button's
+callback passes ``action``, ``ticket`` and ``v`` (the card state, so a click is told from its redelivery) as its
+params (docs/group-tickets.md)."""
 
 from __future__ import annotations
 
@@ -55,10 +57,14 @@ def out_track_id(chat: str, message: Message) -> str:
 
 def card_data(message: Message, status: str = "") -> dict[str, Any]:
     """The card's variables: every value a string, as ``cardParamMap`` requires."""
-    buttons = [{"text": b.label, "action": b.action, "ticket": b.value, "style": b.style} for b in message.buttons]
+    title, markdown = title_of(message), markdown_body(message)
+    state = hashlib.sha256(f"{title}\n{markdown}\n{status}".encode()).hexdigest()[:12]
+    buttons = [
+        {"text": b.label, "action": b.action, "ticket": b.value, "style": b.style, "v": state} for b in message.buttons
+    ]
     params = {
-        "title": title_of(message),
-        "markdown": markdown_body(message),
+        "title": title,
+        "markdown": markdown,
         "status": status,
         "buttons": json.dumps(buttons, ensure_ascii=False),
     }
@@ -75,12 +81,16 @@ class CardApi:
         template_id: str,
         *,
         robot_code: str | None = None,
+        route_key: str | None = None,
         base_url: str | None = None,
         http: httpx.Client | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
+        """``route_key``: clicks go to the HTTP callback URL registered under it (``register_callback``) instead
+        of the Stream connection."""
         self._key, self._secret, self.template_id = app_key, app_secret, template_id
         self.robot_code = robot_code or app_key
+        self.route_key = route_key
         self._base = rebase(API, base_url).rstrip("/")
         self._http = http or httpx.Client(timeout=10.0)
         self._now = now
@@ -119,9 +129,19 @@ class CardApi:
             "imGroupOpenSpaceModel": {"supportForward": True},
             "imGroupOpenDeliverModel": {"robotCode": self.robot_code},
         }
+        if self.route_key:
+            body.update(callbackType="HTTP", callbackRouteKey=self.route_key)
         got = self._call("POST", "/v1.0/card/instances/createAndDeliver", body, self.token())
         if got.get("success") is False:
             raise DeliveryError(f"DingTalk createAndDeliver refused: {got!r}"[:500], retryable=False)
+
+    def register_callback(self, url: str, api_secret: str) -> None:
+        """``POST /v1.0/card/callbacks/register``: clicks on cards created with ``route_key`` go to ``url``,
+        signed with ``api_secret`` (``forceUpdate``: this configuration replaces an earlier registration)."""
+        body = {"callbackRouteKey": self.route_key, "callbackUrl": url, "apiSecret": api_secret, "forceUpdate": True}
+        got = self._call("POST", "/v1.0/card/callbacks/register", body, self.token())
+        if got.get("success") is False:
+            raise DeliveryError(f"DingTalk card callback registration refused: {got!r}"[:500], retryable=False)
 
     def group_message(self, conversation: str, message: Message) -> None:
         param = {"title": title_of(message), "text": markdown_body(message)}

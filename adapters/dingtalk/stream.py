@@ -62,10 +62,10 @@ def chatbot_handler(submit: Submit, now: Callable[[], float]) -> Any:
     return Handler()
 
 
-def handle_card(data: Mapping[str, Any], message_id: str, submit: Submit) -> bool:
-    """One interactive card click → the runtime; False for a repeat (the same frame) or a malformed body."""
+def handle_card(data: Mapping[str, Any], submit: Submit) -> bool:
+    """One interactive card click → the runtime; False for a repeat (the same click) or a malformed body."""
     try:
-        return submit(parse_card_callback(data, message_id))
+        return submit(parse_card_callback(data))
     except MalformedCallback as e:
         log.warning("ignoring a DingTalk card callback: %s", e)
         return False
@@ -79,7 +79,7 @@ def card_handler(submit: Submit) -> Any:
     class Handler(dingtalk_stream.CallbackHandler):  # type: ignore[misc,unused-ignore]
         async def process(self, callback: Any) -> tuple[int, dict[str, Any]]:
             data = callback.data if isinstance(callback.data, dict) else {}
-            handle_card(data, str(callback.headers.message_id or ""), submit)
+            handle_card(data, submit)
             return int(dingtalk_stream.AckMessage.STATUS_OK), {}
 
     return Handler()

@@ -15,6 +15,7 @@ from bot.config.robots import ROBOT_KEYS, check_dingtalk_webhook, read_robots
 from bot.config.schema import (
     PLATFORMS,
     AiBotConfig,
+    CardCallbackConfig,
     DingTalkConfig,
     NamedRobot,
     SlackConfig,
@@ -48,7 +49,7 @@ PLATFORM_ENV: dict[str, dict[str, str]] = {
     },
 }
 EXTRA_KEYS: dict[str, tuple[str, ...]] = {
-    "dingtalk": ("stream", "robots", "card_template_id", "card_robot_code"),
+    "dingtalk": ("stream", "robots", "card_template_id", "card_robot_code", "card_callback"),
     "wecom": ("robots", "aibot"),
 }  # not secrets
 LABEL = {"web": "web chat", "slack": "Slack", "dingtalk": "DingTalk", "wecom": "WeCom"}
@@ -219,10 +220,13 @@ def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
             "robot and need app_key and app_secret", "platforms.dingtalk.card_template_id：互动卡片由应用机器人发送，"
             "需要 app_key 和 app_secret",
         )  # fmt: skip
-    elif template and not stream:
+    callback = _card_callback(f, r, template)
+    if template and not stream and callback is None:
         r.problem(
-            f.node, "card_template_id", "platforms.dingtalk.card_template_id: card clicks arrive through Stream mode; "
-            "set stream: true", "platforms.dingtalk.card_template_id：卡片点击经 Stream 模式回调，请设置 stream: true",
+            f.node, "card_template_id", "platforms.dingtalk.card_template_id: card clicks arrive through Stream mode "
+            "(set stream: true) or HTTP (set card_callback)",
+            "platforms.dingtalk.card_template_id：卡片点击经 Stream 模式（请设置 stream: true）"
+            "或 HTTP（请设置 card_callback）回调",
             warn=True,
         )  # fmt: skip
     if robot_code and not template:
@@ -232,8 +236,35 @@ def _dingtalk(f: Fields, r: Reader) -> DingTalkConfig:
         )  # fmt: skip
     return DingTalkConfig(
         v.get("app_key"), v.get("app_secret"), webhook, v.get("robot_secret"), _check_url(f, r), stream,
-        types.MappingProxyType(f.robots), template, robot_code,
+        types.MappingProxyType(f.robots), template, robot_code, callback,
     )  # fmt: skip
+
+
+CARD_CALLBACK = "platforms.dingtalk.card_callback"
+
+
+def _card_callback(f: Fields, r: Reader, template: str | None) -> CardCallbackConfig | None:
+    """``card_callback: {route_key, api_secret}``, both needed, and only with ``card_template_id``."""
+    node = r.mapping(f.node, "card_callback", CARD_CALLBACK)
+    if node is None:
+        return None
+    r.keys(node, ("route_key", "api_secret"), CARD_CALLBACK)
+    route_key = r.text(node, "route_key", f"{CARD_CALLBACK}.route_key")
+    api_secret = r.text(node, "api_secret", f"{CARD_CALLBACK}.api_secret")
+    missing = [k for k, v in (("route_key", route_key), ("api_secret", api_secret)) if not v]
+    if missing:
+        r.problem(
+            node, None, f"{CARD_CALLBACK}: {' and '.join(missing)} missing — HTTP card callbacks need route_key and "
+            "api_secret", f"{CARD_CALLBACK}：缺少 {'、'.join(missing)}——HTTP 卡片回调需要 route_key 和 api_secret",
+        )  # fmt: skip
+        return None
+    if not template:
+        r.problem(
+            node, None, f"{CARD_CALLBACK} is used only with card_template_id",
+            f"{CARD_CALLBACK} 只与 card_template_id 一起使用",
+        )  # fmt: skip
+        return None
+    return CardCallbackConfig(str(route_key), str(api_secret))
 
 
 def _wecom(f: Fields, r: Reader) -> WeComConfig:

@@ -86,6 +86,16 @@ class NamedRobot:
 
 
 @dataclass(frozen=True)
+class CardCallbackConfig:
+    """``platforms.dingtalk.card_callback``: interactive card clicks over HTTP — cards are created with
+    ``callbackType: HTTP`` and ``route_key``, which opsbot registers for ``/dingtalk/card/callback`` with
+    ``api_secret`` (the key DingTalk signs each callback with)."""
+
+    route_key: str
+    api_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class DingTalkConfig:
     """App callbacks (``CallbackVerifier(app_secret)``) and/or group robots: the default one
     (``DingTalkRobot(robot_webhook, robot_secret, base_url=api_url)``) for any ``dingtalk:<group>``, and named
@@ -101,6 +111,7 @@ class DingTalkConfig:
     # interactive cards sent by the app robot to dingtalk:card:<openConversationId> (template made in the card builder)
     card_template_id: str | None = None
     card_robot_code: str | None = None  # the robot sending them (default: app_key)
+    card_callback: CardCallbackConfig | None = None  # their clicks over HTTP instead of Stream mode
 
     @property
     def has_app(self) -> bool:

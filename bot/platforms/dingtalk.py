@@ -9,21 +9,27 @@ another server. The HTTP callback stays mounted in Stream mode too (it is signed
 
 With ``card_template_id`` (and the app), ``dingtalk:card:<openConversationId>`` destinations get interactive
 cards from the app robot: updated in place, their buttons call back through Stream mode with the clicker's
-staff id (no links); the robot-webhook destinations stay as they are (the simple fallback).
+staff id (no links); the robot-webhook destinations stay as they are (the simple fallback). With
+``card_callback: {route_key, api_secret}`` the cards are created for HTTP callbacks instead: at start opsbot
+registers ``server.public_url`` + ``/dingtalk/card/callback`` under ``route_key`` with ``api_secret``, and each
+click arrives there signed with it (adapters/dingtalk/card_webhook.py).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from adapters.base import DeliveryError, InboundEvent, Message, MessageRef
 from adapters.dingtalk import stream as dingtalk_stream
 from adapters.dingtalk.adapter import DingTalkAdapter
+from adapters.dingtalk.card_webhook import CARD_PATH, CardCallbackWebhook
 from adapters.dingtalk.cards import CardApi, CardSender, card_chat
 from adapters.dingtalk.robot import DingTalkRobot
-from adapters.dingtalk.signing import CallbackVerifier
+from adapters.dingtalk.signing import CallbackVerifier, CardCallbackVerifier
 from adapters.dingtalk.webhook import PATH, DingTalkWebhook
+from bot.config.schema import CardCallbackConfig
 from bot.delivery.files import reachable
 from bot.platforms.context import PlatformContext
 from bot.platforms.parts import PlatformParts, ReplyFn, Webhook
@@ -58,6 +64,27 @@ def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None, cards: CardS
     return reply
 
 
+def _card_callbacks(
+    parts: PlatformParts, api: CardApi, callback: CardCallbackConfig, public_url: str, now: Callable[[], float]
+) -> None:
+    """Mount the HTTP card callback and register it with DingTalk when the platform starts."""
+    url = public_url + CARD_PATH
+    verifier = CardCallbackVerifier(callback.api_secret, now=now)
+    parts.webhooks = (*parts.webhooks, Webhook(CARD_PATH, CardCallbackWebhook(verifier)))
+    parts.info["card_callback"] = url
+    started = parts.start
+
+    def start() -> None:
+        try:
+            api.register_callback(url, callback.api_secret)
+            log.info("DingTalk card callbacks registered: %s → %s", callback.route_key, url)
+        except DeliveryError as e:
+            log.error("DingTalk card callback registration failed (clicks will not arrive): %s", e)
+        started()
+
+    parts.start = start
+
+
 def build(bot: PlatformContext) -> PlatformParts | None:
     config = bot.config.dingtalk
     if config is None:
@@ -79,11 +106,12 @@ def build(bot: PlatformContext) -> PlatformParts | None:
         says why) when public_url is a local or private address they cannot reach; a CSV is opened by people."""
         return files.url(public_url, data, ext) if ext == "csv" or reachable(public_url) else None
 
-    cards = None
+    cards, api = None, None
     if config.has_cards and config.app_key and config.app_secret and config.card_template_id:
+        route_key = config.card_callback.route_key if config.card_callback else None
         api = CardApi(
             config.app_key, config.app_secret, config.card_template_id, robot_code=config.card_robot_code,
-            base_url=config.api_url, now=now,
+            route_key=route_key, base_url=config.api_url, now=now,
         )  # fmt: skip
         cards = CardSender(api)
     adapter = DingTalkAdapter(named, base_url=config.api_url, default=robot, publish=publish, cards=cards)
@@ -112,12 +140,23 @@ def build(bot: PlatformContext) -> PlatformParts | None:
         return parts
     parts.webhooks = (Webhook(PATH, DingTalkWebhook(CallbackVerifier(config.app_secret, now=now), now)),)
     parts.info.update(mode="http", callback=bot.config.server.public_url + PATH)
+    if api is not None and config.card_callback is not None:
+        _card_callbacks(parts, api, config.card_callback, bot.config.server.public_url, now)
     if config.stream and dingtalk_stream.available():
+        stream_cards = cards is not None and config.card_callback is None
         client = dingtalk_stream.StreamClient(
-            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url, cards=cards is not None
+            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url, cards=stream_cards
         )
-        parts.start, parts.stop = client.start, client.stop
+        parts.start, parts.stop = _then(parts.start, client.start), client.stop
         parts.info["mode"] = "stream"
     elif config.stream:
         log.warning("platforms.dingtalk.stream is on but dingtalk-stream is not installed; using HTTP callbacks")
     return parts
+
+
+def _then(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def both() -> None:
+        first()
+        second()
+
+    return both
