@@ -69,6 +69,8 @@ def test_a_signed_click_over_http_acks_as_the_clicker_once_and_a_forged_one_is_r
         assert _post(url, body, unsigned).status_code == 401
         url, body, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms - 2 * 3_600_000)
         assert _post(url, body, headers).status_code == 401
+        url, _, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms - 1)
+        assert _post(url, b'{"type": "actionCallback"}', headers).status_code == 400  # signed, but no click
         b.settle()
         assert b.runtime.service.get(number).ticket.status != "acknowledged"
 
