@@ -22,15 +22,16 @@ from hypothesis import strategies as st
 from adapters.base import InvalidSignature, StaleRequest
 from adapters.dingtalk.signing import CARD_SIGNATURE, CARD_TIMESTAMP, CardCallbackVerifier, card_sign
 from bot.config.load import ConfigError, load_config
-from tests.fake_dingtalk import FakeDingTalk
-from tests.live_bot import Clock, deliver, live_bot
+from tests.fake_dingtalk import FakeDingTalk, FakeStreamGateway
+from tests.live_bot import Clock, deliver, live_bot, wait_for
 from tests.test_dingtalk_bot import CONFIG, CONV, LINA, ZHANG, _env, clock, config_file, douyin_tickets, fake
 
 __all__ = ["clock", "fake"]  # the fixtures, re-used
 
 ROUTE, SECRET = "opsbot-tickets", "card-callback-secret"
+CARD_TOPIC = "/v1.0/card/instances/callback"
 HTTP_CARDS = (
-    "platforms:\n  dingtalk:\n    card_template_id: tpl-opsbot.schema\n"
+    "platforms:\n  dingtalk:\n    stream: true\n    card_template_id: tpl-opsbot.schema\n"
     f"    card_callback:\n      route_key: {ROUTE}\n      api_secret: ${{CARD_SECRET}}\n"
 )
 HTTP_CONFIG = CONFIG.replace('["dingtalk:抖音运营群"]', f'["dingtalk:card:{CONV}"]') + HTTP_CARDS
@@ -43,54 +44,71 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
 def test_a_signed_click_over_http_acks_as_the_clicker_once_and_a_forged_one_is_refused(
     tmp_path: Path, small_db: Path, fake: FakeDingTalk, clock: Clock
 ) -> None:
+    pytest.importorskip("dingtalk_stream")
     env = {**_env(tmp_path, small_db, fake), "CARD_SECRET": SECRET}
-    with live_bot(config_file(tmp_path, HTTP_CONFIG), env, clock=clock) as b:
-        info = b.runtime.parts["dingtalk"].info
-        assert info["cards"] == "interactive" and info["card_callback"] == b.url + "/dingtalk/card/callback"
-        assert fake.card_routes == {ROUTE: (b.url + "/dingtalk/card/callback", SECRET)}  # registered at start
+    with FakeStreamGateway() as gateway:
+        fake.stream_endpoint = gateway.url
+        with live_bot(config_file(tmp_path, HTTP_CONFIG), env, clock=clock) as b:
+            info = b.runtime.parts["dingtalk"].info
+            assert info["cards"] == "interactive" and info["card_callback"] == b.url + "/dingtalk/card/callback"
+            assert fake.card_routes == {ROUTE: (b.url + "/dingtalk/card/callback", SECRET)}  # registered at start
 
-        b.runtime.run_rules()
-        deliver(b, clock)
-        tickets = douyin_tickets(b)
-        created = fake.card_requests(FakeDingTalk.CREATE_CARD)
-        assert tickets and len(created) == len(tickets)
-        number = tickets[0].ticket_no
-        card = next(c for c in created if number in c.body["cardData"]["cardParamMap"]["title"])
-        track = card.body["outTrackId"]
-        assert (card.body["callbackType"], card.body["callbackRouteKey"]) == ("HTTP", ROUTE)
-        button = next(x for x in json.loads(card.body["cardData"]["cardParamMap"]["buttons"]) if x["action"] == "ack")
-        params = {k: button[k] for k in ("action", "ticket", "v")}
-        now_ms = int(clock().timestamp() * 1000)
+            b.runtime.run_rules()
+            deliver(b, clock)
+            tickets = douyin_tickets(b)
+            created = fake.card_requests(FakeDingTalk.CREATE_CARD)
+            assert tickets and len(created) == len(tickets)
+            number = tickets[0].ticket_no
+            card = next(c for c in created if number in c.body["cardData"]["cardParamMap"]["title"])
+            track = card.body["outTrackId"]
+            assert (card.body["callbackType"], card.body["callbackRouteKey"]) == ("HTTP", ROUTE)
+            button = next(
+                x for x in json.loads(card.body["cardData"]["cardParamMap"]["buttons"]) if x["action"] == "ack"
+            )
+            params = {k: button[k] for k in ("action", "ticket", "v")}
+            now_ms = int(clock().timestamp() * 1000)
 
-        # forged (another secret), unsigned, stale: 401, and nothing happens
-        url, body, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms, secret="not-it")
-        assert _post(url, body, headers).status_code == 401
-        unsigned = {k: v for k, v in headers.items() if not k.startswith("x-ddpaas")}
-        assert _post(url, body, unsigned).status_code == 401
-        url, body, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms - 2 * 3_600_000)
-        assert _post(url, body, headers).status_code == 401
-        url, _, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms - 1)
-        assert _post(url, b'{"type": "actionCallback"}', headers).status_code == 400  # signed, but no click
-        b.settle()
-        assert b.runtime.service.get(number).ticket.status != "acknowledged"
+            # forged (another secret), unsigned, stale: 401, and nothing happens
+            url, body, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms, secret="not-it")
+            assert _post(url, body, headers).status_code == 401
+            unsigned = {k: v for k, v in headers.items() if not k.startswith("x-ddpaas")}
+            assert _post(url, body, unsigned).status_code == 401
+            url, body, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms - 2 * 3_600_000)
+            assert _post(url, body, headers).status_code == 401
+            url, _, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms - 1)
+            assert _post(url, b'{"type": "actionCallback"}', headers).status_code == 400  # signed, but no click
+            b.settle()
+            assert b.runtime.service.get(number).ticket.status != "acknowledged"
 
-        # 张伟's signed click; the same request replayed (401: its signature is used), and DingTalk retrying
-        # the click with a new signature (200, but the same click: applied once)
-        url, body, headers = fake.click_over_http(track, ZHANG, params, timestamp_ms=now_ms)
-        answer = _post(url, body, headers)
-        assert answer.status_code == 200 and answer.json() == {}
-        assert _post(url, body, headers).status_code == 401
-        url, body, headers = fake.click_over_http(track, ZHANG, params, timestamp_ms=now_ms + 1)
-        assert _post(url, body, headers).status_code == 200
-        b.settle()
-        history = b.runtime.service.get(number)
-        assert history.ticket.status == "acknowledged"
-        assert [(e.actor, e.platform) for e in history.events if e.action == "ack"] == [("张伟", "dingtalk")]
-        deliver(b, clock, passes=3)
-        updates = fake.card_requests(FakeDingTalk.UPDATE_CARD)
-        assert [u.body["outTrackId"] for u in updates] == [track]  # the same card, updated in place
-        assert "已认领" in fake.cards[track]["markdown"] + fake.cards[track]["title"]
-        assert len(fake.card_requests(FakeDingTalk.CREATE_CARD)) == len(tickets)  # no new card
+            # 张伟's signed click; the same request replayed (401: its signature is used), and DingTalk retrying
+            # the click with a new signature (200, but the same click: applied once)
+            url, body, headers = fake.click_over_http(track, ZHANG, params, timestamp_ms=now_ms)
+            answer = _post(url, body, headers)
+            assert answer.status_code == 200 and answer.json() == {}
+            assert _post(url, body, headers).status_code == 401
+            url, body, headers = fake.click_over_http(track, ZHANG, params, timestamp_ms=now_ms + 1)
+            assert _post(url, body, headers).status_code == 200
+            # ... and the same click over the Stream connection too (one click id, whichever way it comes)
+            assert gateway.connected.wait(15)
+            gateway.send_callback(json.loads(body), message_id="card-frame-1", topic=CARD_TOPIC)
+            wait_for(lambda: gateway.acks)
+            b.settle()
+            history = b.runtime.service.get(number)
+            assert history.ticket.status == "acknowledged"
+            assert [(e.actor, e.platform) for e in history.events if e.action == "ack"] == [("张伟", "dingtalk")]
+            deliver(b, clock, passes=3)
+            updates = fake.card_requests(FakeDingTalk.UPDATE_CARD)
+            assert [u.body["outTrackId"] for u in updates] == [track]  # the same card, updated in place
+            assert "已认领" in fake.cards[track]["markdown"] + fake.cards[track]["title"]
+            assert len(fake.card_requests(FakeDingTalk.CREATE_CARD)) == len(tickets)  # no new card
+
+            # 李娜 clicks 认领 on the acknowledged card: refused, and told so in the card's group (an HTTP callback
+            # does not name the group; the bot knows where it posted the card)
+            url, body, headers = fake.click_over_http(track, LINA, params, timestamp_ms=now_ms + 2)
+            assert _post(url, body, headers).status_code == 200
+            told = wait_for(lambda: fake.card_requests(FakeDingTalk.GROUP_MESSAGE))
+            assert told[0].body["openConversationId"] == CONV and number in told[0].body["msgParam"]
+            assert [e.actor for e in b.runtime.service.get(number).events if e.action == "ack"] == ["张伟"]
 
 
 def test_card_callback_keys_are_checked(tmp_path: Path, small_db: Path, fake: FakeDingTalk) -> None:

@@ -3,9 +3,10 @@ topic ``/v1.0/card/instances/callback`` and the HTTP callback URL registered und
 
 DingTalk sends ``outTrackId`` (the card), ``userId`` (the clicker's staff id, verified by DingTalk: the Stream
 connection is authenticated with the app's key and secret, the HTTP callback signed with the registered
-apiSecret), ``spaceType`` / ``spaceId`` (the group's openConversationId for ``IM_GROUP``; absent over HTTP) and
-``content`` (or ``value``): a JSON text whose ``cardPrivateData.params`` are the clicked button's callback params
-— ``action``, ``ticket`` and ``v`` (the card state the button was on) on opsbot's cards.
+apiSecret), ``spaceType`` / ``spaceId`` (the group's openConversationId for ``IM_GROUP``; absent over HTTP,
+where the caller names the card's chat) and ``content`` (or ``value``): a JSON text whose
+``cardPrivateData.params`` are the clicked button's callback params — ``action``, ``ticket`` and ``v`` (the
+card state the button was on) on opsbot's cards.
 
 Neither way carries an id of the click itself (Stream has only its frame's ``messageId``), so the event id is
 made from what the click is: the card, the clicker and the button's params. A click redelivered — as the same
@@ -43,14 +44,16 @@ def click_id(track: str, user: str, params: Mapping[str, Any]) -> str:
     return "card-" + hashlib.sha256(what.encode()).hexdigest()[:32]
 
 
-def parse_card_callback(data: Mapping[str, Any]) -> InboundEvent:
+def parse_card_callback(data: Mapping[str, Any], chat: str | None = None) -> InboundEvent:
+    """``chat``: the card's ``card:<openConversationId>`` when the callback does not name its group (``spaceId``
+    is absent from HTTP callbacks) — the caller knows where it posted the card."""
     track, user = str(data.get("outTrackId") or ""), str(data.get("userId") or "")
     params = _params(data)
     action, ticket = str(params.get("action") or ""), str(params.get("ticket") or "")
     if not (track and user and action and ticket):
         raise MalformedCallback("card callback without outTrackId, userId or action/ticket params")
     space = str(data.get("spaceId") or "")
-    chat = CARD_PREFIX + space if space else CARD_PREFIX + track
+    chat = CARD_PREFIX + space if space else chat or CARD_PREFIX + track
     target = params.get("target")
     return InboundEvent(
         platform="dingtalk",

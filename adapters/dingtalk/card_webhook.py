@@ -10,8 +10,10 @@ kept."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
 
 from adapters.base import InvalidSignature, StaleRequest
 from adapters.dingtalk.card_callback import parse_card_callback
@@ -23,9 +25,15 @@ CARD_PATH = "/dingtalk/card/callback"
 log = logging.getLogger("opsbot.dingtalk.cards")
 
 
+ChatOf = Callable[[str], str | None]  # outTrackId → the card's chat (card:<openConversationId>), None if unknown
+
+
 class CardCallbackWebhook:
-    def __init__(self, verifier: CardCallbackVerifier) -> None:
-        self.verifier = verifier
+    """``chat_of`` names the group of a card: an HTTP callback carries the card's ``outTrackId`` but not its
+    group (the Stream one does, as ``spaceId``)."""
+
+    def __init__(self, verifier: CardCallbackVerifier, chat_of: ChatOf) -> None:
+        self.verifier, self.chat_of = verifier, chat_of
 
     async def __call__(self, request: WebhookRequest) -> WebhookResult:
         try:
@@ -40,7 +48,9 @@ class CardCallbackWebhook:
             body = json.loads(request.body)
             if not isinstance(body, dict):
                 raise MalformedCallback("not a JSON object")
-            event = parse_card_callback(body)
+            track = str(body.get("outTrackId") or "")
+            chat = await asyncio.to_thread(self.chat_of, track) if track and not body.get("spaceId") else None
+            event = parse_card_callback(body, chat)
         except (ValueError, MalformedCallback) as e:  # json.JSONDecodeError is a ValueError
             log.warning("ignoring a signed DingTalk card callback: %s", e)
             return bad_callback()

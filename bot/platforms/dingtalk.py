@@ -17,6 +17,7 @@ click arrives there signed with it (adapters/dingtalk/card_webhook.py).
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from adapters.dingtalk.cards import CardApi, CardSender, card_chat
 from adapters.dingtalk.robot import DingTalkRobot
 from adapters.dingtalk.signing import CallbackVerifier, CardCallbackVerifier
 from adapters.dingtalk.webhook import PATH, DingTalkWebhook
+from alerts.tickets.service import TicketService
 from bot.config.schema import CardCallbackConfig
 from bot.delivery.files import reachable
 from bot.platforms.context import PlatformContext
@@ -64,13 +66,34 @@ def _replier(adapter: DingTalkAdapter, robot: DingTalkRobot | None, cards: CardS
     return reply
 
 
+def _card_chat_of(service: TicketService) -> Callable[[str], str | None]:
+    """outTrackId → the ``card:<openConversationId>`` chat opsbot posted that card to (from the ticket cards)."""
+
+    def chat_of(track: str) -> str | None:
+        for _, place in service.cards_on("dingtalk"):
+            try:
+                ref = json.loads(place.message_ref)
+            except ValueError:
+                continue
+            if isinstance(ref, dict) and ref.get("id") == track and card_chat(str(ref.get("chat") or "")):
+                return str(ref["chat"])
+        return None
+
+    return chat_of
+
+
 def _card_callbacks(
-    parts: PlatformParts, api: CardApi, callback: CardCallbackConfig, public_url: str, now: Callable[[], float]
+    parts: PlatformParts,
+    api: CardApi,
+    callback: CardCallbackConfig,
+    public_url: str,
+    now: Callable[[], float],
+    chat_of: Callable[[str], str | None],
 ) -> None:
     """Mount the HTTP card callback and register it with DingTalk when the platform starts."""
     url = public_url + CARD_PATH
     verifier = CardCallbackVerifier(callback.api_secret, now=now)
-    parts.webhooks = (*parts.webhooks, Webhook(CARD_PATH, CardCallbackWebhook(verifier)))
+    parts.webhooks = (*parts.webhooks, Webhook(CARD_PATH, CardCallbackWebhook(verifier, chat_of)))
     parts.info["card_callback"] = url
     started = parts.start
 
@@ -141,11 +164,11 @@ def build(bot: PlatformContext) -> PlatformParts | None:
     parts.webhooks = (Webhook(PATH, DingTalkWebhook(CallbackVerifier(config.app_secret, now=now), now)),)
     parts.info.update(mode="http", callback=bot.config.server.public_url + PATH)
     if api is not None and config.card_callback is not None:
-        _card_callbacks(parts, api, config.card_callback, bot.config.server.public_url, now)
+        chat_of = _card_chat_of(bot.service)
+        _card_callbacks(parts, api, config.card_callback, bot.config.server.public_url, now, chat_of)
     if config.stream and dingtalk_stream.available():
-        stream_cards = cards is not None and config.card_callback is None
-        client = dingtalk_stream.StreamClient(
-            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url, cards=stream_cards
+        client = dingtalk_stream.StreamClient(  # card clicks too: cards created for Stream before card_callback
+            config.app_key, config.app_secret, bot.submit, now, base_url=config.api_url, cards=cards is not None
         )
         parts.start, parts.stop = _then(parts.start, client.start), client.stop
         parts.info["mode"] = "stream"
