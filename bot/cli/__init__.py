@@ -12,6 +12,7 @@ from bot.cli.forecast import forecast_group
 from bot.cli.importing import import_command
 from bot.cli.metrics import metrics_group
 from bot.cli.query import query
+from bot.cli.rollups import rollups_group
 from bot.cli.serve import serve
 from bot.cli.tickets import tickets_group
 from bot.cli.tokens import tokens_group
@@ -32,6 +33,7 @@ cli.add_command(forecast_group)
 cli.add_command(import_command)
 cli.add_command(metrics_group)
 cli.add_command(query)
+cli.add_command(rollups_group)
 cli.add_command(serve)
 cli.add_command(tickets_group)
 cli.add_command(tokens_group)

@@ -35,10 +35,18 @@ class CompiledQuery:
     stale_rollups: tuple[str, ...] = ()  # rollups that would have covered it but are older than the warehouse
 
     def sql(self, dialect: str = "duckdb", *, inline_params: bool = False, pretty: bool = False) -> str:
-        if inline_params:
-            return inline(self.ast, self.params).sql(dialect=dialect, pretty=pretty, copy=False)
+        if inline_params:  # SQL to show: says which rollups it reads, when it reads any
+            text = inline(self.ast, self.params).sql(dialect=dialect, pretty=pretty, copy=False)
+            return f"{self.provenance()}\n{text}" if self.rollups or self.stale_rollups else text
         # generation for DuckDB leaves the tree as it is, so the defensive copy can be skipped
         return self.ast.sql(dialect=dialect, pretty=pretty, copy=dialect != "duckdb")
+
+    def provenance(self) -> str:
+        """One SQL comment line: the rollups read, and the stale ones passed over."""
+        line = f"-- read from rollups: {', '.join(self.rollups)}" if self.rollups else "-- read from the raw tables"
+        if self.stale_rollups:
+            line += f" (stale, not used: {', '.join(self.stale_rollups)})"
+        return line
 
 
 def compile_query(
