@@ -267,3 +267,51 @@ def test_a_failed_build_leaves_the_previous_rollups(small_db: Path, tmp_path: Pa
         refresh(path, catalog)
     assert stored_stamps(store_path(path)) == stamps
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_nightly_job_refreshes_and_a_running_bot_switches_to_the_new_rollups(
+    small_db: Path, tmp_path: Path, catalog: Catalog
+) -> None:
+    """The scheduler's job, called as the scheduler calls it, while a warehouse client is open: the
+    client sees the new store on its next query (rollups missing before: raw tables, silently)."""
+    from alerts import jobs
+    from alerts.rules.load import default_rules_dir
+    from alerts.tickets.store import open_store
+
+    path = tmp_path / "small.duckdb"
+    shutil.copy(small_db, path)
+    state = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    open_store(state).close()
+    wh = Warehouse(path)
+    try:
+        layer = SemanticLayer(catalog, wh)
+        query = MetricQuery(("gmv",), WEEK, ("channel",))
+        before = layer.run(query)
+        assert before.compiled.rollups == () and before.compiled.stale_rollups == ()
+        jobs.refresh_rollups(str(path), state, str(default_rules_dir()))
+        after = layer.run(query)
+        assert after.compiled.rollups == ("sales_orders",) and after.result.rows == before.result.rows
+    finally:
+        wh.close()
+
+
+def test_demo_data_builds_the_rollups_and_status_shows_them(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    path = tmp_path / "tiny.duckdb"
+    env = {"OPSBOT_LANG": "en", "OPSBOT_CONFIG": None, "OPSBOT_WAREHOUSE_URL": None}
+    args = ["demo-data", "--out", str(path), "--days", "28", "--scale", "0.01", "--end-date", "2026-11-20", "--quiet"]
+    done = CliRunner().invoke(cli, args, env=env)
+    assert done.exit_code == 0, done.output
+    assert "9 rollups" in done.output
+    status = CliRunner().invoke(cli, ["rollups", "status", "--db", str(path), "--format", "json"], env=env)
+    assert status.exit_code == 0, status.output
+    states = {r["rollup"]: r["state"] for r in json.loads(status.output)["rollups"]}
+    assert set(states.values()) == {"fresh"}
+    (tmp_path / "tiny.rollups.duckdb").unlink()
+    status = CliRunner().invoke(cli, ["rollups", "status", "--db", str(path), "--format", "json"], env=env)
+    assert {r["state"] for r in json.loads(status.output)["rollups"]} == {"missing"}
