@@ -120,6 +120,10 @@ def test_the_smallest_covering_rollup_answers(layers: tuple[SemanticLayer, Seman
     assert on.compile(MetricQuery(("orders",), WEEK, ("sku",))).rollups == ()
     compiled = on.compile(MetricQuery(("gmv",), WEEK, ("channel",)))
     assert compiled.sql(inline_params=True).startswith("-- read from rollups: sales_orders")
+    # a part no rollup covers (buyers over a week) reads the raw tables; the rest still reads a rollup
+    mixed = on.compile(MetricQuery(("gmv", "orders", "buyers", "arpu"), WEEK))
+    assert mixed.rollups == ("sales_orders",)
+    assert "FROM fact_order AS o" in mixed.sql() and "FROM fact_order_item" not in mixed.sql()
 
 
 def _questions() -> list[tuple[str, str]]:

@@ -102,25 +102,63 @@ def on_rollup(catalog: Catalog, rollup: Rollup, unit: Unit) -> Unit:
     return replace(unit, model=rollup_model(rollup, unit.model), measures=measures)
 
 
+def _sub_unit(unit: Unit, leaves: tuple[Metric, ...]) -> Unit:
+    keep = {leaf.id for leaf in leaves}
+    return replace(unit, leaves=leaves, measures=tuple((n, m) for n, m in unit.measures if n in keep))
+
+
+def split(
+    catalog: Catalog, unit: Unit, p: Plan, ranges: list[TimeRange], rows: dict[str, int]
+) -> list[tuple[str, Unit]]:
+    """The unit's metrics grouped by the rollup that reads them — greedily, the rollup covering the most
+    of those left (the smaller on a tie) — and those no rollup covers ("" : the raw tables)."""
+    left = unit.leaves
+    parts: list[tuple[str, Unit]] = []
+    while left:
+        best: tuple[int, int, str] | None = None
+        for rollup in catalog.rollups.values():
+            if rollup.id not in rows:
+                continue
+            covered = tuple(x for x in left if covers(catalog, rollup, _sub_unit(unit, (x,)), p, ranges))
+            if covered and covers(catalog, rollup, _sub_unit(unit, covered), p, ranges):
+                key = (-len(covered), rows[rollup.id], rollup.id)
+                best = key if best is None or key < best else best
+        if best is None:
+            break
+        rid = best[2]
+        covered = tuple(x for x in left if covers(catalog, catalog.rollups[rid], _sub_unit(unit, (x,)), p, ranges))
+        parts.append((rid, _sub_unit(unit, covered)))
+        left = tuple(x for x in left if x not in covered)
+    if left:
+        parts.append(("", _sub_unit(unit, left)))
+    return parts
+
+
 def route(catalog: Catalog, p: Plan, available: Available | None) -> Routed:
-    """The plan with each unit a rollup covers reading the smallest fresh one."""
+    """The plan with each unit's metrics read from the smallest fresh rollups that cover them (a unit
+    whose metrics are covered by different rollups, or only partly, becomes one unit per source)."""
     if available is None or not (available.fresh or available.stale):
         return Routed(p, (), ())
     ranges = [p.query.time_range]
     compare = p.query.comparison_range()
     if compare is not None:
         ranges.append(compare)
-    units, used, stale = [], [], []
+    units: list[Unit] = []
+    used: list[str] = []
+    stale: list[str] = []
+    everything = available.fresh | available.stale
     for unit in p.units:
-        rows = available.fresh | available.stale
-        candidates = sorted(
-            (rows[r.id], r.id) for r in catalog.rollups.values() if r.id in rows and covers(catalog, r, unit, p, ranges)
-        )
-        fresh = [rid for _, rid in candidates if rid in available.fresh]
-        stale += [rid for _, rid in candidates if rid in available.stale and rid not in stale]
-        if fresh:
-            units.append(on_rollup(catalog, catalog.rollups[fresh[0]], unit))
-            used.append(fresh[0])
-        else:
+        for rid, _ in split(catalog, unit, p, ranges, everything):
+            if rid in available.stale and rid not in stale:
+                stale.append(rid)
+        parts = split(catalog, unit, p, ranges, available.fresh)
+        if len(parts) == 1 and not parts[0][0]:
             units.append(unit)
+            continue
+        for rid, part in parts:
+            if rid:
+                units.append(replace(on_rollup(catalog, catalog.rollups[rid], part), name=f"{unit.name}__{rid}"))
+                used.append(rid)
+            else:
+                units.append(part)
     return Routed(replace(p, units=tuple(units)), tuple(dict.fromkeys(used)), tuple(stale))

@@ -41,12 +41,18 @@ def store_path(warehouse_path: Path) -> Path:
 
 
 def source_identity(path: Path) -> str:
-    """The warehouse file as it is now: inode, mtime (ns) and size; empty when it cannot be read."""
+    """The warehouse file as it is now: inode, mtime (ns) and size, and those of its write-ahead log
+    when there is one (changes not yet checkpointed into the file); empty when it cannot be read."""
     try:
         st = os.stat(path)
     except OSError:
         return ""
-    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+    stamp = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+    try:
+        wal = os.stat(path.with_name(path.name + ".wal"))
+    except OSError:
+        return stamp
+    return f"{stamp}+wal:{wal.st_ino}:{wal.st_mtime_ns}:{wal.st_size}"
 
 
 def qualified(table: str, database: str) -> exp.Table:
