@@ -112,18 +112,22 @@ def test_the_smallest_covering_rollup_answers(layers: tuple[SemanticLayer, Seman
     assert on.compile(MetricQuery(("gmv",), WEEK, ("channel",))).rollups == ("sales_orders",)
     assert on.compile(MetricQuery(("gmv",), WEEK, ("category",))).rollups == ("sales_categories",)
     assert on.compile(MetricQuery(("gmv",), WEEK, ("brand",))).rollups == ("sales_skus",)
-    # buyers are a distinct count: only at the grain they were counted (per day, by channel or in total)
-    assert on.compile(MetricQuery(("buyers",), WEEK, ("channel",))).rollups == ()
+    # buyers are a distinct count: per-day counts only at their own grain; over a week the rollup that
+    # keeps the buyers counts them again
+    assert on.compile(MetricQuery(("buyers",), WEEK, ("channel",))).rollups == ("buyers_kept",)
+    assert on.compile(MetricQuery(("buyers",), WEEK, ("sku",))).rollups == ()
     assert on.compile(MetricQuery(("buyers",), WEEK, ("date", "channel"))).rollups == ("buyers_channel",)
     assert on.compile(MetricQuery(("buyers",), TimeRange(END, END))).rollups == ("buyers_day",)
     # orders are not additive over SKUs (an order has many lines): by SKU they come from the raw tables
     assert on.compile(MetricQuery(("orders",), WEEK, ("sku",))).rollups == ()
     compiled = on.compile(MetricQuery(("gmv",), WEEK, ("channel",)))
     assert compiled.sql(inline_params=True).startswith("-- read from rollups: sales_orders")
-    # a part no rollup covers (buyers over a week) reads the raw tables; the rest still reads a rollup
-    mixed = on.compile(MetricQuery(("gmv", "orders", "buyers", "arpu"), WEEK))
-    assert mixed.rollups == ("sales_orders",)
-    assert "FROM fact_order AS o" in mixed.sql() and "FROM fact_order_item" not in mixed.sql()
+    # a part no rollup covers (buyers by brand) reads the raw tables; the rest still reads a rollup
+    mixed = on.compile(MetricQuery(("gmv", "buyers", "arpu"), WEEK, ("brand",)))
+    assert mixed.rollups == ("sales_skus",)
+    assert "FROM fact_order AS o" in mixed.sql() and "ru_sales_skus" in mixed.sql()
+    both = on.compile(MetricQuery(("gmv", "orders", "buyers", "arpu"), WEEK, ("channel",)))
+    assert both.rollups == ("sales_orders", "buyers_kept")
 
 
 def _questions() -> list[tuple[str, str]]:
@@ -311,7 +315,7 @@ def test_demo_data_builds_the_rollups_and_status_shows_them(tmp_path: Path) -> N
     args = ["demo-data", "--out", str(path), "--days", "28", "--scale", "0.01", "--end-date", "2026-11-20", "--quiet"]
     done = CliRunner().invoke(cli, args, env=env)
     assert done.exit_code == 0, done.output
-    assert "9 rollups" in done.output
+    assert "10 rollups" in done.output
     status = CliRunner().invoke(cli, ["rollups", "status", "--db", str(path), "--format", "json"], env=env)
     assert status.exit_code == 0, status.output
     states = {r["rollup"]: r["state"] for r in json.loads(status.output)["rollups"]}

@@ -30,6 +30,7 @@ def test_shipped_rollups_classify_their_measures() -> None:
     assert orders.measure("gmv").merge == "sum"  # type: ignore[union-attr]
     assert rollups["buyers_channel"].measure("buyers").merge == "distinct"  # type: ignore[union-attr]
     assert rollups["sales_skus"].table == "ru_sales_skus"
+    assert rollups["buyers_kept"].entities == ("buyers",)
 
 
 def test_a_catalog_without_rollups_yaml_loads(cat_dir: Path) -> None:
@@ -44,7 +45,8 @@ def test_every_rollup_problem_is_reported_with_its_line(cat_dir: Path) -> None:
         "  - {id: b, model: sales, grain: week, dimensions: [date], measures: [aov]}\n"
         "  - {id: c, model: nowhere, measures: [gmv]}\n"
         "  - {id: d, model: sales, dimensions: [channel], measures: [refund_amount, repeat_buyers]}\n"
-        "  - {id: e, model: inventory, dimensions: [sku], measures: [avg_on_hand]}\n",
+        "  - {id: e, model: inventory, dimensions: [sku], measures: [avg_on_hand]}\n"
+        "  - {id: f, model: sales, dimensions: [channel], distinct: gmv}\n",
         encoding="utf-8",
     )
     found = "\n".join(problems(cat_dir))
@@ -55,3 +57,4 @@ def test_every_rollup_problem_is_reported_with_its_line(cat_dir: Path) -> None:
     assert "rollup d: 'refund_amount' is not a sum" in found
     assert "rollup d: 'repeat_buyers' is not a sum" in found
     assert "rollup e: 'avg_on_hand' is not a sum" in found
+    assert "rollup f: distinct: 'gmv' is not a COUNT(DISTINCT x) of sales" in found

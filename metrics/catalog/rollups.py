@@ -8,7 +8,7 @@ from metrics.catalog.types import TIME_DIMENSION, Catalog, Merge, Metric, Model,
 from metrics.file_problems import Collector, Source
 from metrics.yamlsrc import Located
 
-KEYS = ("id", "model", "grain", "dimensions", "measures")
+KEYS = ("id", "model", "grain", "dimensions", "measures", "distinct")
 GRAINS = ("day",)
 
 
@@ -33,15 +33,20 @@ def read_rollup(node: Located, out: Collector) -> Rollup | None:
     if not isinstance(node.get("model"), str):
         out.add(node, "model", f"rollup {node['id']}: model: the id of the model it aggregates")
         return None
-    measures = _strings(node, "measures", out)
-    if not measures:
+    measures = _strings(node, "measures", out) if "measures" in node else ()
+    distinct = node.get("distinct")
+    if distinct is not None and not isinstance(distinct, str):
+        out.add(node, "distinct", f"rollup {node['id']}: distinct: the id of one distinct-count metric")
+        distinct = None
+    if not measures and distinct is None:
         out.add(node, "measures", f"rollup {node['id']}: measures: name at least one metric")
     return Rollup(
         id=node["id"],
         model=node["model"],
         dimensions=_strings(node, "dimensions", out) if "dimensions" in node else (),
         grain="day",
-        measures=tuple(RollupMeasure(m, "sum") for m in measures),
+        measures=tuple(RollupMeasure(m, "sum") for m in measures)
+        + ((RollupMeasure(distinct, "entity"),) if distinct else ()),
         source=Source(node.file, node.line),
     )
 
@@ -89,6 +94,15 @@ def merge_of(metric: Metric, model: Model, dims: tuple[str, ...]) -> Merge | Non
     return None
 
 
+def entity_of(metric: Metric) -> exp.Expr | None:
+    """x of an aggregate COUNT(DISTINCT x): the value a rollup keeps to count it again exactly."""
+    e = metric.expr
+    if metric.kind != "aggregate" or not isinstance(e, exp.Count) or not isinstance(e.this, exp.Distinct):
+        return None
+    inner = e.this.expressions
+    return inner[0] if len(inner) == 1 else None
+
+
 def check_rollups(catalog: Catalog, out: Collector) -> dict[str, Rollup]:
     """Each rollup with its measures classified; problems for anything it cannot store."""
     checked: dict[str, Rollup] = {}
@@ -107,6 +121,14 @@ def check_rollups(catalog: Catalog, out: Collector) -> dict[str, Rollup]:
         measures = []
         for m in r.measures:
             metric = catalog.metrics.get(m.metric)
+            if m.merge == "entity":
+                if metric is None or metric.model != r.model or entity_of(metric) is None:
+                    out.add(
+                        r.source, None, f"rollup {r.id}: distinct: {m.metric!r} is not a COUNT(DISTINCT x) of {r.model}"
+                    )
+                else:
+                    measures.append(m)
+                continue
             merge = merge_of(metric, model, r.dimensions) if metric is not None and metric.model == r.model else None
             if merge is None:
                 out.add(

@@ -146,13 +146,15 @@ class Role:
     source: Source = field(default_factory=lambda: Source("roles.yaml", 1))
 
 
-Merge = Literal["sum", "count", "distinct"]
+Merge = Literal["sum", "count", "distinct", "entity"]
 
 
 @dataclass(frozen=True)
 class RollupMeasure:
     """A metric a rollup stores per group: `sum` and `count` re-aggregate by summing (a count cast back
-    to BIGINT); `distinct` (a distinct count) is read only at the rollup's own grain and dimensions."""
+    to BIGINT); `distinct` (a distinct count) is read only at the rollup's own grain and dimensions;
+    `entity` keeps the counted value itself (the buyer) as a column of the rollup, so the distinct count
+    is counted again, exactly, over any days and groups."""
 
     metric: str
     merge: Merge
@@ -172,6 +174,11 @@ class Rollup:
     @property
     def table(self) -> str:
         return f"ru_{self.id}"
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        """The metrics whose counted values the rollup keeps (`distinct:` in rollups.yaml)."""
+        return tuple(m.metric for m in self.measures if m.merge == "entity")
 
     def measure(self, metric_id: str) -> RollupMeasure | None:
         return next((m for m in self.measures if m.metric == metric_id), None)

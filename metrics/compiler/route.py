@@ -91,6 +91,9 @@ def _merged(catalog: Catalog, rollup: Rollup, leaf: Metric) -> exp.Expr:
     metric_id = _source_metric(catalog, leaf)
     stored = rollup.measure(metric_id)
     assert stored is not None
+    if stored.merge == "entity":  # the kept values, counted again: exact over any days and groups
+        kept = exp.column(key_name(f"entity_{metric_id}"), table=ALIAS)
+        return exp.Count(this=exp.Distinct(expressions=[kept]))
     total: exp.Expr = exp.Sum(this=exp.column(metric_id, table=ALIAS))
     if stored.merge in ("count", "distinct"):  # a count stays a BIGINT, like COUNT on the raw rows
         total = exp.cast(total, exp.DataType.Type.BIGINT)
