@@ -43,6 +43,7 @@ Progress = Callable[[str, float], None]
 OLD_DB = "old_store"
 WAREHOUSE_DB = "wh"
 CHANGED = "ru_changed"
+SUMS = "ru_sums_"  # scratch tables of a build: per model, its per-day checksums
 Sums = dict[dt.date, tuple[int, int]]  # day → (rows, checksum)
 
 
@@ -86,6 +87,7 @@ class _Build:
         self.meta, self.days = qualified(META_TABLE, db), qualified(DAYS_TABLE, db)
         con.execute(create_sql(self.meta, META_COLUMNS))
         con.execute(create_sql(self.days, DAYS_COLUMNS))
+        self.summed: set[str] = set()  # models whose checksums are computed
 
     def sums(self, rollup_id: str, database: str) -> Sums:
         """The per-day checksums of a rollup as stored in the new store or the old one."""
@@ -97,10 +99,20 @@ class _Build:
         rows = _run(self.con, select, {"r": rollup_id}).fetchall()
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
+    def model_sums(self, model_id: str) -> exp.Table:
+        """The model's per-day checksums, computed on first use into a scratch table of the new store."""
+        table = qualified(f"{SUMS}{model_id}", self.db)
+        if model_id not in self.summed:
+            params = Params()
+            create = exp.Create(this=table, kind="TABLE", expression=checksum_select(self.catalog, model_id, params))
+            _run(self.con, create, params.values)
+            self.summed.add(model_id)
+        return table.copy()
+
     def rollup(self, rollup: Rollup) -> RollupReport:
         started = time.perf_counter()
         params = Params()
-        per_day = checksum_select(self.catalog, rollup, params).subquery("c")
+        per_day = self.model_sums(rollup.model)
         day_rows = exp.select(params.bind(rollup.id), col(DAY), "n", "COALESCE(h, 0)").from_(per_day)
         _run(self.con, exp.Insert(this=self.days.copy(), expression=day_rows), params.values)
         sums = self.sums(rollup.id, self.db)
@@ -137,6 +149,8 @@ class _Build:
 
     def finish(self, reports: list[RollupReport], source: str) -> None:
         self.con.execute(drop_sql(qualified(CHANGED, self.db)))
+        for model_id in self.summed:
+            self.con.execute(drop_sql(qualified(f"{SUMS}{model_id}", self.db)))
         now = dt.datetime.now()
         stamps = [
             (r.id, fingerprint(self.catalog, self.catalog.rollups[r.id]), source, r.rows, now, r.rebuilt)
