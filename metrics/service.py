@@ -36,10 +36,19 @@ class SemanticLayer:
     use_rollups: bool = True  # answer from fresh rollups where one covers the query (docs/rollups.md)
     values: ValueResolver = field(init=False)
     fingerprints: Fingerprints = field(init=False)
+    _warned: set[tuple[str, ...]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.values = ValueResolver(self.catalog, self.warehouse)
         self.fingerprints = Fingerprints.of_catalog(self.catalog)
+
+    def _first_warning(self, stale: tuple[str, ...]) -> bool:
+        """Whether these stale rollups are news for this warehouse file (logged once, not per query)."""
+        key = (self.warehouse.rollup_source(), *sorted(stale))
+        if key in self._warned:
+            return False
+        self._warned.add(key)
+        return True
 
     def rollups(self) -> Available | None:
         """The rollups a query may read now (fresh ones) and the stale ones; None when switched off."""
@@ -75,7 +84,7 @@ class SemanticLayer:
 
     def compile(self, query: MetricQuery, role: Role | None = None) -> CompiledQuery:
         compiled = compile_query(self.catalog, self.canonical(query), role, self.rollups())
-        if compiled.stale_rollups:
+        if compiled.stale_rollups and self._first_warning(compiled.stale_rollups):
             log.warning(
                 "rollup %s is older than the warehouse %s: reading %s instead (run `opsbot rollups refresh`)",
                 ", ".join(compiled.stale_rollups),

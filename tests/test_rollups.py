@@ -55,6 +55,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     },
     "one-day-previous": {"time_range": TimeRange(END, END), "compare": "previous"},
     "sku-top": {"dimensions": ("sku",), "time_range": WEEK, "limit": 10},
+    "province-complete": {"dimensions": ("province",), "time_range": WEEK, "complete": True},
     "warehouse-not-jd": {
         "dimensions": ("warehouse",),
         "time_range": MONTH,
