@@ -127,6 +127,8 @@ def test_the_smallest_covering_rollup_answers(layers: tuple[SemanticLayer, Seman
     mixed = on.compile(MetricQuery(("gmv", "buyers", "arpu"), WEEK, ("brand",)))
     assert mixed.rollups == ("sales_skus",)
     assert "FROM fact_order AS o" in mixed.sql() and "ru_sales_skus" in mixed.sql()
+    raw = on.compile(MetricQuery(("visitors",), WEEK))
+    assert raw.rollups == () and raw.sql(inline_params=True).startswith("-- read from the raw tables")
     both = on.compile(MetricQuery(("gmv", "orders", "buyers", "arpu"), WEEK, ("channel",)))
     assert both.rollups == ("sales_orders", "buyers_kept")
 

@@ -33,11 +33,12 @@ class CompiledQuery:
     compare_range: TimeRange | None
     rollups: tuple[str, ...] = ()  # the rollups it reads (none: only raw tables)
     stale_rollups: tuple[str, ...] = ()  # rollups that would have covered it but are older than the warehouse
+    routed: bool = False  # rollups were there to choose from (the shown SQL then says where it read)
 
     def sql(self, dialect: str = "duckdb", *, inline_params: bool = False, pretty: bool = False) -> str:
         if inline_params:  # SQL to show: says which rollups it reads, when it reads any
             text = inline(self.ast, self.params).sql(dialect=dialect, pretty=pretty, copy=False)
-            return f"{self.provenance()}\n{text}" if self.rollups or self.stale_rollups else text
+            return f"{self.provenance()}\n{text}" if self.routed else text
         # generation for DuckDB leaves the tree as it is, so the defensive copy can be skipped
         return self.ast.sql(dialect=dialect, pretty=pretty, copy=dialect != "duckdb")
 
@@ -83,4 +84,5 @@ def compile_query(
         compare_range,
         routed.used,
         routed.stale,
+        rollups is not None and bool(rollups.fresh or rollups.stale),
     )
