@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -329,3 +330,47 @@ def test_demo_data_builds_the_rollups_and_status_shows_them(tmp_path: Path) -> N
     (tmp_path / "tiny.rollups.duckdb").unlink()
     status = CliRunner().invoke(cli, ["rollups", "status", "--db", str(path), "--format", "json"], env=env)
     assert {r["state"] for r in json.loads(status.output)["rollups"]} == {"missing"}
+
+
+def test_import_refreshes_only_the_imported_days(small_db: Path, tmp_path: Path, catalog: Catalog) -> None:
+    """A warehouse whose last week is wrong, rolled up; `opsbot import` of the right week replaces those
+    days and refreshes the rollups: only the imported days are recomputed, and the answer from the
+    rollups is the right one."""
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+    from tests.test_import import WEEK as IMPORTED_WEEK
+    from tests.test_import import _items_xlsx, _mapping, _orders_csv, _refunds_parquet
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _orders_csv(small_db, folder / "orders.csv")
+    _items_xlsx(small_db, folder / "items.xlsx")
+    _refunds_parquet(small_db, folder / "refunds.parquet")
+    _mapping(folder)
+    path = tmp_path / "wh.duckdb"
+    shutil.copy(small_db, path)
+    con = duckdb.connect(str(path))
+    con.execute(
+        f"UPDATE fact_order_item SET amount = 0 WHERE order_id IN (SELECT order_id FROM fact_order WHERE {IMPORTED_WEEK})"
+    )
+    con.close()
+    refresh(path, catalog)
+    env = {"OPSBOT_LANG": "en", "OPSBOT_WAREHOUSE_URL": f"duckdb://{path}", "OPSBOT_CONFIG": None}
+    done = CliRunner().invoke(cli, ["import", str(folder / "mapping.yaml"), "--quiet"], env=env)
+    assert done.exit_code == 0, done.output
+    recomputed = re.search(r"([\d,]+) rollup-days recomputed", done.output)
+    assert recomputed is not None, done.output
+    sales = sum(r.model == "sales" for r in catalog.rollups.values())
+    assert 0 < int(recomputed.group(1)) <= 7 * sales  # the imported week's days, in the sales rollups only
+    stamps = stored_stamps(store_path(path))
+    assert set(stamps) == set(catalog.rollups)
+    query = MetricQuery(("gmv", "refund_amount"), WEEK, ("channel",))
+    right, wh = Warehouse(small_db), Warehouse(path)
+    try:
+        want = SemanticLayer(catalog, right, use_rollups=False).run(query).result.rows
+        got = SemanticLayer(catalog, wh).run(query)
+    finally:
+        right.close()
+        wh.close()
+    assert got.compiled.rollups and got.result.rows == want

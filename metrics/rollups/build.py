@@ -44,7 +44,8 @@ from metrics.rollups.store import (
 )
 
 Progress = Callable[[str, float], None]
-WAREHOUSE_DB = "wh"
+# the warehouse, attached read-only (not "wh": the store of wh.duckdb is a database named "wh")
+WAREHOUSE_DB = "opsbot_source"
 CHANGED = "ru_changed"
 SUMS = "ru_sums_"  # scratch tables of a build: per model, its per-day checksums
 Sums = dict[dt.date, tuple[int, int]]  # day → (rows, checksum)
@@ -73,6 +74,13 @@ def _attach(path: Path, name: str) -> str:
         exists=False,
         expressions=[exp.AttachOption(this=exp.Var(this="READ_ONLY"))],
     ).sql(dialect="duckdb")
+
+
+def _search_path(database: str) -> str:
+    """SET search_path = '<database>.main': bare table names are the warehouse's."""
+    path = exp.Literal.string(f"{database}.main")
+    item = exp.SetItem(this=exp.EQ(this=exp.var("search_path"), expression=path))
+    return exp.Set(expressions=[item]).sql(dialect="duckdb")
 
 
 def _run(con: duckdb.DuckDBPyConnection, tree: exp.Expr, params: dict[str, Any] | None = None) -> Any:
@@ -229,7 +237,10 @@ def refresh(warehouse_path: Path, catalog: Catalog, progress: Progress | None = 
         row = con.execute("SELECT current_database()").fetchone()
         db = str(row[0]) if row else "main"
         con.execute(_attach(warehouse_path, WAREHOUSE_DB))
-        con.execute("SET search_path = 'wh.main'")
+        path = exp.Literal.string(f"{WAREHOUSE_DB}.main")  # bare table names: the warehouse's
+        con.execute(
+            exp.Set(expressions=[exp.SetItem(this=exp.EQ(this=exp.var("search_path"), expression=path))]).sql("duckdb")
+        )
         build = _Build(con, db, catalog, old)
         for n, rollup in enumerate(rollups):
             if progress:
