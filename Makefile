@@ -27,9 +27,11 @@ install: $(STAMP)
 $(DB): | $(RUN)
 	$(BIN)/opsbot demo-data --out $(DB)
 
-## make demo [PORT=8080]: install what running needs, generate the demo warehouse if missing, run the demo
-## alert rules (tickets to look at), then start the bot: web chat at http://127.0.0.1:$(PORT)/ + scheduler
+## make demo [PORT=8080]: install what running needs, generate the demo warehouse (and its rollups) if missing,
+## bring the rollups up to date (only the days that changed), run the demo alert rules (tickets to look at),
+## then start the bot: web chat at http://127.0.0.1:$(PORT)/ + scheduler
 demo: $(RUN) $(DB)
+	$(BIN)/opsbot rollups refresh --db $(DB) --quiet
 	$(BIN)/opsbot alerts run --db $(DB)
 	$(BIN)/opsbot serve --db $(DB) --port $(PORT)
 

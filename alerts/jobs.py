@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alerts import engine
 from alerts.rules.load import load_rules
-from alerts.schedule import ESCALATION_JOB, FORECAST_JOB, ZONE, rule_job_id
+from alerts.schedule import ESCALATION_JOB, FORECAST_JOB, ROLLUPS_JOB, ZONE, rule_job_id
 from alerts.tickets.service import TicketService
 from alerts.tickets.store import open_store
 from metrics.catalog.load import load_catalog
@@ -76,6 +76,21 @@ def run_escalations(db: str, state_url: str, rules_dir: str) -> None:
             log.info("escalated %s, woke %s", report.escalated, report.woken)
     finally:
         store.close()
+
+
+def refresh_rollups(db: str, state_url: str, rules_dir: str) -> None:
+    """Bring the rollups up to date (the days that changed since the last build); DuckDB warehouses only."""
+    from metrics.engines.url import parse_url
+    from metrics.rollups.build import refresh
+
+    url = parse_url(db)
+    if url.engine != "duckdb" or url.path is None:
+        return  # rollups are kept beside the embedded DuckDB warehouse only
+    if not _first_to_take(ROLLUPS_JOB, state_url, utc_now()):
+        return
+    report = refresh(url.path, load_catalog())
+    rebuilt = sum(r.rebuilt for r in report.rollups)
+    log.info("rollups refreshed: %d rollup-days recomputed in %.1f s", rebuilt, report.seconds)
 
 
 def refresh_forecast(db: str, state_url: str, rules_dir: str) -> None:

@@ -1,4 +1,5 @@
-"""The scheduler: every rule on its cron (Asia/Shanghai), escalations every minute, forecasts nightly.
+"""The scheduler: every rule on its cron (Asia/Shanghai), escalations every minute, rollups and forecasts
+nightly.
 
 APScheduler keeps the jobs in the state database (table ``opsbot_scheduler_jobs``), so a restart
 resumes them: a job that missed runs while the process was down runs **once** on start (coalesce,
@@ -32,6 +33,8 @@ MISFIRE_GRACE_S = 6 * 3600  # after downtime, one catch-up run if the missed tic
 ESCALATION_JOB = "escalations"
 FORECAST_JOB = "forecast-refresh"
 FORECAST_CRON = "30 2 * * *"  # nightly, after the warehouse's daily load
+ROLLUPS_JOB = "rollups-refresh"
+ROLLUPS_CRON = "15 2 * * *"  # nightly, after the daily load: only the days that changed are recomputed
 ZONE = ZoneInfo(TIMEZONE)
 
 
@@ -67,6 +70,8 @@ def build(context: Context, rules: Sequence[Rule], scheduler: BaseScheduler | No
     wanted[ESCALATION_JOB] = ("alerts.jobs:run_escalations", every_minute, args)
     nightly = CronTrigger.from_crontab(FORECAST_CRON, timezone=ZONE)
     wanted[FORECAST_JOB] = ("alerts.jobs:refresh_forecast", nightly, args)
+    rollups = CronTrigger.from_crontab(ROLLUPS_CRON, timezone=ZONE)
+    wanted[ROLLUPS_JOB] = ("alerts.jobs:refresh_rollups", rollups, args)
     existing = {job.id: job for job in sched.get_jobs()}
     for job_id in existing:
         if job_id not in wanted:

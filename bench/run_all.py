@@ -11,6 +11,7 @@ BENCHES = (
     "bench_demo_data",
     "bench_compile",
     "bench_overhead",
+    "bench_rollups",
     "bench_nlq",
     "bench_forecast",
     "bench_alerts",

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
 from metrics.catalog.types import Catalog, Role
-from metrics.compiler import CompiledQuery, compile_query
+from metrics.compiler import Available, CompiledQuery, compile_query
 from metrics.forecast.store import GENERATED_TABLES, HORIZON_DAYS
 from metrics.problems import nearest, user_error
 from metrics.query import DimensionFilter, MetricQuery
+from metrics.rollups.fresh import Fingerprints, available
 from metrics.values import ValueResolver
 from metrics.warehouse import QueryResult, Warehouse
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,31 @@ class SemanticLayer:
     warehouse: Warehouse
     # called with (stage, fraction) while a query waits for a forecast refresh
     forecast_progress: Callable[[str, float], None] | None = None
+    use_rollups: bool = True  # answer from fresh rollups where one covers the query (docs/rollups.md)
     values: ValueResolver = field(init=False)
+    fingerprints: Fingerprints = field(init=False)
+    _warned: set[tuple[str, ...]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.values = ValueResolver(self.catalog, self.warehouse)
+        self.fingerprints = Fingerprints.of_catalog(self.catalog)
+
+    def _first_warning(self, stale: tuple[str, ...]) -> bool:
+        """Whether these stale rollups are news for this warehouse file (logged once, not per query)."""
+        key = (self.warehouse.rollup_source(), *sorted(stale))
+        if key in self._warned:
+            return False
+        self._warned.add(key)
+        return True
+
+    def rollups(self) -> Available | None:
+        """The rollups a query may read now (fresh ones) and the stale ones; None when switched off."""
+        if not self.use_rollups or not self.catalog.rollups:
+            return None
+        stamps = self.warehouse.rollup_stamps()
+        if not stamps:
+            return None
+        return available(self.fingerprints, stamps, self.warehouse.rollup_source())
 
     def role(self, role_id: str | None) -> Role | None:
         if role_id is None:
@@ -58,7 +83,15 @@ class SemanticLayer:
         return replace(query, filters=filters)
 
     def compile(self, query: MetricQuery, role: Role | None = None) -> CompiledQuery:
-        return compile_query(self.catalog, self.canonical(query), role)
+        compiled = compile_query(self.catalog, self.canonical(query), role, self.rollups())
+        if compiled.stale_rollups and self._first_warning(compiled.stale_rollups):
+            log.warning(
+                "rollup %s is older than the warehouse %s: reading %s instead (run `opsbot rollups refresh`)",
+                ", ".join(compiled.stale_rollups),
+                self.warehouse.label,
+                ", ".join(compiled.rollups) or "the raw tables",
+            )
+        return compiled
 
     def run(self, query: MetricQuery, role: Role | None = None, *, as_of: dt.date | None = None) -> MetricResult:
         """Compile and run; a query over forecasts first makes sure they are as of ``as_of``

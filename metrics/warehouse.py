@@ -138,6 +138,15 @@ class Warehouse:
         start = self.meta().get("start_date")
         return dt.date.fromisoformat(start) if start else None
 
+    def rollup_stamps(self) -> dict[str, Any]:
+        """rollup id → metrics.rollups.store.Stamp of the rollups stored beside the warehouse. Only the
+        embedded DuckDB engine keeps rollups; the others read raw tables (empty)."""
+        return {}
+
+    def rollup_source(self) -> str:
+        """What the rollup stamps' `source` is compared with: the warehouse as it is now."""
+        return ""
+
     def has_forecast(self) -> bool:
         """The forecast store can be queried (fc_stock_projection …)."""
         raise NotImplementedError

@@ -12,13 +12,14 @@ tables first, then the forecast store's.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
 from metrics.forecast.store import META_TABLE
+from metrics.rollups.store import ROLLUPS_DB, Stamp, read_stamps
 
 WAREHOUSE_DB = "wh"
 FORECAST_DB = "fc"
@@ -44,6 +45,7 @@ class Opened:
     forecast_problem: str | None  # why it is not (or is incomplete), None when fine or absent
     forecast_as_of: dt.date | None
     cursor_setup: str  # run first on every cursor: bare names resolve in the warehouse, then the store
+    rollups: dict[str, Stamp] = field(default_factory=dict)  # the rollup store's, attached as `ru`
 
 
 def _attach(path: Path, name: str) -> str:
@@ -93,7 +95,20 @@ def _leave_memory(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(exp.Detach(this=exp.to_identifier(memory, quoted=True), exists=False).sql(dialect="duckdb"))
 
 
-def open_warehouse(path: Path, side: Path, *, memory_limit: str = "1GB", threads: int = 2) -> Opened:
+def _attach_rollups(con: duckdb.DuckDBPyConnection, store: Path | None) -> dict[str, Stamp]:
+    """The rollup store attached read-only with its stamps; nothing when absent or unreadable (raw tables)."""
+    if store is None or not store.exists():
+        return {}
+    try:
+        con.execute(_attach(store, ROLLUPS_DB))
+    except duckdb.Error:
+        return {}
+    return read_stamps(con, ROLLUPS_DB)
+
+
+def open_warehouse(
+    path: Path, side: Path, *, memory_limit: str = "1GB", threads: int = 2, rollups: Path | None = None
+) -> Opened:
     """Connect with a memory and thread cap (locked with the rest of the configuration); raises
     duckdb.Error when the warehouse file cannot be attached. A forecast store that cannot be
     attached is skipped (and said why), never an error."""
@@ -105,11 +120,12 @@ def open_warehouse(path: Path, side: Path, *, memory_limit: str = "1GB", threads
         as_of = None
         if forecast:
             as_of, problem = _read_as_of(con, side)
+        stamps = _attach_rollups(con, rollups)
         _leave_memory(con)
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except BaseException:
         con.close()
         raise
-    setup = _search_path([WAREHOUSE_DB, FORECAST_DB] if forecast else [WAREHOUSE_DB])
-    return Opened(con, forecast, problem, as_of, setup)
+    databases = [WAREHOUSE_DB] + ([FORECAST_DB] if forecast else []) + ([ROLLUPS_DB] if stamps else [])
+    return Opened(con, forecast, problem, as_of, _search_path(databases), stamps)

@@ -26,6 +26,7 @@ class Answer:
     understood: str = ""  # how the question was read, one line ("理解为：上周 · 成交金额 · 按省份 · 最高2个")
     partial: tuple[str, ...] = ()  # buckets of a trend that are not whole (the current week so far)
     counted: str = ""  # one short line of what was counted, shown instead of the full definitions when set
+    rollups: tuple[str, ...] = ()  # the rollups the numbers were read from (none: the raw tables)
 
     def definitions_line(self, full: bool = False) -> str | None:
         """口径：… — the short line when there is one (unless the full definitions are asked for)."""
@@ -45,6 +46,7 @@ class Answer:
             "columns": list(self.columns),
             "rows": self.rows,
             "sql": self.sql,
+            "rollups": list(self.rollups),
             "metrics": list(self.metrics),
             "dimensions": list(self.dimensions),
             "time_range": {"start": self.time_range.start.isoformat(), "end": self.time_range.end.isoformat()}

@@ -276,6 +276,7 @@ class Asker:
             return replace(
                 self._count_answer(question, lang, u, res, role, rows, u.count),
                 sql=self._sql(res, top, u, lang),
+                rollups=res.compiled.rollups,
                 understood=reading_line(u, self.layer.catalog, self.lexicon.value_name, lang),
             )
         heading = self._heading(u, res, role, lang)
@@ -300,6 +301,7 @@ class Asker:
             columns=tuple(columns),
             rows=rows,
             sql=self._sql(res, top, u, lang),
+            rollups=res.compiled.rollups,
             metrics=tuple(m.id for m in metrics),
             dimensions=res.compiled.dimensions,
             time_range=res.compiled.query.time_range,

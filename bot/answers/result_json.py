@@ -14,6 +14,7 @@ def result_json(res: MetricResult) -> dict[str, Any]:
         "columns": [col.name for col in c.columns],
         "rows": json_rows(c, res.result.rows),
         "sql": c.sql(inline_params=True, pretty=False),
+        "rollups": list(c.rollups),  # the rollups it read; empty: the raw tables
         "metrics": [m.id for m in c.metrics],
         "dimensions": list(c.dimensions),
         "time_range": {"start": c.query.time_range.start.isoformat(), "end": c.query.time_range.end.isoformat()},

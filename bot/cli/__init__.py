@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("bot.cli.importing", "import_command"),
     "metrics": ("bot.cli.metrics", "metrics_group"),
     "query": ("bot.cli.query", "query"),
+    "rollups": ("bot.cli.rollups", "rollups_group"),
     "serve": ("bot.cli.serve", "serve"),
     "tickets": ("bot.cli.tickets", "tickets_group"),
     "tokens": ("bot.cli.tokens", "tokens_group"),

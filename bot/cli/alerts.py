@@ -211,7 +211,7 @@ def run_cmd(
 def schedule_cmd(
     seconds: float | None, db: str | None, as_of: str | None, state: str | None, rules_dir: Path | None
 ) -> None:
-    """Run the scheduler: each rule on its cron (Asia/Shanghai), escalations, nightly forecasts."""
+    """Run the scheduler: each rule on its cron (Asia/Shanghai), escalations, nightly rollups and forecasts."""
     from alerts.schedule import build, context_for, next_runs
     from alerts.tickets.store import state_url
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import guarded, parse_day, warehouse_target
+from bot.cli.rollups import refresh_rollups
 from metrics.engines.url import parse_url
 from metrics.paths import default_warehouse_path
 from metrics.problems import user_error
@@ -53,6 +54,7 @@ def _configured_file() -> Path:
     help="Also write the true demand rates and purchase-order arrivals beside the warehouse "
     "(<name>.truth.duckdb), so that `opsbot forecast backtest` can score an oracle.",
 )
+@click.option("--no-rollups", is_flag=True, help="Do not build the rollups (build them later: opsbot rollups refresh).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
 def demo_data(
@@ -64,6 +66,7 @@ def demo_data(
     seed: int,
     scale: float,
     truth: bool,
+    no_rollups: bool,
     quiet: bool,
 ) -> None:
     """Generate the deterministic demo warehouse (DuckDB) described in the data contract; with --to,
@@ -73,6 +76,8 @@ def demo_data(
     target = from_db or out or _configured_file()
     if from_db is None:
         _generate(target, end_date, days, seed, scale, quiet, truth)
+        if not no_rollups:
+            click.echo(refresh_rollups(target, quiet))
     if to_url is not None:
         _copy(target, to_url, quiet)
 

@@ -9,6 +9,7 @@ import click
 
 from bot.cli.common import EXIT_USER, duckdb_target, guarded
 from bot.cli.progress import StderrProgress
+from bot.cli.rollups import refresh_rollups
 from metrics.importing.run import import_files
 from metrics.problems import default_lang
 
@@ -53,3 +54,5 @@ def import_command(mapping: Path, db: str | None, quiet: bool) -> None:
             if lang == "zh"
             else f"{table}: {removed} rows replaced, {written} rows written"
         )
+    if result.written:  # the days imported (replaced) are recomputed in the rollups, the others kept
+        click.echo(refresh_rollups(path, quiet))

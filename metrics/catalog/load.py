@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -12,6 +13,7 @@ import yaml
 from sqlglot import exp
 
 from metrics.catalog.check import check_catalog
+from metrics.catalog.rollups import check_rollups, read_rollups
 from metrics.catalog.types import (
     Catalog,
     Dimension,
@@ -321,6 +323,8 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             docs[name] = (path, None)
         else:
             docs[name] = (path, _parse_file(path, out))
+    rollups_path = directory / "rollups.yaml"  # optional: a catalog without rollups reads raw tables only
+    docs["rollups"] = (rollups_path, _parse_file(rollups_path, out) if rollups_path.exists() else None)
     tables, generated = read_tables(docs["tables"][1], docs["tables"][0], out)
 
     def section(name: str) -> list[Located]:
@@ -334,9 +338,11 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         metrics=_read_all(section("metrics"), read_metric, "metric", out),
         roles=_read_all_roles(section("roles"), out),
         generated_tables=generated,
+        rollups=read_rollups(section("rollups"), out),
     )
     restrictions = {m["id"]: (m, _strs(m["dimensions"])) for m in section("metrics") if "dimensions" in m}
     catalog = check_catalog(catalog, restrictions, out.problems)
+    catalog = replace(catalog, rollups=check_rollups(catalog, out))
     if out.problems:
         raise CatalogError(sorted(out.problems, key=lambda p: (p.file, p.line)))
     return catalog

@@ -146,6 +146,44 @@ class Role:
     source: Source = field(default_factory=lambda: Source("roles.yaml", 1))
 
 
+Merge = Literal["sum", "count", "distinct", "entity"]
+
+
+@dataclass(frozen=True)
+class RollupMeasure:
+    """A metric a rollup stores per group: `sum` and `count` re-aggregate by summing (a count cast back
+    to BIGINT); `distinct` (a distinct count) is read only at the rollup's own grain and dimensions;
+    `entity` keeps the counted value itself (the buyer) as a column of the rollup, so the distinct count
+    is counted again, exactly, over any days and groups."""
+
+    metric: str
+    merge: Merge
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A pre-aggregated table of one model: per day × `dimensions`, the `measures` (metrics/rollups/)."""
+
+    id: str
+    model: str
+    dimensions: tuple[str, ...]
+    grain: Grain
+    measures: tuple[RollupMeasure, ...]
+    source: Source
+
+    @property
+    def table(self) -> str:
+        return f"ru_{self.id}"
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        """The metrics whose counted values the rollup keeps (`distinct:` in rollups.yaml)."""
+        return tuple(m.metric for m in self.measures if m.merge == "entity")
+
+    def measure(self, metric_id: str) -> RollupMeasure | None:
+        return next((m for m in self.measures if m.metric == metric_id), None)
+
+
 @dataclass(frozen=True)
 class Catalog:
     tables: dict[str, dict[str, str]]  # every table models may read, generated ones included
@@ -157,6 +195,7 @@ class Catalog:
     sliceable: dict[str, frozenset[str]] = field(default_factory=dict)
     # tables opsbot writes itself (the forecast store): absent until first made, checked when present
     generated_tables: frozenset[str] = frozenset()
+    rollups: dict[str, Rollup] = field(default_factory=dict)  # rollups.yaml: pre-aggregated tables
 
     def public_metrics(self) -> list[Metric]:
         return [m for m in self.metrics.values() if not m.internal]

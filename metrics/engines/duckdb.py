@@ -21,6 +21,8 @@ from metrics.engines.limits import Gate, limits_from, too_big
 from metrics.engines.url import parse_url
 from metrics.forecast.store import store_path
 from metrics.problems import UserError, user_error
+from metrics.rollups.store import Stamp, source_identity
+from metrics.rollups.store import store_path as rollups_store_path
 from metrics.warehouse import (
     DEFAULT_ROW_CAP,
     DEFAULT_TIMEOUT_S,
@@ -89,13 +91,18 @@ class DuckDBWarehouse(Warehouse):
         self._closed = False
         self._reopen_problem: str | None = None
         self._forecast_path = store_path(self.path)
-        self._side = file_identity(self._forecast_path)  # taken before connecting: a later change is seen
+        self._rollups_path = rollups_store_path(self.path)
+        self._side = self._sides()  # taken before connecting: a later change is seen
         self._link = self._open()
 
     @property
     def forecast_path(self) -> Path:
         """The forecast store that belongs to this warehouse (it may not exist)."""
         return self._forecast_path
+
+    def _sides(self) -> tuple[FileIdentity, FileIdentity]:
+        """The forecast store and the rollup store as they are now: a change means reconnecting."""
+        return file_identity(self._forecast_path), file_identity(self._rollups_path)
 
     def _open(self) -> _Link:
         if not self.path.exists():
@@ -106,7 +113,11 @@ class DuckDBWarehouse(Warehouse):
             )
         try:
             opened = open_warehouse(
-                self.path, self.forecast_path, memory_limit=self.limits.memory_limit, threads=self.limits.threads
+                self.path,
+                self.forecast_path,
+                memory_limit=self.limits.memory_limit,
+                threads=self.limits.threads,
+                rollups=self._rollups_path,
             )
         except duckdb.Error as e:
             raise user_error(
@@ -142,7 +153,7 @@ class DuckDBWarehouse(Warehouse):
     # --- the current connection, swapped when the forecast store changes ---------------------------
 
     def _acquire(self) -> _Link:
-        side = file_identity(self._forecast_path)
+        side = self._sides()
         with self._lock:
             if side != self._side and not self._closed:
                 self._reconnect(side)
@@ -155,14 +166,14 @@ class DuckDBWarehouse(Warehouse):
             link.active -= 1
             link.close_if_done()
 
-    def _reconnect(self, side: FileIdentity) -> None:
+    def _reconnect(self, side: tuple[FileIdentity, FileIdentity]) -> None:
         """Open a new connection (lock held) and swap it in; queries on the old one finish first."""
         self._side = side
         try:
             fresh = self._open()
         except (UserError, duckdb.Error) as e:  # the warehouse itself went bad meanwhile: keep the working one
             reason = e.text("en") if isinstance(e, UserError) else str(e).splitlines()[0]
-            self._reopen_problem = f"could not reopen {self.path} for the changed forecast store: {reason}"
+            self._reopen_problem = f"could not reopen {self.path} for the changed forecast or rollup store: {reason}"
             return
         self._reopen_problem = None
         old, self._link = self._link, fresh
@@ -248,6 +259,16 @@ class DuckDBWarehouse(Warehouse):
             raise user_error("empty_warehouse", f"{self.path} has no orders.", f"{self.path} 中没有订单数据。")
         value: dt.date = rows[0][0]
         return value
+
+    # --- the rollup store ----------------------------------------------------------------------------
+
+    def rollup_stamps(self) -> dict[str, Stamp]:
+        """What each stored rollup was built from (metrics/rollups/store.py); empty without a store."""
+        return self._current().opened.rollups
+
+    def rollup_source(self) -> str:
+        """The warehouse file as it is now, to compare with the stamps: one stat."""
+        return source_identity(self.path)
 
     # --- the forecast store ---------------------------------------------------------------------------
 
