@@ -194,6 +194,16 @@ def test_promotion_uplift_is_learned_and_replayed() -> None:
     assert up.at(ahead)[0].round(2).tolist() == [3.0, 1.0, 1.0]
 
 
+def test_a_promotion_the_data_only_just_covers_is_still_measured() -> None:
+    # data from 2025-10-17: few ordinary days within 45 days of the 双11 pre-sale, yet it is measured
+    dates = np.arange(np.datetime64("2025-10-17"), np.datetime64("2026-10-01"))
+    units = np.full((1, len(dates)), 100.0)
+    units[0, dates == np.datetime64("2025-10-24")] = 150.0
+    up = calendar.learn(dates, units)
+    ahead = np.array(["2026-10-24", "2026-10-25"], dtype="datetime64[D]")
+    assert up.at(ahead)[0].round(2).tolist() == [1.5, 1.0]
+
+
 def test_refresh_cli_reports_and_refuses_a_future_day(fc_db: Path) -> None:
     out = opsbot("forecast", "refresh", "--db", str(fc_db), "--quiet").stdout
     assert "as of 2026-11-20" in out and "SKU × warehouse series" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -10,9 +11,11 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from metrics.demo import generate_warehouse
+from metrics.forecast import demand, history
 from metrics.paths import truth_path
 from tests.conftest import SMALL
 
@@ -97,7 +100,31 @@ def test_backtest_scores_the_oracle_beside_the_model(with_truth: Path, tmp_path:
     # knowing the true rates and arrivals finds more of them than the forecast does
     assert o["recall"] > s["recall"] and o["f1"] > s["f1"]
     assert o["model_f1_share"] == round(s["f1"] / o["f1"], 4)
+    assert o["model_f1_share"] >= 0.85  # 0.88 measured (seeds 7 and 11: 0.88, 0.91)
     fast = o["selling_ge_1_per_day"]
     assert fast["tp"] + fast["fn"] == s["selling_ge_1_per_day"]["tp"] + s["selling_ge_1_per_day"]["fn"] > 0
     assert {"precision", "recall", "f1", "model_f1_share"} <= set(fast["probability_ge_0_5"])
     assert "model/oracle F1" in run()
+
+
+def test_forecast_meets_the_true_rates_in_a_promotion_the_data_only_just_covers(with_truth: Path) -> None:
+    """As of 2026-10-23 the 双11 pre-sale is ahead; last year's sits at the start of the 400-day data.
+    Its uplift is still measured, so the selling series' forecast is the true demand (it was 0.69×)."""
+    as_of = dt.date(2026, 10, 23)
+    con = history.connect(with_truth)
+    try:
+        h = history.load(con, as_of)
+        con.execute(f"ATTACH '{truth_path(with_truth)}' AS truth (READ_ONLY)")
+        true = con.execute(
+            "SELECT sku_id, warehouse_id, sum(rate) AS rate FROM truth.main.demand_rate "
+            "WHERE date > ?::DATE AND date <= ?::DATE + 7 GROUP BY ALL",
+            [as_of, as_of],
+        ).df()
+    finally:
+        con.close()
+    f = demand.forecast(h, 7)
+    fc = pd.DataFrame({"sku_id": list(h.sku), "warehouse_id": list(h.warehouse), "forecast": f.mean.sum(axis=1)})
+    selling = h.sales[:, -28:].mean(axis=1) >= 1.0
+    both = fc[selling].merge(true, how="left").fillna({"rate": 0.0})
+    assert len(both) > 30
+    assert 0.85 < both["forecast"].sum() / both["rate"].sum() < 1.15  # 0.98 (seed 11: 0.92)

@@ -7,9 +7,11 @@ category, is measured on the warehouse's own history:
     uplift(category, day) = units(category, day) / baseline(category, day)
 
 where the baseline is the weekday-adjusted median of the ordinary (non-window) days within
-±``BASELINE_DAYS`` of that day. History is divided by the measured uplift before a model sees it;
-future days in a window are multiplied by the uplift measured on the same calendar day one year
-earlier (1.0 when that day is not in the data).
+±``BASELINE_DAYS`` of that day — or, where fewer than ``MIN_BASELINE`` are (a window near the start
+of the data), of the ``MIN_BASELINE`` ordinary days nearest to it, so that a window the data only
+just covers is still measured instead of being taken as no promotion at all. History is divided
+by the measured uplift before a model sees it; future days in a window are multiplied by the
+uplift measured on the same calendar day one year earlier (1.0 when that day is not in the data).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ WINDOWS: tuple[tuple[int, int, int, int], ...] = (
     (12, 1, 12, 16),  # 双12
 )
 BASELINE_DAYS = 45
+MIN_BASELINE = 10  # ordinary days a baseline needs
 MIN_UPLIFT, MAX_UPLIFT = 0.3, 12.0
 
 
@@ -104,12 +107,14 @@ def learn(dates: NDArray[np.datetime64], units: Floats) -> Uplift:
         factors[c] /= factors[c].mean()
     adjusted = units / factors[:, weekday]
     history = np.ones((cats, n))
-    for j in np.flatnonzero(windowed):
-        lo, hi = max(0, j - BASELINE_DAYS), min(n, j + BASELINE_DAYS + 1)
-        near = ordinary[lo:hi]
-        if near.sum() < 10:
-            continue
-        base = np.median(adjusted[:, lo:hi][:, near], axis=1)
+    ordinary_days = np.flatnonzero(ordinary)
+    if len(ordinary_days) < MIN_BASELINE:
+        return Uplift(dates=dates, history=history, weekday=factors)
+    for j in np.flatnonzero(windowed).tolist():
+        near = ordinary_days[np.abs(ordinary_days - j) <= BASELINE_DAYS]
+        if len(near) < MIN_BASELINE:  # near the edge of the data: the nearest ordinary days instead
+            near = ordinary_days[np.argsort(np.abs(ordinary_days - j), kind="stable")[:MIN_BASELINE]]
+        base = np.median(adjusted[:, near], axis=1)
         ratio = np.where(base > 0, adjusted[:, j] / np.maximum(base, 1e-9), 1.0)
         history[:, j] = np.clip(ratio, MIN_UPLIFT, MAX_UPLIFT)
     return Uplift(dates=dates, history=history, weekday=factors)
