@@ -55,7 +55,7 @@ tour: $(RUN) $(DB)
 ## make test: venv + install, then the whole suite (architecture contract and lint included)
 test: install
 	bash tests/setup_system.sh
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 ## make lint: ruff, mypy (strict) and the import-linter contract of DESIGN.md
 lint: install
