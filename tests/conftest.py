@@ -124,8 +124,9 @@ def spark_url(small_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     from metrics.engines.load import load_demo
 
     lake = tmp_path_factory.mktemp("lake")
-    load_demo(small_db, f"spark://local[2]?path={lake}")
-    return f"spark://local[2]?path={lake}&cache=1"  # the views in memory: each query skips the Parquet read
+    url = f"spark://local[2]?path={lake}"
+    load_demo(small_db, url)
+    return url
 
 
 @pytest.fixture(autouse=True)

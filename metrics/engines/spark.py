@@ -1,8 +1,7 @@
 """Spark through pyspark: local mode (``spark://local[2]``) or Spark Connect (``sc://host:15002``).
 
 Tables come from a folder of Parquet files (``?path=/lake``: ``<table>.parquet`` each, registered as
-temporary views; the forecast store is ``<path>/<forecast_schema>/fc_*.parquet``; ``&cache=1`` keeps each
-view in Spark's memory, for a small lake: a query then skips the Parquet read) or from the session catalog
+temporary views; the forecast store is ``<path>/<forecast_schema>/fc_*.parquet``) or from the session catalog
 (``?database=shop``). Every query runs in its own job group (a tag on Spark Connect), and a timer cancels it
 when the time limit passes. Spark has no read-only session: opsbot only ever sends the compiler's SELECTs
 and the SQL guard's read-only SELECTs, and the Parquet views cannot be written through; on a cluster give
@@ -71,7 +70,6 @@ class SparkWarehouse(RemoteWarehouse):
         except Exception as e:
             raise errors.unreachable(self.label, errors.first_line(e)) from e
         self._views: dict[str, float] = {}
-        self.cache = u.options.get("cache", "0").lower() in ("1", "true", "yes")
         if self.folder is not None:
             if not self.folder.is_dir():
                 raise errors.unreachable(self.label, f"no folder {self.folder}")
@@ -82,11 +80,7 @@ class SparkWarehouse(RemoteWarehouse):
         for file in sorted(folder.glob("*.parquet")):
             mtime = file.stat().st_mtime
             if self._views.get(file.stem) != mtime:
-                if self.cache and file.stem in self._views:
-                    self.spark.catalog.uncacheTable(file.stem)
                 self.spark.read.parquet(str(file)).createOrReplaceTempView(file.stem)
-                if self.cache:
-                    self.spark.catalog.cacheTable(file.stem)
                 self._views[file.stem] = mtime
 
     @property

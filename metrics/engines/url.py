@@ -29,7 +29,7 @@ DEFAULT_FORECAST_SCHEMA = "opsbot"
 _KNOWN_OPTIONS = {
     "postgres": {"schema", "forecast_schema", "sslmode", "connect_timeout", "pool"},
     "mysql": {"flavor", "forecast_schema", "charset", "connect_timeout", "pool"},
-    "spark": {"path", "database", "forecast_schema", "warehouse_dir", "cache"},
+    "spark": {"path", "database", "forecast_schema", "warehouse_dir"},
     "duckdb": set(LIMIT_OPTIONS),
 }
 for _engine in ("postgres", "mysql", "spark"):
