@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.config.load import ConfigError, load_config
+from bot.delivery.cards import ref_from_text
 from tests.fake_wecom_aibot import FakeAiBotGateway
 from tests.live_bot import Clock, LiveBot, bot_env, deliver, live_bot, platform_config, wait_for
 
@@ -77,6 +78,15 @@ def said(text: str, user: str = ZHANG, quote: dict[str, Any] | None = None) -> d
     if quote is not None:
         body["quote"] = quote
     return body
+
+
+def card_code(b: LiveBot, number: str) -> str | None:
+    """The click req_id the ticket's AI bot card will be updated under (kept by the bot when a click is read)."""
+    for m in b.runtime.service.messages(number):
+        if m.channel.startswith("wecom:aibot:"):
+            code = ref_from_text("wecom", m.message_ref).extra.get("response_code")
+            return str(code) if code else None
+    return None
 
 
 def first_card(b: LiveBot, gateway: FakeAiBotGateway, clock: Clock) -> tuple[str, str]:
@@ -158,10 +168,13 @@ def test_a_connection_dropped_during_a_click_loses_nothing_and_applies_it_once(
         number, task_id = first_card(b, gateway, clock)
         body = click(task_id, f"ack:{number}", msgid="click-dropped")
         gateway.redeliver_on_connect(body)
-        gateway.push(body)
+        first = gateway.push(body)
         gateway.drop()
         wait_for(lambda: b.runtime.service.get(number).ticket.status == "acknowledged")
         wait_for(lambda: gateway.subscribes >= 2)  # reconnected, and the click came again
+        # the redelivered click's req_id is kept for the card before the retried update runs (WeCom refuses the
+        # first click's req_id on the new connection; the update would then post a new card instead)
+        wait_for(lambda: card_code(b, number) not in (None, first), what="the redelivered click was not read")
         b.settle()
         deliver(b, clock, passes=3)
         acks = [e for e in b.runtime.service.get(number).events if e.action == "ack"]
