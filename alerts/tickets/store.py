@@ -105,14 +105,20 @@ def _sqlite_engine(database: str | None) -> Engine:
 
 def private_file(path: Path) -> None:
     """Create the state file readable by its owner only (0600), and make an existing one so: it holds
-    tickets, people's ids and the audit log. SQLite gives its -wal and -shm files the same mode."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    tickets, people's ids and the audit log. SQLite gives its -wal and -shm files the same mode.
+
+    An existing file is changed by its path, never opened: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, SQLite's own included, and another process could then write into the middle
+    of this one's transaction ("database disk image is malformed", seen when an engine was made while the
+    inbox was writing)."""
     try:
-        if os.fstat(fd).st_mode & 0o077:
-            with suppress(OSError):  # not ours to change: leave it, SQLite still opens it
-                os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with suppress(OSError):  # not ours to change: leave it, SQLite still opens it
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+        return
+    os.close(fd)
 
 
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
