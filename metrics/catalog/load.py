@@ -13,7 +13,7 @@ import yaml
 from sqlglot import exp
 
 from metrics.catalog.check import check_catalog
-from metrics.catalog.rollups import check_rollups, read_rollups
+from metrics.catalog.rollups import check_rollups, read_rollup
 from metrics.catalog.types import (
     Catalog,
     Dimension,
@@ -338,7 +338,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         metrics=_read_all(section("metrics"), read_metric, "metric", out),
         roles=_read_all_roles(section("roles"), out),
         generated_tables=generated,
-        rollups=read_rollups(section("rollups"), out),
+        rollups=_read_all(section("rollups"), read_rollup, "rollup", out),
     )
     restrictions = {m["id"]: (m, _strs(m["dimensions"])) for m in section("metrics") if "dimensions" in m}
     catalog = check_catalog(catalog, restrictions, out.problems)

@@ -140,15 +140,3 @@ def check_rollups(catalog: Catalog, out: Collector) -> dict[str, Rollup]:
             measures.append(RollupMeasure(m.metric, merge))
         checked[r.id] = Rollup(r.id, r.model, r.dimensions, r.grain, tuple(measures), r.source)
     return checked
-
-
-def read_rollups(nodes: list[Located], out: Collector) -> dict[str, Rollup]:
-    result: dict[str, Rollup] = {}
-    for node in nodes:
-        if node["id"] in result:
-            out.add(node, "id", f"duplicate rollup id {node['id']!r}")
-            continue
-        rollup = read_rollup(node, out)
-        if rollup is not None:
-            result[node["id"]] = rollup
-    return result
