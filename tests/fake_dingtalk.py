@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import markup_validators
-from fake_http import LocalServer
+from fake_http import JsonHandler, LocalServer
 
 OK = {"errcode": 0, "errmsg": "ok"}
 SIGN_MISMATCH = 310000  # DingTalk: sign not match / invalid timestamp / keywords / ip not in whitelist
@@ -371,29 +371,14 @@ class FakeLogin(LocalServer):
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def _handle(self, method: str) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self.request_body()
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 request = Request(parts.path, query, parts.query, headers, json.loads(raw) if raw else {})
                 status, body = fake._answer(method, request)
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
+                self.reply_json(status, json.dumps(body).encode())
 
         return Handler

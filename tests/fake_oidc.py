@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fake_http import LocalServer
+from fake_http import JsonHandler, LocalServer
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -124,11 +124,10 @@ class FakeOidc(LocalServer):
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def _handle(self, method: str) -> None:
                 url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
+                raw = self.request_body().decode()
                 status, headers, body = fake._answer(
                     method,
                     url.path,
@@ -136,22 +135,6 @@ class FakeOidc(LocalServer):
                     dict(parse_qsl(raw)),
                     self.headers.get("Authorization", ""),
                 )
-                payload = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
+                self.reply_json(status, json.dumps(body).encode() if body is not None else b"", headers)
 
         return Handler

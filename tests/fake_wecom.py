@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import markup_validators
-from fake_http import LocalServer
+from fake_http import JsonHandler, LocalServer
 
 TOKEN = "/cgi-bin/gettoken"
 SEND = "/cgi-bin/message/send"
@@ -165,31 +165,14 @@ class FakeWeCom(LocalServer):
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def _handle(self, method: str) -> None:
                 url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self.request_body()
                 kind = self.headers.get("Content-Type", "")
                 body = _multipart(raw, kind) if kind.startswith("multipart/") else json.loads(raw) if raw else None
                 reply = fake._answer(Request(method, url.path, dict(parse_qsl(url.query)), body))
-                payload = json.dumps(reply.body, ensure_ascii=False).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
+                self.reply_json(reply.status, json.dumps(reply.body, ensure_ascii=False).encode(), reply.headers)
 
         return Handler
 
