@@ -69,6 +69,17 @@ def test_a_complete_breakdown_by_date_is_refused(layer: SemanticLayer) -> None:
         layer.run(MetricQuery(("orders",), WEEK, ("date",), complete=True))
 
 
+def test_a_complete_list_with_a_comparison_is_refused_clearly(layer: SemanticLayer) -> None:
+    """Found by the compiler's property test: the filled list had no previous-period columns, so the engine
+    raised a binder error (an internal error to the user); now it is a user error naming what to ask instead."""
+    day = TimeRange(dt.date(2026, 11, 20), dt.date(2026, 11, 20))
+    q = MetricQuery(metrics=("ad_spend",), dimensions=("campaign",), time_range=day, compare="previous", complete=True)
+    with pytest.raises(UserError) as err:
+        layer.run(q)
+    assert err.value.problems[0].code == "complete_compare"
+    assert "separately" in err.value.text("en") and "分开" in err.value.text("zh")
+
+
 def test_zero_lists_through_the_cli(cli_env: dict[str, str]) -> None:
     out = subprocess.run(
         [OPSBOT, "ask", "上周没有任何退款的省份", "--format", "json", "--as-of", "2026-11-20"],

@@ -27,6 +27,13 @@ def complete_dimension(catalog: Catalog, query: MetricQuery, metrics: tuple[Metr
             "Listing every value (including those with nothing) needs exactly one breakdown, not by date.",
             "列出全部取值（含为零的）时，只能按一个维度拆分，且不能按日期。",
         )
+    if query.compare is not None:  # the filled list carries no previous-period columns to compare with
+        raise user_error(
+            "complete_compare",
+            "Listing every value (including those with nothing) cannot be combined with a comparison yet; "
+            "ask for the list and the comparison separately.",
+            "列出全部取值（含为零的）暂不能同时做对比，请分开询问列表和对比。",
+        )
     dim = catalog.dimensions[dims[0]]
     if not dim.values and dim.lookup is None:
         raise user_error(
