@@ -17,12 +17,14 @@ END = dt.date(2026, 11, 20)
 
 
 def bench_warehouse() -> Path:
-    """The scale-1, two-year warehouse ending 2026-11-20, generated on first use."""
-    if not BENCH_DB.exists():
+    """The scale-1, two-year warehouse ending 2026-11-20 with its truth file, generated on first use."""
+    from metrics.paths import truth_path
+
+    if not BENCH_DB.exists() or not truth_path(BENCH_DB).exists():
         from metrics.demo import generate_warehouse
 
-        print(f"generating {BENCH_DB} (scale 1, 730 days) …", flush=True)
-        generate_warehouse(BENCH_DB, end_date=END, days=730, scale=1.0)
+        print(f"generating {BENCH_DB} (scale 1, 730 days, with its truth file) …", flush=True)
+        generate_warehouse(BENCH_DB, end_date=END, days=730, scale=1.0, with_truth=True)
     return BENCH_DB
 
 

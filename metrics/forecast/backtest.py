@@ -16,8 +16,9 @@ its available stock is ≤ 0 at the end of some horizon day; predicted when its 
 reaches ≤ 0 within the horizon (and, reported beside it, when the simulated probability ≥ 0.5).
 The same calls are scored on the series selling ≥ 1 unit a day (mean sales over the 28 days up to
 the as-of date). When the warehouse has a truth file (``opsbot demo-data --truth``), an *oracle*
-makes the same calls from the true demand rates and arrivals (``oracle``), and the model's F1 is
-reported as a share of the oracle's.
+makes the same calls from the true demand rates and arrivals (``oracle``), and a second one from
+the true rates with the open orders as the model knows them (``oracle.known_arrivals``); the
+model's F1 is reported as a share of each.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 SEASON = 7
 FAST_WINDOW = 28  # days of sales that decide whether a series sells ≥ 1 unit a day
+ORACLES = {
+    "full": "point projection on the true rates and arrivals",
+    "known_arrivals": "point projection on the true rates, open orders as the model knows them",
+}
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,9 @@ def backtest(
     abs_errors: dict[str, list[Floats]] = {"model": [], "seasonal_naive": [], "ses": []}
     point, prob, point_in_stock = Confusion(), Confusion(), Confusion()
     fast_point, fast_prob = Confusion(), Confusion()
-    oracle_calls: dict[str, Confusion] = {k: Confusion() for k in ("point", "prob", "fast_point", "fast_prob")}
+    oracle_calls: dict[str, dict[str, Confusion]] = {
+        name: {k: Confusion() for k in ("point", "prob", "fast_point", "fast_prob")} for name in ORACLES
+    }
     if truth is not None:
         oracle.attach(con, truth)
     per_date = []
@@ -186,14 +193,16 @@ def backtest(
         fast_prob = fast_prob + Confusion.of(by_probability[fast], actual_out[fast])
         if truth is not None:
             step("oracle", 0.95)
-            c = oracle.calls(con, h, horizon, run.sku_of_series, len(run.skus))
-            for key, calls, rows in (
-                ("point", c.point, slice(None)),
-                ("prob", c.probability, slice(None)),
-                ("fast_point", c.point, fast),
-                ("fast_prob", c.probability, fast),
-            ):
-                oracle_calls[key] = oracle_calls[key] + Confusion.of(calls[rows], actual_out[rows])
+            both = oracle.calls(con, h, horizon, run.sku_of_series, len(run.skus))
+            for name, c in (("full", both.full), ("known_arrivals", both.known_arrivals)):
+                tally = oracle_calls[name]
+                for key, calls, rows in (
+                    ("point", c.point, slice(None)),
+                    ("prob", c.probability, slice(None)),
+                    ("fast_point", c.point, fast),
+                    ("fast_prob", c.probability, fast),
+                ):
+                    tally[key] = tally[key] + Confusion.of(calls[rows], actual_out[rows])
         per_date.append(
             {
                 "as_of": as_of.isoformat(),
@@ -226,7 +235,11 @@ def backtest(
         "per_date": per_date,
     }
     if truth is not None:
-        result["oracle"] = _oracle_summary(point, prob, fast_point, fast_prob, oracle_calls)
+        model = {"point": point, "prob": prob, "fast_point": fast_point, "fast_prob": fast_prob}
+        result["oracle"] = {
+            **_oracle_summary(model, oracle_calls["full"], ORACLES["full"]),
+            "known_arrivals": _oracle_summary(model, oracle_calls["known_arrivals"], ORACLES["known_arrivals"]),
+        }
     return result
 
 
@@ -236,17 +249,18 @@ def _share(model: Confusion, best: Confusion) -> float | None:
     return round(m / o, 4) if o else None
 
 
-def _oracle_summary(
-    point: Confusion, prob: Confusion, fast_point: Confusion, fast_prob: Confusion, o: dict[str, Confusion]
-) -> dict[str, Any]:
+def _oracle_summary(model: dict[str, Confusion], o: dict[str, Confusion], predictor: str) -> dict[str, Any]:
     return {
         **o["point"].summary(),
-        "predictor": "point projection on the true rates and arrivals",
-        "model_f1_share": _share(point, o["point"]),
-        "probability_ge_0_5": {**o["prob"].summary(), "model_f1_share": _share(prob, o["prob"])},
+        "predictor": predictor,
+        "model_f1_share": _share(model["point"], o["point"]),
+        "probability_ge_0_5": {**o["prob"].summary(), "model_f1_share": _share(model["prob"], o["prob"])},
         "selling_ge_1_per_day": {
             **o["fast_point"].summary(),
-            "model_f1_share": _share(fast_point, o["fast_point"]),
-            "probability_ge_0_5": {**o["fast_prob"].summary(), "model_f1_share": _share(fast_prob, o["fast_prob"])},
+            "model_f1_share": _share(model["fast_point"], o["fast_point"]),
+            "probability_ge_0_5": {
+                **o["fast_prob"].summary(),
+                "model_f1_share": _share(model["fast_prob"], o["fast_prob"]),
+            },
         },
     }

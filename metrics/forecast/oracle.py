@@ -11,8 +11,12 @@ but demand rates and arrival days as they truly were, and applies the same two r
   Carlo (``risk``) around the true rates, with the true negative-binomial shape, no level error
   and no arrival uncertainty.
 
-Whatever the oracle misses is chance no forecast can know (the daily demand draws); the model's
-F1 as a share of the oracle's says how much of the knowable it gets.
+Whatever this oracle misses is the luck of the daily demand draws. It also knows which purchase
+orders will come late, which no forecast can: in the demo each delay is drawn independently of
+anything in the data. So a second oracle, ``known_arrivals``, applies the same rules to the true
+rates but to the open orders as the model knows them (expected dates; for the probability, the
+history of past delays). The model's F1 as a share of the first says how far it is from perfect
+knowledge; as a share of the second, how much of what a demand forecast could know it gets.
 """
 
 from __future__ import annotations
@@ -42,6 +46,12 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 class Calls:
     point: Bools
     probability: Bools
+
+
+@dataclass(frozen=True)
+class Oracles:
+    full: Calls  # true rates and true arrival days
+    known_arrivals: Calls  # true rates; open orders as the model knows them
 
 
 def _series(con: duckdb.DuckDBPyConnection, h: History) -> None:
@@ -93,8 +103,29 @@ def _orders(con: duckdb.DuckDBPyConnection, h: History) -> OpenOrders:
     )
 
 
-def calls(con: duckdb.DuckDBPyConnection, h: History, horizon: int, groups: NDArray[np.int64], n_groups: int) -> Calls:
-    """The oracle's stockout calls within ``horizon`` days of ``h.as_of`` for every series of ``h``."""
+def _decide(
+    available_now: Floats,
+    rate: Floats,
+    shape: Floats,
+    orders: OpenOrders,
+    arrival: NDArray[np.int64],
+    delays: NDArray[np.int64],
+    groups: NDArray[np.int64],
+    n_groups: int,
+) -> Calls:
+    horizon = rate.shape[1]
+    inbound = projection.inbound_by_day(orders, arrival, len(available_now), horizon)
+    day = projection.project(available_now, inbound, rate).stockout_day
+    p, _ = risk.stockout_probability(
+        available_now, rate, shape, np.full(len(available_now), NO_LEVEL_ERROR), orders, delays, groups, n_groups
+    )
+    return Calls(point=(day > 0) & (day <= horizon), probability=p[:, horizon - 1] >= 0.5)
+
+
+def calls(
+    con: duckdb.DuckDBPyConnection, h: History, horizon: int, groups: NDArray[np.int64], n_groups: int
+) -> Oracles:
+    """Both oracles' stockout calls within ``horizon`` days of ``h.as_of`` for every series of ``h``."""
     _series(con, h)
     try:
         rate = _rates(con, h, horizon)
@@ -103,10 +134,16 @@ def calls(con: duckdb.DuckDBPyConnection, h: History, horizon: int, groups: NDAr
     finally:
         con.unregister("oracle_series")
     available_now = np.nan_to_num(h.available[:, -1], nan=0.0)
-    inbound = projection.inbound_by_day(orders, np.maximum(orders.due, 1), h.size, horizon)
-    day = projection.project(available_now, inbound, rate).stockout_day
-    no_delay = np.zeros(1, dtype=np.int64)
-    p, _ = risk.stockout_probability(
-        available_now, rate, shape, np.full(h.size, NO_LEVEL_ERROR), orders, no_delay, groups, n_groups
+    on_time = np.zeros(1, dtype=np.int64)  # the true arrival day is the day: no delay to draw
+    full = _decide(available_now, rate, shape, orders, np.maximum(orders.due, 1), on_time, groups, n_groups)
+    known = _decide(
+        available_now,
+        rate,
+        shape,
+        h.orders,
+        projection.arrival_day(h.orders, h.po_delays),
+        h.po_delays,
+        groups,
+        n_groups,
     )
-    return Calls(point=(day > 0) & (day <= horizon), probability=p[:, horizon - 1] >= 0.5)
+    return Oracles(full=full, known_arrivals=known)
