@@ -1,11 +1,12 @@
 """One-time login links (``/auth/once/<secret>``): the demo's first click, an admin handing someone access.
-Only the secret's hash is stored; a link works once, before it expires."""
+Only the secret's hash is stored; a link works once, before it expires. Opening it only shows who it logs in;
+the button on that page (a POST) uses it up, so a chat app's link preview cannot spend it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 
 from bot.auth.digest import digest, new_secret
 from bot.auth.tables import links
@@ -24,6 +25,16 @@ class Links:
                 )
             )
         return secret
+
+    def peek(self, secret: str, *, now: dt.datetime) -> str | None:
+        """The person of a live, unused link, which stays unused (the page that asks to confirm)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(links.c.person).where(
+                    links.c.id_hash == digest(secret), links.c.used_at.is_(None), links.c.expires_at > now
+                )
+            ).first()
+        return None if row is None else str(row[0])
 
     def use(self, secret: str, *, now: dt.datetime) -> str | None:
         """The person of a live, unused link, which is used up by this call; None otherwise."""

@@ -82,6 +82,10 @@ class AuthService:
     def use_link(self, secret: str) -> str | None:
         return self.links.use(secret, now=self.clock())
 
+    def link_person(self, secret: str) -> str | None:
+        """Whom a live, unused link logs in, without using it up."""
+        return self.links.peek(secret, now=self.clock())
+
     def logout(self, sid: str) -> None:
         self.sessions.end(sid)
 

@@ -1,5 +1,6 @@
 """The login pages: ``/auth/login`` (the password form), ``/auth/logout``, ``/auth/me`` (who the session is, and
-its CSRF token for the page's scripts) and ``/auth/once/<secret>`` (a one-time login link).
+its CSRF token for the page's scripts) and ``/auth/once/<secret>`` (a one-time login link: opening it shows whom it
+logs in, and its button — a POST — uses it up, so a chat app fetching the link for a preview does not spend it).
 
 ``begin_session`` is how every login method ends: a new server-side session, its cookie (HttpOnly, SameSite=Lax,
 Secure behind HTTPS) and a redirect to where the person was going. The pages have no scripts at all, so they work
@@ -96,11 +97,22 @@ def login_router(runtime: Runtime) -> APIRouter:
         return _with_cookie(runtime, response, sid)
 
     @router.get("/once/{secret}")
+    def once_page(secret: str) -> Response:
+        person = runtime.auth.link_person(secret)
+        if person is None:
+            return _link_gone(runtime)
+        who = html.escape(person)
+        return _page(
+            f'<form method="post" data-testid="link-form"><p>这个一次性链接将以 <b>{who}</b> 的身份登录。'
+            f"<br>This one-time link logs you in as <b>{who}</b>.</p>"
+            f'<p><button type="submit" data-testid="link-submit">登录 Log in</button></p></form>'
+        )
+
+    @router.post("/once/{secret}")
     def once(request: Request, secret: str) -> Response:
         person = runtime.auth.use_link(secret)
         if person is None:
-            note = '<p class="bad">这个登录链接无效或已用过。This login link is invalid or used up.</p>'
-            return _page(note + _form("/"), 410)
+            return _link_gone(runtime)
         return begin_session(runtime, request, person, "link")
 
     @router.post("/logout")
@@ -121,6 +133,11 @@ def login_router(runtime: Runtime) -> APIRouter:
         return {"person": who.person, "role": who.role, "admin": who.admin, "method": who.method, "csrf": who.csrf}
 
     return router
+
+
+def _link_gone(runtime: Runtime) -> HTMLResponse:
+    note = '<p class="bad">这个登录链接无效、已过期或已用过。This login link is invalid, expired or used up.</p>'
+    return _page(note + _form("/", methods=runtime.login_methods.enabled()), 410)
 
 
 def _with_cookie(runtime: Runtime, response: Response, sid: str) -> Response:

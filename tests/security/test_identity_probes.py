@@ -182,12 +182,18 @@ def test_password_login_one_time_links_and_logout(bot: LiveBot) -> None:
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie
     path = bot.runtime.auth.login_link("李娜")
+    with bot.http() as preview:  # a chat app fetching the link for a preview: shown, not used up, no session
+        for _ in range(2):
+            r = preview.get(path, follow_redirects=False)
+            assert r.status_code == 200 and "李娜" in r.text and 'method="post"' in r.text
+        assert "opsbot_session" not in preview.cookies and preview.get("/auth/me").status_code == 401
     with bot.http() as first:
-        r = first.get(path, follow_redirects=False)
+        r = first.post(path, follow_redirects=False)
         assert r.status_code == 303
         assert first.get("/auth/me").json()["person"] == "李娜"
     with bot.http() as second:
         assert second.get(path, follow_redirects=False).status_code == 410  # once only
+        assert second.post(path, follow_redirects=False).status_code == 410
 
 
 def test_password_guessing_is_throttled_per_name(bot: LiveBot, clock: Clock) -> None:
@@ -231,11 +237,11 @@ def test_api_docs_are_for_admins_only(bot: LiveBot) -> None:
 def test_the_demo_link_logs_in_the_first_admin_once(bot: LiveBot) -> None:
     path = bot.runtime.auth.demo_link()  # what `opsbot serve` prints on a loopback address
     with bot.http() as http:
-        assert http.get(path, follow_redirects=False).status_code == 303
+        assert http.post(path, follow_redirects=False).status_code == 303
         me = http.get("/auth/me").json()
         assert (me["person"], me["admin"], me["method"]) == ("张伟", True, "link")  # the first of people:
         assert http.get("/docs").status_code == 200
     with bot.http() as again:
-        assert again.get(path, follow_redirects=False).status_code == 410
+        assert again.post(path, follow_redirects=False).status_code == 410
     assert bot.runtime.auth.demo_link() != path  # a new start, a new link; still one admin
     assert [a.person for a in bot.runtime.auth.accounts.all() if a.admin] == ["张伟"]
