@@ -26,14 +26,15 @@ FUNCTION_ZH = (
     "是 是不是 有 有没有 在 为 给 把 被 让 要 想 想要 需要 能 能不能 会 可以 可不可以 能否 "
     "看 看看 看下 瞧 瞧瞧 查 查查 查询 查下 告诉 告诉我 列 列出 列一下 显示 展示 给出 拉 拉一下 出 "
     "统计 算 算算 计算 汇总 说 说说 报 报一下 知道 了解 问 问下 问一下 "
-    "多少 几 什么 啥 哪 哪些 哪个 哪几 哪家 哪几个 哪一个 哪款 哪种 怎么样 怎样 如何 咋样 怎么 "
+    "多少 多大 多高 多长 几 什么 啥 哪 哪些 哪个 哪几 哪家 哪几个 哪一个 哪款 哪种 怎么样 怎样 如何 咋样 怎么 "
     "情况 表现 数据 数字 数值 结果 具体 大概 大约 左右 一共 总共 合计 总计 共 总 全部 所有 整体 总体 "
     "加起来 合起来 加在一起 汇总 "
     "个 件 单 笔 条 家 款 种 位 元 块 只 支 次 人 台 项 类 "
     "这 那 这个 那个 这些 那些 这边 那边 其 该 此 "
     "都 也 还 又 再 就 才 只 仅 只看 仅看 单看 就看 到底 究竟 分别是 各是 "
     "现在 当前 目前 此刻 眼下 实时 截至 截止 为止 当时 时候 期间 里 中 内 里面 当中 以来 至今 "
-    "钱 多少钱 累计 关于 因为 因 由于 东西 货 全国 那天 当天 当日 进来 进了 收到 拆 拆一下 谁 "
+    "钱 多少钱 累计 关于 因为 因 由于 东西 货 全国 那天 当天 当日 进来 进了 收到 拆 拆一下 谁 已经 已 "
+    "不同 独立 去重 去重后 "
     "卖 卖了 卖出 卖出去 卖掉 销售 成交 但 但是 而 而且 并且 且 上 百分之几 百分之多少 几成 剩 剩下 还剩 剩余 "
     "吗？ 呢？"
 ).split()
@@ -52,6 +53,7 @@ FUNCTION_EN = set(
     moment current hold holding money people unit item bought buy buying move moved run running well
     but however though although ones one
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
+    any unique distinct individual different take takes took taken
     """.split()
 )
 
@@ -71,17 +73,21 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
         "vs versus than compared compare comparing against relative stack stacks",
     ),
     "enumerate": ("和 与 及 以及 分别 各自 并 加上", "and both respectively plus as-well side"),
-    "share": ("占比 占 比例 比重 份额 百分比", "share proportion percentage percent fraction account accounted split"),
+    "share": (
+        "占比 占 比例 比重 份额 百分比 构成",
+        "share proportion percentage percent fraction account accounted split mix",
+    ),
     "trend": ("趋势 走势 走向 曲线", "trend trends trending"),
     "negate": (
         "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 "
         "任何 一件 一单 一笔 一条 一次 为零 其他 其它 其余 别的",
-        "no not zero none never without excluding except apart other others nothing anything any single "
+        "no not zero none never without excluding except apart other others nothing anything single "
         "haven't hasn't didn't don't doesn't isn't aren't wasn't weren't",
     ),
     "ads": ("广告 投放 推广 营销 投流 广告费 投 投广告", "ad ads advertising marketing campaign campaigns promotion"),
     "change": (
-        "多 少 高 低 大 小 增 减 涨 跌 升 降 增长 下降 上升 减少 增加 提升 下滑 变化 变动 波动 差 差距",
+        "多 少 高 低 大 小 增 减 涨 跌 升 降 增长 下降 上升 减少 增加 提升 下滑 变化 变动 波动 差 差距 "
+        "幅 幅度 涨幅 跌幅 增幅 降幅 涨跌幅",
         "more less higher lower up down rise rose risen fall fell fallen drop dropped increase increased "
         "decrease decreased grew grow grown growth change changes changed difference gap",
     ),
@@ -114,6 +120,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Operation | None], ...] = (
     (re.compile(r"(?<![a-z])stacks?\s+up(?![a-z])"), "compare"),
     (re.compile(r"(?<![a-z])(?:account(?:s|ed)?\s+for|make\s+up|made\s+up|makes\s+up)(?![a-z])"), "share"),
     (re.compile(r"(?<![a-z])(?:so\s+far|to\s+date|at\s+the\s+moment|right\s+now)(?![a-z])"), None),
+    (re.compile(r"(?:截[至止]|到)(?:今天|今日|目前|现在|当前)为?止?"), None),  # so far: 截至今天, 到目前为止
     (re.compile(r"(?<![a-z])(?:at\s+all|a\s+single)(?![a-z])"), "negate"),
 )
 

@@ -92,8 +92,8 @@ _N = rf"(?P<n>\d+|[一二两三四五六七八九十]+|(?<![a-z])(?:{_EN_NUM})(?
 _CLASSIFIER = r"(?:\s*(?:个|款|家|种|位|名|条|类|支))?"
 # a superlative with its count: 前5, top 5, 最高的两个, 最差的5个, highest 3, five best
 _RANKED: tuple[tuple[str, bool, Polarity | None], ...] = (
-    (r"前|排名前|top|最高的?|最多的?|最大的?|highest|largest|biggest|most", True, None),
-    (r"后|bottom|倒数|最低的?|最少的?|最小的?|lowest|smallest|fewest|least", False, None),
+    (r"前|排名前|top|最高的?|最多的?|最大的?|最长的?|highest|largest|biggest|longest|most", True, None),
+    (r"后|bottom|倒数|最低的?|最少的?|最小的?|最短的?|lowest|smallest|fewest|shortest|least", False, None),
     (r"最好的?|最佳的?|卖得最好的?|best|strongest", True, "good"),
     (r"最差的?|最烂的?|卖得最差的?|worst|weakest", True, "bad"),
 )
@@ -102,8 +102,12 @@ _WITH_N = tuple(
     (re.compile(rf"(?:{words})\s*{_N}{_NOT_A_PERIOD}{_CLASSIFIER}"), desc, pol) for words, desc, pol in _RANKED
 )
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], bool, Polarity | None], ...] = (
-    (re.compile(r"最多|最高|最大|最严重|最快|最厉害|most|highest|largest|biggest|top(?!\s*\d)"), True, None),
-    (re.compile(r"最少|最低|最小|least|lowest|smallest|fewest"), False, None),
+    (
+        re.compile(r"最多|最高|最大|最长|最久|最严重|最快|最厉害|most|highest|largest|biggest|longest|top(?!\s*\d)"),
+        True,
+        None,
+    ),
+    (re.compile(r"最少|最低|最小|最短|least|lowest|smallest|fewest|shortest"), False, None),
     (re.compile(r"最好|最佳|best|strongest"), True, "good"),
     (re.compile(r"最差|最烂|worst|weakest"), True, "bad"),
 )
@@ -177,6 +181,7 @@ TREND = re.compile(r"趋势|走势|每天|每日|逐日|按天|按日|daily|tren
 SHARE = re.compile(
     r"占比|份额|比重|占多少|fraction|make up|made up|makes up|account(?:s|ed)? for|what %|what percent(?:age)?|"
     r"占(?:全部|总|全|所有|整体)?[^，。？?]{0,5}?的?(?:比例|比重|份额|百分比)|share|"
+    r"占[^，。？?]{0,8}?(?:百分之多少|百分之几|多大比例|多少比例|几成)|构成|(?<![a-z])mix(?![a-z])|"
     r"percentage of (?:the )?total|% of (?:the )?total|as a % of|"
     r"as a percentage of|proportion"
 )
@@ -228,7 +233,10 @@ SOLD_NONE = re.compile(
     r"(?:no|zero)\s+sales|(?:haven't|hasn't|didn't|did\s+not|have\s+not|has\s+not)\s+(?:sold|sell)"
 )
 
-OUT_OF_STOCK = re.compile(r"缺货|断货|没货|无货|卖断货|out of stock|stocked out|stock-?outs?|oos\b")
+OUT_OF_STOCK = re.compile(
+    r"缺货|断货|没货|无货|卖断货|(?:没有|没|无)(?:可用|可售)?库存|零库存|库存(?:为|是)?(?:零|0)(?![0-9.])|"
+    r"out of stock|stocked out|stock-?outs?|oos\b|(?:no|zero)\s+(?:available\s+)?(?:stock|inventory)(?![a-z])"
+)
 COUNT_ENTITIES = re.compile(
     r"(?:how many|number of) (?:skus|sku|products|product|items|item)(?![a-z])"
     r"(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))"

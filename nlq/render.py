@@ -57,6 +57,8 @@ def _before(compiled: CompiledQuery, lang: str) -> str:
         return f"{dates} " if lang == "zh" else f"{dates}: "
     if compare == "yoy":
         return "去年同期 " if lang == "zh" else "same period last year "
+    if compare == "week_ago":
+        return "上周同期 " if lang == "zh" else "same days last week "
     return "上期 " if lang == "zh" else "previous period "
 
 

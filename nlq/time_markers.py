@@ -47,6 +47,14 @@ _PREVIOUS = re.compile(
     rf"|{_VS_EN}\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:fortnight|two\s+weeks|\d+\s+weeks)(?![a-z])"
 )
 
+# the same days a week earlier (上周同期, vs the same days last week): this week so far against last week's
+_WEEK_AGO = re.compile(
+    rf"(?:{_CONNECT_ZH}\s*)?上一?个?(?:周|星期|礼拜)同期{_THEN_ZH}|(?:{_CONNECT_ZH}\s*)?一周前同期{_THEN_ZH}"
+    rf"|{_VS_EN}\s+(?:the\s+)?same\s+(?:days?|period|time)\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior)\s+week(?![a-z])"
+    rf"|(?:{_VS_EN}\s+)?(?:the\s+)?same\s+days?\s+last\s+week(?![a-z])"
+    rf"|{_VS_EN}\s+(?:a|one)\s+week\s+(?:ago|earlier|before)(?![a-z])"
+)
+
 _NO_AVG_ZH_BEFORE = r"(?<!平均)"
 _NO_AVG_ZH_AFTER = r"(?!\s*(?:平均|均))"
 _NO_AVG_EN_BEFORE = r"(?<![a-z])(?<!average )(?<!avg )(?<!mean )"
@@ -72,9 +80,11 @@ def find_not_time(text: str) -> list[Span]:
 
 def compare_phrases(text: str) -> list[tuple[int, int, Comparison]]:
     """Every comparison phrase (同比, 环比, 跟上周比, vs last year) with its kind, in order."""
+    week_ago: list[tuple[int, int, Comparison]] = [(*m.span(), "week_ago") for m in _WEEK_AGO.finditer(text)]
     found: list[tuple[int, int, Comparison]] = [(*m.span(), "yoy") for m in _YOY.finditer(text)]
     found += [(*m.span(), "previous") for m in _PREVIOUS.finditer(text)]
-    return sorted(f for f in found if f[1] > f[0])
+    found = [f for f in found if not any(w[0] < f[1] and f[0] < w[1] for w in week_ago)]  # 上周同期 ⊃ 上周
+    return sorted(f for f in [*found, *week_ago] if f[1] > f[0])
 
 
 def find_compare(text: str) -> tuple[Comparison | None, list[Span]]:

@@ -113,6 +113,8 @@ def _second(
     inside = [(a, b) for a, b, kind in phrases if a <= other.span[0] and other.span[1] <= b]
     if inside:
         a, b = inside[0]
+        if kind_at(phrases, a) == "week_ago":  # 跟上周同期比: the same days a week earlier, not the whole week
+            return other, [(a, b), other.span], "week_ago"
         named = kind_at(phrases, a) == "previous" and not re.search(r"环比|同比|同期|over|on", text[a:b])
         return (other, [(a, b), other.span], relation) if named or relation != "other" else None
     lo, hi = sorted((first.span, other.span))

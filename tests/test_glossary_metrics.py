@@ -32,6 +32,12 @@ HAND: dict[str, tuple[tuple[str, ...], str]] = {
         SELECT o.channel_id, SUM(rf.amount) FROM fact_refund rf JOIN fact_order o ON o.order_id = rf.order_id
         WHERE rf.refund_ts::DATE {IN_RANGE} GROUP BY 1""",
     ),
+    "refund_units": (
+        ("brand",),
+        f"""
+        SELECT s.brand, SUM(rf.qty) FROM fact_refund rf JOIN dim_sku s ON s.sku_id = rf.sku_id
+        WHERE rf.refund_ts::DATE {IN_RANGE} GROUP BY 1""",
+    ),
     "refund_rate": (
         ("category",),
         f"""
