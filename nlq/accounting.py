@@ -122,6 +122,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], Operation | None], ...] = (
     (re.compile(r"(?<![a-z])(?:so\s+far|to\s+date|at\s+the\s+moment|right\s+now)(?![a-z])"), None),
     (re.compile(r"(?:截[至止]|到)(?:今天|今日|目前|现在|当前)为?止?"), None),  # so far: 截至今天, 到目前为止
     (re.compile(r"(?<![a-z])(?:at\s+all|a\s+single)(?![a-z])"), "negate"),
+    (re.compile(r"(?<![a-z])(?:out\s+of|coming\s+from|came\s+from)(?![a-z])"), None),  # orders out of Wuhan
+    # the buyer's province is where an order goes: shipped to Guangdong, 发往广东
+    (re.compile(r"(?<![a-z])(?:shipped|delivered|sent|shipping|going)\s+to(?![a-z])|发往|寄往|发到|寄到|送到"), None),
 )
 
 

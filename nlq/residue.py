@@ -18,7 +18,7 @@ ZH_FILLER = (
     "广告 投放 广告投放 推广 营销 除了 除去 以外 之外 不含 不包括 不包含 排除 不算 去掉 "
     "增长 下降 变化 趋势 走势 占比 卖 卖了 卖出 卖出去 没 没有 一件都没 但 但是 而 并且 且 或 或者 上 下 本 这 那 "
     "该 此 其 他们 大家 统计 计算 汇报 报告 总结 目标 低于 高于 超过 不到 少于 大于 小于 以上 以下 严重 最严重 高 低 "
-    "不同 独立 去重 去重后"
+    "不同 独立 去重 去重后 发往 寄往 发到 寄到 送到"
 ).split()
 _KNOWN_ZH = {*ZH_FILLER, *FUNCTION_ZH, *(w for zh, _ in OPERATION_WORDS.values() for w in zh.split())}
 _KNOWN_EN = {*FUNCTION_EN, *(w for _, en in OPERATION_WORDS.values() for w in en.split())}

@@ -97,7 +97,7 @@ def find_compare(text: str) -> tuple[Comparison | None, list[Span]]:
 COMPARE_TAIL = re.compile(r"\s*(?:相比|比较|对比|比一下|比一比|比)(?:\s*(?:怎么样|如何|呢))?")
 # what joins two periods side by side: 8月和9月, 昨天、前天, September and October, this week vs last week
 PERIOD_JOIN = re.compile(
-    r"[#\s的]*(?P<c>(?:和|与|跟|及|以及|还有|、|,|，|对比|相比|比|比较)|(?<![a-z])(?:and|vs\.?|versus|against|compared\s+(?:with|to)|or)(?![a-z]))\s*(?:(?:for|in|during|on|of|over)\s+)?(?:all\s+of\s+)?(?:the\s+)?$"
+    r"[#\s的]*(?P<c>(?:和|与|跟|及|以及|还有|、|,|，|对比|相比|比|比较)|(?<![a-z])(?:and|vs\.?|versus|(?:stacks?|measures?|stacked|measured)\s+up\s+against|against|compared?\s+(?:with|to|against)|or)(?![a-z]))\s*(?:(?:for|in|during|on|of|over)\s+)?(?:all\s+of\s+)?(?:the\s+)?$"
 )
 # now, said as the first of two periods: 目前库存和10月底相比, stock now vs the end of last month
 NOW_WORD = re.compile(
