@@ -16,7 +16,9 @@ from metrics.query import MetricQuery
 from nlq.understood import Understood
 
 Operation = Literal["breakdown", "rank", "compare", "enumerate", "share", "trend", "negate", "change", "ads"]
-AD_METRICS = frozenset({"ad_spend", "attributed_gmv", "roi"})  # the metrics that ad words (广告, ads) are about
+AD_METRICS = frozenset(
+    {"ad_spend", "attributed_gmv", "roi", "impressions", "clicks", "ctr", "cpc"}
+)  # the metrics that ad words (广告, ads) are about
 
 # true function words: they change no number, so they may go unused
 FUNCTION_ZH = (
@@ -53,7 +55,7 @@ FUNCTION_EN = set(
     moment current hold holding money people unit item bought buy buying move moved run running well
     but however though although ones one
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
-    any unique distinct individual different take takes took taken
+    any unique distinct individual different take takes took taken pull related went goes gone
     """.split()
 )
 
@@ -80,7 +82,7 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     "trend": ("趋势 走势 走向 曲线", "trend trends trending"),
     "negate": (
         "不 没 没有 未 无 零 非 别 除了 除去 除 以外 之外 不含 不包括 排除 不算 去掉 "
-        "任何 一件 一单 一笔 一条 一次 为零 其他 其它 其余 别的",
+        "任何 一件 一单 一笔 一条 一次 为零 其他 其它 其余 别的 外",
         "no not zero none never without excluding except apart other others nothing anything single "
         "haven't hasn't didn't don't doesn't isn't aren't wasn't weren't",
     ),
@@ -121,8 +123,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], Operation | None], ...] = (
     (re.compile(r"(?<![a-z])(?:account(?:s|ed)?\s+for|make\s+up|made\s+up|makes\s+up)(?![a-z])"), "share"),
     (re.compile(r"(?<![a-z])(?:so\s+far|to\s+date|at\s+the\s+moment|right\s+now)(?![a-z])"), None),
     (re.compile(r"(?:截[至止]|到)(?:今天|今日|目前|现在|当前)为?止?"), None),  # so far: 截至今天, 到目前为止
-    (re.compile(r"(?<![a-z])(?:at\s+all|a\s+single)(?![a-z])"), "negate"),
-    (re.compile(r"(?<![a-z])(?:out\s+of|coming\s+from|came\s+from)(?![a-z])"), None),  # orders out of Wuhan
+    (re.compile(r"(?<![a-z])(?:at\s+all|a\s+single|other\s+than|apart\s+from|except\s+for)(?![a-z])"), "negate"),
+    (re.compile(r"(?<![a-z])(?:out\s+of|coming\s+from|came\s+from|went\s+to|goes\s+to)(?![a-z])"), None),
     # the buyer's province is where an order goes: shipped to Guangdong, 发往广东
     (re.compile(r"(?<![a-z])(?:shipped|delivered|sent|shipping|going)\s+to(?![a-z])|发往|寄往|发到|寄到|送到"), None),
 )

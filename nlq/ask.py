@@ -305,10 +305,10 @@ class Asker:
             metrics=tuple(m.id for m in metrics),
             dimensions=res.compiled.dimensions,
             time_range=res.compiled.query.time_range,
-            definitions=tuple(
-                f"{m.names.name(lang)}：{m.description(lang)}"
+            definitions=tuple(  # joined with "; " / "；": no full stop of their own
+                f"{m.names.name(lang)}：{m.description(lang).rstrip('。')}"
                 if lang == "zh"
-                else f"{m.names.en}: {m.description('en')}"
+                else f"{m.names.en}: {m.description('en').rstrip('.')}"
                 for m in metrics
             ),
             truncated=res.result.truncated,

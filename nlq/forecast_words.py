@@ -65,7 +65,7 @@ _WITHIN = (
 )
 _DEMAND = re.compile(
     r"(?:预计|预测|预估)\s*(?:能|会|可以|将|还能)?\s*(?:卖|销售|卖出|售出)\s*(?:多少|几)\s*(?:件|个|单位)?"
-    r"|(?:预计|预测|预估)\s*的?\s*(?:销量|销售量|需求量?|件数)|(?:会|能|还能)\s*卖\s*(?:多少|几)\s*件?"
+    r"|(?:预计|预测|预估)\s*的?\s*(?:销量|销售量|需求量?|件数)|(?:会|能|还能)\s*卖\s*(?:多少|几)(?!\s*个?\s*(?:天|日))\s*件?"
     r"|(?<![a-z])(?:forecast(?:ed)?|expected|projected|predicted)\s+(?:units(?:\s+sold)?|unit\s+sales|sales|demand|volume)"
     r"(?![a-z])|(?<![a-z])(?:demand|sales|unit)\s+forecast(?![a-z])"
     r"|(?<![a-z])how\s+(?:much|many(?:\s+units)?)\s+will\s+(?:we|it|they)\s+sell(?![a-z])|(?<![a-z])will\s+we\s+sell(?![a-z])"

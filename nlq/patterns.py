@@ -101,13 +101,16 @@ _NOT_A_PERIOD = r"(?!\s*个?\s*(?:天|日|周|星期|礼拜|月|年|季|小时|d
 _WITH_N = tuple(
     (re.compile(rf"(?:{words})\s*{_N}{_NOT_A_PERIOD}{_CLASSIFIER}"), desc, pol) for words, desc, pol in _RANKED
 )
+_NOT_AN_ORDER = r"(?!\s+first)"  # "lowest first" sorts (sort_order); it does not pick one
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], bool, Polarity | None], ...] = (
     (
-        re.compile(r"最多|最高|最大|最长|最久|最严重|最快|最厉害|most|highest|largest|biggest|longest|top(?!\s*\d)"),
+        re.compile(
+            rf"最多|最高|最大|最长|最久|最严重|最快|最厉害|(?:most|highest|largest|biggest|longest){_NOT_AN_ORDER}|top(?!\s*\d)"
+        ),
         True,
         None,
     ),
-    (re.compile(r"最少|最低|最小|最短|least|lowest|smallest|fewest|shortest"), False, None),
+    (re.compile(rf"最少|最低|最小|最短|(?:least|lowest|smallest|fewest|shortest){_NOT_AN_ORDER}"), False, None),
     (re.compile(r"最好|最佳|best|strongest"), True, "good"),
     (re.compile(r"最差|最烂|worst|weakest"), True, "bad"),
 )
@@ -167,10 +170,11 @@ def sort_order(text: str) -> tuple[bool, tuple[int, int]] | None:
 
 # "all channels together", 全渠道, 所有渠道加起来: the total over a dimension, not a breakdown by it
 ALL_OF = re.compile(
-    r"(?:全|所有的?|全部的?|整个|(?<![a-z])(?:across\s+(?:all|every|each)(?:\s+the)?|for\s+all(?:\s+the)?|all(?:\s+the|\s+of\s+the)?|total\s+across(?:\s+all)?|across))\s*$"
+    r"(?:全|所有的?|全部的?|整个|(?<![a-z])(?:across\s+(?:all|every|each)(?:\s+the)?|for\s+all(?:\s+the)?|all\s+(?:the\s+)?other|all(?:\s+the|\s+of\s+the)?|total\s+across(?:\s+all)?|across))\s*$"
 )
 TOGETHER = re.compile(
-    r"加起来|加在一起|合起来|合在一起|合计|总计|一共|总共|汇总|共计|(?<![a-z])(?:together|combined|altogether|in\s+total|summed|put\s+together)(?![a-z])"
+    r"加起来|加在一起|合起来|合在一起|合计|总计|一共|总共|汇总|共计|整体|总体|"
+    r"(?<![a-z])(?:together|combined|altogether|in\s+total|summed|put\s+together|as\s+a\s+whole)(?![a-z])"
 )
 EACH = re.compile(r"各|每|分别|(?<![a-z])(?:each|per|respectively|by|broken\s+down|breakdown|split)(?![a-z])")
 
@@ -179,7 +183,8 @@ NOW = re.compile(
 )
 TREND = re.compile(r"趋势|走势|每天|每日|逐日|按天|按日|daily|trend|over time|day by day|per day|each day")
 SHARE = re.compile(
-    r"占比|份额|比重|占多少|fraction|make up|made up|makes up|account(?:s|ed)? for|what %|what percent(?:age)?|"
+    r"占比|份额|比重|占多少的?(?:比例|比重|百分比)?|"
+    r"fraction|make up|made up|makes up|account(?:s|ed)? for|what %|what percent(?:age)?|"
     r"占(?:全部|总|全|所有|整体)?[^，。？?]{0,5}?的?(?:比例|比重|份额|百分比)|share|"
     r"占[^，。？?]{0,8}?(?:百分之多少|百分之几|多大比例|多少比例|几成)|构成|(?<![a-z])mix(?![a-z])|"
     r"percentage of (?:the )?total|% of (?:the )?total|as a % of|"
@@ -233,6 +238,12 @@ SOLD_NONE = re.compile(
     r"(?:no|zero)\s+sales|(?:haven't|hasn't|didn't|did\s+not|have\s+not|has\s+not)\s+(?:sold|sell)"
 )
 
+# something sold: what a count of SKUs is about when no metric is named (多少个SKU卖出去过, how many SKUs sold)
+SOLD_SOME = re.compile(
+    r"卖出去过|卖出过|卖过|有卖|卖出去|卖出|卖了|动销|有销量|"
+    r"(?<![a-z])(?:sold|sell|sells|selling|had\s+sales|have\s+sales|with\s+sales)(?![a-z])"
+)
+
 OUT_OF_STOCK = re.compile(
     r"缺货|断货|没货|无货|卖断货|(?:没有|没|无)(?:可用|可售)?库存|零库存|库存(?:为|是)?(?:零|0)(?![0-9.])|"
     r"out of stock|stocked out|stock-?outs?|oos\b|(?:no|zero)\s+(?:available\s+)?(?:stock|inventory)(?![a-z])"
@@ -241,6 +252,7 @@ COUNT_ENTITIES = re.compile(
     r"(?:how many|number of) (?:skus|sku|products|product|items|item)(?![a-z])"
     r"(?!\s+(?:did|do|have|were|was|has)\s+(?:we\s+)?(?:sell|sold|move|moved|ship))"
     r"|(?:多少|几)(?:个|款|种|支)?(?:sku|商品|单品|产品|货品)"
+    r"|(?:sku|商品|单品|产品|货品)的?(?:数量|个数)?\s*(?:一共|总共|共)?(?:有|是)?\s*(?:几个|多少个|几款|多少款|几种|多少种)"
 )
 
 # a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东

@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from dataclasses import replace
 
+from sqlglot import exp
+
 from metrics.catalog.types import TIME_DIMENSION
 from metrics.problems import nearest
 from metrics.query import Comparison, DimensionFilter, MetricFilter, MetricQuery, OrderBy, TimeRange
@@ -18,6 +20,7 @@ from nlq.accounting import Operation, leftovers, operations, unaccounted
 from nlq.echo import reading_line
 from nlq.lexicon import Hit
 from nlq.residue import unknown_names
+from nlq.shorthand import spell_out
 from nlq.timewords import TimeMatch, find_time
 from nlq.understand_forecast import ForecastParser
 from nlq.understood import Context, Option, Reading, Understood, language, mask, read_hits
@@ -36,6 +39,7 @@ class Parser(ForecastParser):
         An understood question whose words are not all accounted for gets a clarifying question."""
         self.choices = choices
         self.rest = ""  # the question less what its constructs consumed, set by _understand
+        self.sort: tuple[bool, tuple[int, int]] | None = None  # an order said without a count, set by _understand
         u = self._understand(question, today, context)
         if u.status != "ok" or u.query is None or AS_READ in choices:
             return u
@@ -82,7 +86,7 @@ class Parser(ForecastParser):
 
     def _understand(self, question: str, today: dt.date, context: Context | None) -> Understood:
         lang = language(question)
-        text = normalise(question)
+        text = normalise(spell_out(question))
         if P.SQL_TEXT.search(text):
             return self.refuse(
                 lang,
@@ -109,6 +113,9 @@ class Parser(ForecastParser):
         rk = P.rank(mask(text, spans))
         if rk:
             spans.extend(rk.spans)
+        self.sort = P.sort_order(mask(text, spans))  # "lowest first", 从高到低: an order, not a name
+        if self.sort:
+            spans.append(self.sort[1])
         hits = self.lexicon.scan(mask(text, spans))
         reading = read_hits(hits)
         reading.negated = {
@@ -182,6 +189,9 @@ class Parser(ForecastParser):
         if not reading.metrics and prev is None and reading.dims and P.SOLD_NONE.search(text):
             reading.metrics, reading.metric_at = ["units_sold"], [0]  # 昨天一单都没卖的品牌: by units
             self._consume(text, P.VAGUE_SALES)
+        if not reading.metrics and prev is None and counting and P.SOLD_SOME.search(text):
+            reading.metrics, reading.metric_at = ["units_sold"], [0]  # 多少个SKU卖出去过: those with units sold
+            self._consume(text, P.SOLD_SOME)
         if not reading.metrics and prev is None:
             vague = bool(P.VAGUE_SALES.search(text))
             if not (vague or reading.values or reading.dims):
@@ -350,6 +360,12 @@ class Parser(ForecastParser):
         if share and not dims and len(single) == 1:  # "抖音的GMV占比": douyin's row of the channel breakdown
             focus = (single[0], filters.pop(single[0])[0])
             dims.append(single[0])
+        rate = self._rate_among(metrics) if share and not dims else None
+        if rate is not None:  # "what % of orders shipped late": a share of the same population is its rate
+            metrics, share = (rate,), False
+            self._consume(text, P.SHARE)
+        elif share and not dims:
+            share = False  # a share of nothing named: its words stay unread, and the question is asked back
         notes: tuple[str, ...] = ()
         if self._all_forecast(metrics):
             win = self._forecast_period(lang, today, time, metrics, prev if follow_up else None)
@@ -371,7 +387,7 @@ class Parser(ForecastParser):
         order: tuple[OrderBy, ...] = ()
         limit: int | None = None
         target = self._ranked_by(text, reading) or metrics[0]
-        sort = P.sort_order(text)
+        sort = self.sort or P.sort_order(text)
         if sort is not None:
             self.rest = mask(self.rest, [sort[1]])
             order = (OrderBy(target, sort[0]),)
@@ -397,6 +413,35 @@ class Parser(ForecastParser):
             limit=limit,
         )
         return Understood("ok", lang, query=q, share=share, focus=focus, time=time, notes=notes)
+
+    def _rate_among(self, metrics: tuple[str, ...]) -> str | None:
+        """The rate a share question without a breakdown asks for: of one metric (late shipments → late
+        shipment rate), or of one of two metrics over the other's facts (orders, late shipments)."""
+        if len(metrics) == 1:
+            return self._rate_of(metrics[0])
+        if len(metrics) != 2:
+            return None
+        model = {m: self.catalog.metrics[m].model for m in metrics}
+        for part, whole in (metrics, metrics[::-1]):
+            rate = self._rate_of(part)
+            if rate is not None and model[whole] is not None and model[whole] == model[part]:
+                return rate
+        return None
+
+    def _rate_of(self, metric: str) -> str | None:
+        """The ratio whose numerator is ``metric`` over a count of the same facts (late shipments → late
+        shipment rate, repeat buyers → repurchase rate), if the catalog has one."""
+        ms = self.catalog.metrics
+        for m in self.catalog.public_metrics():
+            e = m.expr
+            if m.kind != "derived" or m.unit != "ratio" or not isinstance(e, exp.Div):
+                continue
+            num, den = e.this, e.expression
+            if not (isinstance(num, exp.Column) and isinstance(den, exp.Column)) or num.name != metric:
+                continue
+            if den.name in ms and ms[metric].model is not None and ms[metric].model == ms[den.name].model:
+                return m.id
+        return None
 
     @staticmethod
     def _ranked_by(rest: str, reading: Reading) -> str | None:

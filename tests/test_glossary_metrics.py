@@ -38,6 +38,11 @@ HAND: dict[str, tuple[tuple[str, ...], str]] = {
         SELECT s.brand, SUM(rf.qty) FROM fact_refund rf JOIN dim_sku s ON s.sku_id = rf.sku_id
         WHERE rf.refund_ts::DATE {IN_RANGE} GROUP BY 1""",
     ),
+    "refund_count": (
+        ("refund_reason",),
+        f"""
+        SELECT rf.reason, COUNT(*) FROM fact_refund rf WHERE rf.refund_ts::DATE {IN_RANGE} GROUP BY 1""",
+    ),
     "refund_rate": (
         ("category",),
         f"""
@@ -67,6 +72,19 @@ HAND: dict[str, tuple[tuple[str, ...], str]] = {
         f"SELECT channel_id, SUM(spend) FROM fact_ad_spend_daily WHERE date {IN_RANGE} GROUP BY 1",
     ),
     "attributed_gmv": ((), f"SELECT SUM(attributed_gmv) FROM fact_ad_spend_daily WHERE date {IN_RANGE}"),
+    "impressions": (
+        ("channel",),
+        f"SELECT channel_id, SUM(impressions) FROM fact_ad_spend_daily WHERE date {IN_RANGE} GROUP BY 1",
+    ),
+    "clicks": ((), f"SELECT SUM(clicks) FROM fact_ad_spend_daily WHERE date {IN_RANGE}"),
+    "ctr": (
+        ("channel",),
+        f"SELECT channel_id, SUM(clicks) / SUM(impressions) FROM fact_ad_spend_daily WHERE date {IN_RANGE} GROUP BY 1",
+    ),
+    "cpc": (
+        ("channel",),
+        f"SELECT channel_id, SUM(spend) / SUM(clicks) FROM fact_ad_spend_daily WHERE date {IN_RANGE} GROUP BY 1",
+    ),
     "roi": (
         ("channel",),
         f"SELECT channel_id, SUM(attributed_gmv) / SUM(spend) FROM fact_ad_spend_daily WHERE date {IN_RANGE} GROUP BY 1",
