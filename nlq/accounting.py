@@ -119,6 +119,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], Operation | None], ...] = (
         "breakdown",
     ),
     (re.compile(r"(?<![a-z])side\s+by\s+side(?![a-z])"), "enumerate"),
+    (re.compile(r"(?<![a-z])split\s+(?:it\s+|them\s+)?(?:by|per|across)(?![a-z])"), "breakdown"),
+    (re.compile(r"(?<![a-z])(?:for\s+)?(?:each|both)(?=\s*[?？.!。]*\s*$)"), "enumerate"),  # orders and AOV for each?
     (re.compile(r"(?<![a-z])stacks?\s+up(?![a-z])"), "compare"),
     (re.compile(r"(?<![a-z])(?:account(?:s|ed)?\s+for|make\s+up|made\s+up|makes\s+up)(?![a-z])"), "share"),
     (re.compile(r"(?<![a-z])(?:so\s+far|to\s+date|at\s+the\s+moment|right\s+now)(?![a-z])"), None),

@@ -256,6 +256,12 @@ COUNT_ENTITIES = re.compile(
 )
 
 # a value said after one of these is left out: 除了天猫以外, excluding Tmall, 不含京东
+# a question that asks for the things themselves: 哪些, 有哪些, 列出, which, list
+LISTING = re.compile(r"哪|列出|列一下|清单|明细|名单|(?<![a-z])(?:which|list|what\s+are|show\s+me\s+the)(?![a-z])")
+
+# what joins two values of one list: 美妆和服饰, Beauty and Apparel, 天猫、京东
+VALUE_JOIN = re.compile(r"\s*(?:和|与|及|以及|跟|、|,|，|/|(?<![a-z])(?:and|or|nor)(?![a-z]))\s*")
+
 NEGATION = re.compile(
     r"(?:除了|除去|除|不含|不包括|不包含|排除|不算|去掉|excluding|except(?: for)?|without|other than|apart from)\s*$"
 )

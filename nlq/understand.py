@@ -5,6 +5,7 @@ nlq/understand_forecast.py; what comes out (Understood, Context) is defined in n
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import replace
 
@@ -118,9 +119,8 @@ class Parser(ForecastParser):
             spans.append(self.sort[1])
         hits = self.lexicon.scan(mask(text, spans))
         reading = read_hits(hits)
-        reading.negated = {
-            h.start for h in hits if h.of("value") and P.NEGATION.search(text[max(0, h.start - 12) : h.start])
-        }
+        reading.negated = self._negated(text, hits)
+        self._kind_not_each(text, hits, reading, rk)
         taken = spans + [(h.start, h.end) for h in hits]
         for m in P.BOUND_DIMENSION.finditer(text):
             word = "dim" if m.group("dim") else "kind"
@@ -413,6 +413,43 @@ class Parser(ForecastParser):
             limit=limit,
         )
         return Understood("ok", lang, query=q, share=share, focus=focus, time=time, notes=notes)
+
+    @staticmethod
+    def _negated(text: str, hits: list[Hit]) -> set[int]:
+        """Starts of the values said after 除了/excluding — and of those joined to one ("excluding Beauty and
+        Apparel", 除了美妆和服饰): a value of the same dimension right after a negated one, with 和/and/、
+        between, is left out too."""
+        out: set[int] = set()
+        values = [h for h in hits if h.of("value")]
+        for i, h in enumerate(values):
+            said = P.NEGATION.search(text[max(0, h.start - 12) : h.start]) is not None
+            prev = values[i - 1] if i else None
+            joined = (
+                prev is not None
+                and prev.start in out
+                and P.VALUE_JOIN.fullmatch(text[prev.end : h.start]) is not None
+                and bool({s.ref for s in h.of("value")} & {s.ref for s in prev.of("value")})  # one list: one dimension
+            )
+            if said or joined:
+                out.add(h.start)
+        return out
+
+    @staticmethod
+    def _kind_not_each(text: str, hits: list[Hit], reading: Reading, rk: P.Rank | None) -> None:
+        """ "Beauty products", 美妆类商品: a product word right after a category or brand names what kind of
+        thing is counted, not a breakdown by SKU — unless the question ranks, lists (哪些, which) or says
+        each/by/各/每."""
+        if "sku" not in reading.dims or rk is not None or P.EACH.search(text) or P.LISTING.search(text):
+            return
+        if P.SOLD_NONE.search(text) or P.OUT_OF_STOCK.search(text):  # 没卖出去的美妆SKU: a list of them
+            return
+        for before, h in itertools.pairwise(hits):
+            dim = h.of("dimension")
+            named = {s.ref for s in before.of("value")}
+            adjacent = re.fullmatch(r"\s*(?:的|类|类的)?\s*", text[before.end : h.start]) is not None
+            if dim and dim[0].ref == "sku" and {"category", "brand"} & named and adjacent:
+                reading.dims.remove("sku")
+                return
 
     def _rate_among(self, metrics: tuple[str, ...]) -> str | None:
         """The rate a share question without a breakdown asks for: of one metric (late shipments → late
