@@ -56,6 +56,7 @@ FUNCTION_EN = set(
     but however though although ones one
     rn gimme pls plz btw fyi asap quick quickly too also need wanna gonna real actual actually our
     any unique distinct individual different take takes took taken pull related went goes gone
+    through via fulfil fulfill fulfils fulfills fulfilled fulfilling handle handled
     """.split()
 )
 
@@ -72,7 +73,7 @@ OPERATION_WORDS: dict[Operation, tuple[str, str]] = {
     ),
     "compare": (
         "比 跟 对比 相比 比较 比起 较 同比 环比 相较 相较于 同期 对照",
-        "vs versus than compared compare comparing against relative stack stacks",
+        "vs versus than compared compare comparing against relative stack stacks between",
     ),
     "enumerate": ("和 与 及 以及 分别 各自 并 加上", "and both respectively plus as-well side"),
     "share": (
@@ -178,6 +179,8 @@ def operations(query: MetricQuery, *, share: bool = False, counted: bool = False
     multi = any(len(f.values) > 1 for f in query.filters) or len(query.metrics) > 1 or len(query.dimensions) > 1
     if multi or query.dimensions:  # 和/分别 over a breakdown: 各原因分别退了多少
         ops.add("enumerate")
+    if any(len(f.values) > 1 and not f.negate for f in query.filters):
+        ops.add("compare")  # 京东和天猫退款率对比: two values side by side are compared
     if share:
         ops.add("share")
     if AD_METRICS & set(query.metrics):

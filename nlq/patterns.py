@@ -199,7 +199,8 @@ IN_STOCK = re.compile(r"有库存|有货|在库|库存不为零|in stock|have st
 # one-character dimension words, understood only where they must be dimensions: 各仓, 哪个仓, 按省
 BOUND_DIMENSIONS = {"仓": "warehouse", "省": "province", "店": "channel"}
 BOUND_DIMENSION = re.compile(
-    r"(?:各个?|每一?个?|哪个|哪些|哪几个|哪|按|分|(?P<all>全)|(?:\d+|[一二两三四五六七八九十]+)\s*个)(?P<dim>[仓省店])"
+    r"(?:各个?|每一?个?|哪个|哪些|哪几个|哪|按|分|(?P<all>全)|(?:\d+|[一二两三四五六七八九十]+)\s*个"
+    r"|的(?=[仓省店](?:$|[？?，,。！!\s]|有哪些|是哪些|有哪几个|有几个|都有|呢)))(?P<dim>[仓省店])"
     r"|(?:各|每|哪|哪一|什么)(?P<kind>类|种类?)(?!型)"
 )
 
