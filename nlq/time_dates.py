@@ -209,7 +209,7 @@ _PROMO_RULES = (
     ),
     re.compile(
         YEAR_PREFIX_EN + rf"(?:(?<![a-z])(?:the\s+)?(?:double\s*-?\s*(?P<pe>11|eleven|12|twelve)(?![0-9a-z])"
-        rf"|(?P<ps>singles'?\s*day))|{_PROMO_NUMERIC})"
+        rf"|(?P<ps>singles'?\s*day))|双\s*(?P<pd>11|十一|12|十二)(?![0-9])|{_PROMO_NUMERIC})"
         r"(?:\s+(?:sale|sales\s+event|festival|shopping\s+festival|promo|promotion|event))?" + YEAR_SUFFIX_EN
     ),
 )
@@ -217,7 +217,7 @@ _PROMO_RULES = (
 
 def _promo_key(m: re.Match[str]) -> str:
     gd = m.groupdict()
-    token = "".join(gd.get(k) or "" for k in ("pz", "p6", "pn", "pe", "ps"))
+    token = "".join(gd.get(k) or "" for k in ("pz", "p6", "pn", "pe", "ps", "pd"))  # pd: 双11 in an English sentence
     if token in ("六一八", "6.18", "618"):
         return "618"
     return "11" if token in ("11", "十一", "11.11", "eleven") or token.startswith("singles") else "12"
